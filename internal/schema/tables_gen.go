@@ -1665,4 +1665,17 @@ var tables = []*Table{
 			{"ReportType", String, "The nature and impact level of the reported event; possible values: Prevented (the action, such as a connection or authentication attempt, was fully blocked before execution), Blocked (an active connection or session was forcibly terminated, with partial impact on the device), PolicyUpdated (the client received and possibly applied a new policy)"},
 		},
 	},
+	{
+		Name:        "RawEvents",
+		Description: "Records Vigil received but no normalizer recognised, kept whole so nothing is lost",
+		Source:      "Vigil",
+		Origin:      "vigil",
+		Columns: []Column{
+			{"TimeGenerated", DateTime, "Time of the record when it carries one, otherwise when Vigil received it"},
+			{"SourceName", String, "Where the record came from: a file name, an index name of a _bulk request, or an endpoint"},
+			{"SourceFormat", String, "Shape of the record: json or text"},
+			{"Computer", String, "Host named in the record, when one could be found"},
+			{"RawData", Dynamic, "The record: the JSON object as received, or the text line as a string"},
+		},
+	},
 }

@@ -1,0 +1,340 @@
+package ingest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// memStore records appended batches.
+type memStore struct {
+	batches []store.Batch
+	fail    error
+}
+
+func (m *memStore) Append(ctx context.Context, b store.Batch) error {
+	if m.fail != nil {
+		return m.fail
+	}
+	m.batches = append(m.batches, b)
+	return nil
+}
+
+func (m *memStore) rows(table string) [][]any {
+	var out [][]any
+	for _, b := range m.batches {
+		for _, t := range b.Tables {
+			if t.Table == table {
+				out = append(out, t.Rows...)
+			}
+		}
+	}
+	return out
+}
+
+func col(t *testing.T, table, column string, row []any) any {
+	t.Helper()
+	tb, _ := schema.Lookup(table)
+	_, i, ok := tb.Column(column)
+	if !ok {
+		t.Fatalf("no column %s.%s", table, column)
+	}
+	return row[i]
+}
+
+func TestParseTime(t *testing.T) {
+	f := func(in, want string) {
+		t.Helper()
+		got, ok := ParseTime(in)
+		if want == "" {
+			if ok {
+				t.Errorf("ParseTime(%q) = %v, want failure", in, got)
+			}
+			return
+		}
+		if !ok || got.Format(time.RFC3339Nano) != want {
+			t.Errorf("ParseTime(%q) = %v %v, want %s", in, got, ok, want)
+		}
+	}
+	f("2020-09-21T17:36:47.649Z", "2020-09-21T17:36:47.649Z")
+	f("2020-09-21T17:36:47.649+02:00", "2020-09-21T15:36:47.649Z")
+	f("2020-09-21 17:36:47.649", "2020-09-21T17:36:47.649Z")
+	f("2026-11-26T20:15:42.091018+0000", "2026-11-26T20:15:42.091018Z")
+	f("2020-09-21T17:36:47", "2020-09-21T17:36:47Z")
+	f("1600709807", "2020-09-21T17:36:47Z")
+	f("1600709807649", "2020-09-21T17:36:47.649Z")
+	f("", "")
+	f("yesterday", "")
+	f("0", "")
+	f("99999-01-01T00:00:00Z", "")
+}
+
+func TestParseTimespan(t *testing.T) {
+	f := func(in string, want time.Duration, ok bool) {
+		t.Helper()
+		got, gotOK := ParseTimespan(in)
+		if gotOK != ok || (ok && got != want) {
+			t.Errorf("ParseTimespan(%q) = %v %v, want %v %v", in, got, gotOK, want, ok)
+		}
+	}
+	f("01:02:03", time.Hour+2*time.Minute+3*time.Second, true)
+	f("2.01:00:00", 49*time.Hour, true)
+	f("-00:00:01.5", -1500*time.Millisecond, true)
+	f("90m", 90*time.Minute, true)
+	f("25:00:00", 0, false)
+	f("1:2", 0, false)
+	f("x", 0, false)
+}
+
+func TestLineReader(t *testing.T) {
+	in := "a\r\n\n  \nbb\n" + strings.Repeat("x", 100) + "\nccc"
+	lr := NewLineReader(strings.NewReader(in), 10)
+	type got struct {
+		line string
+		no   int64
+		err  string
+	}
+	var all []got
+	for {
+		l, n, err := lr.Next()
+		if err == io.EOF {
+			break
+		}
+		g := got{string(l), n, ""}
+		if err != nil {
+			g.err = err.Error()
+		}
+		all = append(all, g)
+		if len(all) > 10 {
+			t.Fatal("no end")
+		}
+	}
+	want := []got{{"a", 1, ""}, {"bb", 4, ""}, {"", 5, "line too long: more than 10 bytes"}, {"ccc", 6, ""}}
+	if len(all) != len(want) {
+		t.Fatalf("got %+v", all)
+	}
+	for i := range want {
+		if all[i] != want[i] {
+			t.Errorf("line %d: got %+v want %+v", i, all[i], want[i])
+		}
+	}
+}
+
+func TestDecompress(t *testing.T) {
+	plain := []byte("{\"a\":1}\n{\"a\":2}\n")
+	var gz, zs bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write(plain)
+	w.Close()
+	zw, _ := zstd.NewWriter(&zs)
+	zw.Write(plain)
+	zw.Close()
+	for name, in := range map[string][]byte{"": plain, "gzip": gz.Bytes(), "zstd": zs.Bytes()} {
+		r, kind, err := Decompress(bytes.NewReader(in))
+		if err != nil || kind != name {
+			t.Fatalf("%s: kind %q err %v", name, kind, err)
+		}
+		out, err := io.ReadAll(r)
+		if err != nil || !bytes.Equal(out, plain) {
+			t.Errorf("%s: %q %v", name, out, err)
+		}
+	}
+	// A truncated gzip stream is an error, not a silent end.
+	r, _, err := Decompress(bytes.NewReader(gz.Bytes()[:gz.Len()-8]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(r); err == nil {
+		t.Error("truncated gzip read without error")
+	}
+}
+
+func TestNativeRows(t *testing.T) {
+	ms := &memStore{}
+	p, err := NewPipeline(NewRegistry(Raw{}), ms, Options{Format: "ndjson", Table: "DeviceProcessEvents"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := []string{
+		`{"Timestamp":"2024-05-01T10:00:00Z","DeviceName":"ws1","ProcessId":42,"ProcessCommandLine":"cmd /c whoami","AdditionalFields":{"a":1}}`,
+		`{"Timestamp":"not a time","DeviceName":"ws2"}`,
+		`{"Timestamp":"2024-05-01T10:00:00Z","NoSuchColumn":1}`,
+		`{"ProcessId":"12"}`,
+		`{"ProcessId":1.5}`,
+		`{"DeviceName":"ws3"`,
+		`[1,2]`,
+		`{"InitiatingProcessAccountObjectId":null,"FileSize":"0x10","ProcessCreationTime":"2024-05-01 10:00:00"}`,
+	}
+	var rejected []string
+	for i, l := range lines {
+		re, err := p.Add(context.Background(), Record{Source: "t.ndjson", Line: int64(i + 1), Data: []byte(l)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if re != nil {
+			rejected = append(rejected, re.Error())
+		}
+	}
+	if err := p.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wantRejected := []string{"t.ndjson:2: field Timestamp: want datetime", "t.ndjson:5: field ProcessId: want long", "t.ndjson:6: malformed JSON", "t.ndjson:7: not a ndjson record"}
+	if len(rejected) != len(wantRejected) {
+		t.Fatalf("rejected %q", rejected)
+	}
+	for i, w := range wantRejected {
+		if !strings.HasPrefix(rejected[i], w) {
+			t.Errorf("rejection %d = %q, want prefix %q", i, rejected[i], w)
+		}
+	}
+	rows := ms.rows("DeviceProcessEvents")
+	if len(rows) != 4 {
+		t.Fatalf("rows %d", len(rows))
+	}
+	if got := col(t, "DeviceProcessEvents", "ProcessId", rows[0]); got != int64(42) {
+		t.Errorf("ProcessId %T %v", got, got)
+	}
+	if got := col(t, "DeviceProcessEvents", "ProcessId", rows[2]); got != int64(12) {
+		t.Errorf("ProcessId from text %T %v", got, got)
+	}
+	if got := col(t, "DeviceProcessEvents", "AdditionalFields", rows[1]); got != `{"NoSuchColumn":1}` {
+		t.Errorf("unknown field kept as %T %v", got, got)
+	}
+	if got := col(t, "DeviceProcessEvents", "FileSize", rows[3]); got != int64(16) {
+		t.Errorf("FileSize from hex %T %v", got, got)
+	}
+	sum := p.Summary()
+	if sum.Records != 8 || sum.Rejected != 4 || sum.Rows["DeviceProcessEvents"] != 4 || len(sum.Errors) != 4 {
+		t.Errorf("summary %+v", sum)
+	}
+}
+
+// Unknown fields of a table with AdditionalFields are kept there.
+func TestNativeAdditionalFields(t *testing.T) {
+	ms := &memStore{}
+	for _, table := range []string{"DeviceEvents", "IdentityLogonEvents"} { // string and dynamic AdditionalFields
+		p, _ := NewPipeline(NewRegistry(), ms, Options{Format: "ndjson", Table: table})
+		re, _ := p.Add(context.Background(), Record{Data: []byte(`{"Timestamp":"2024-05-01T10:00:00Z","Extra":"x","AdditionalFields":{"given":true}}`)})
+		if re != nil {
+			t.Fatal(re)
+		}
+		p.Flush(context.Background())
+		var m map[string]any
+		switch got := col(t, table, "AdditionalFields", ms.rows(table)[0]).(type) {
+		case json.RawMessage:
+			json.Unmarshal(got, &m)
+		case string:
+			json.Unmarshal([]byte(got), &m)
+		}
+		if m["Extra"] != "x" || m["given"] != true {
+			t.Errorf("%s AdditionalFields %v", table, m)
+		}
+	}
+	// A table without AdditionalFields rejects unknown fields.
+	p, _ := NewPipeline(NewRegistry(), ms, Options{Format: "ndjson", Table: "DeviceRegistryEvents"})
+	if re, _ := p.Add(context.Background(), Record{Data: []byte(`{"Nope":1}`)}); re == nil || !strings.Contains(re.Reason, `field "Nope" is not a column of DeviceRegistryEvents`) {
+		t.Errorf("unknown field: %v", re)
+	}
+}
+
+type panicky struct{}
+
+func (panicky) Format() string                         { return "panicky" }
+func (panicky) Detect(in *Input) bool                  { return in.JSON != nil && in.JSON.Exists("boom") }
+func (panicky) Normalize(in *Input, out *RowSet) error { out.New("RawEvents"); panic("bug") }
+
+type badValue struct{}
+
+func (badValue) Format() string        { return "badvalue" }
+func (badValue) Detect(in *Input) bool { return in.JSON != nil && in.JSON.Exists("bad") }
+func (badValue) Normalize(in *Input, out *RowSet) error {
+	out.New("RawEvents").Set("SourceName", "fine")
+	out.New("DeviceEvents").Set("Timestamp", "not a time.Time")
+	return nil
+}
+
+// A normalizer's panic or bad value rejects only its record, whole.
+func TestRejectsAreWholeAndLocal(t *testing.T) {
+	ms := &memStore{}
+	p, _ := NewPipeline(NewRegistry(panicky{}, badValue{}, Raw{Now: func() time.Time { return time.Unix(0, 0) }}), ms, Options{})
+	ctx := context.Background()
+	for i, l := range []string{`{"boom":1}`, `{"bad":1}`, `{"ok":1,"host":{"name":"h1"},"@timestamp":"2024-01-01T00:00:00Z"}`, `plain text line`} {
+		p.Add(ctx, Record{Source: "s", Line: int64(i + 1), Data: []byte(l)})
+	}
+	p.Flush(ctx)
+	sum := p.Summary()
+	if sum.Rejected != 2 || !strings.Contains(sum.Errors[0].Reason, "internal error in the panicky normalizer") ||
+		!strings.Contains(sum.Errors[1].Reason, "DeviceEvents") {
+		t.Fatalf("summary %+v", sum)
+	}
+	raw := ms.rows("RawEvents")
+	if len(raw) != 2 || len(ms.rows("DeviceEvents")) != 0 {
+		t.Fatalf("raw %d device %d", len(raw), len(ms.rows("DeviceEvents")))
+	}
+	if col(t, "RawEvents", "Computer", raw[0]) != "h1" || col(t, "RawEvents", "SourceFormat", raw[1]) != "text" {
+		t.Errorf("raw rows %v", raw)
+	}
+}
+
+func TestFlushFailureIsReported(t *testing.T) {
+	ms := &memStore{fail: errors.New("disk full")}
+	p, _ := NewPipeline(NewRegistry(Raw{}), ms, Options{BatchRows: 2})
+	ctx := context.Background()
+	p.Add(ctx, Record{Data: []byte(`{"a":1}`)})
+	if _, err := p.Add(ctx, Record{Data: []byte(`{"a":2}`)}); err == nil {
+		t.Fatal("append failure not returned")
+	}
+	if p.Summary().Rows["RawEvents"] != 0 {
+		t.Error("rows counted though not written")
+	}
+}
+
+func TestOptionsValidation(t *testing.T) {
+	reg := NewRegistry(Raw{})
+	for _, o := range []Options{{Format: "ndjson"}, {Format: "ndjson", Table: "Nope"}, {Format: "nope"}, {Table: "DeviceEvents"}} {
+		if _, err := NewPipeline(reg, &memStore{}, o); err == nil {
+			t.Errorf("%+v accepted", o)
+		}
+	}
+	if _, err := NewNative("deviceevents"); err == nil || !strings.Contains(err.Error(), "did you mean DeviceEvents") {
+		t.Errorf("case hint: %v", err)
+	}
+}
+
+func FuzzPipeline(f *testing.F) {
+	f.Add([]byte(`{"Timestamp":"2024-05-01T10:00:00Z","DeviceName":"ws1","ProcessId":42}`))
+	f.Add([]byte(`{"ProcessId":"0x7fffffffffffffff","AdditionalFields":[1,{"a":null}]}`))
+	f.Add([]byte("\xff\xfe{"))
+	f.Add([]byte(`{"Timestamp":1e400}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ms := &memStore{}
+		p, _ := NewPipeline(NewRegistry(Raw{}), ms, Options{Format: "ndjson", Table: "DeviceProcessEvents"})
+		re, err := p.Add(context.Background(), Record{Data: data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if re != nil && strings.Contains(re.Reason, "internal error") {
+			t.Fatalf("normalizer panicked: %s", re.Reason)
+		}
+		p.Flush(context.Background())
+		for _, row := range ms.rows("DeviceProcessEvents") {
+			tb, _ := schema.Lookup("DeviceProcessEvents")
+			for i, v := range row {
+				if _, err := store.Normalize(tb.Columns[i], v); err != nil {
+					t.Fatalf("row value not canonical: %v", err)
+				}
+			}
+		}
+	})
+}

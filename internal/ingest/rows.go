@@ -1,0 +1,102 @@
+package ingest
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+// Row is one row being built for a table, in schema column order.
+type Row struct {
+	Table  *schema.Table
+	Values []any
+}
+
+// Set puts v in the named column. An unknown column is a bug in a
+// normalizer: it panics, and the pipeline turns the panic into a rejected
+// record (tests exercise every normalizer, so it never ships).
+func (r *Row) Set(column string, v any) *Row {
+	_, i, ok := r.Table.Column(column)
+	if !ok {
+		panic(fmt.Sprintf("ingest: table %s has no column %s", r.Table.Name, column))
+	}
+	r.Values[i] = v
+	return r
+}
+
+// SetString sets a string column, leaving it null when s is empty so that
+// absent and empty read the same way in KQL (strings are never null there;
+// the query layer maps null to "").
+func (r *Row) SetString(column, s string) *Row {
+	if s == "" {
+		return r
+	}
+	return r.Set(column, s)
+}
+
+// SetJSON stores v as JSON in a dynamic column, or as JSON text in a
+// string column (Defender types AdditionalFields as string in some tables
+// and dynamic in others). A nil or empty map leaves the column null.
+func (r *Row) SetJSON(column string, v any) *Row {
+	col, i, ok := r.Table.Column(column)
+	if !ok {
+		panic(fmt.Sprintf("ingest: table %s has no column %s", r.Table.Name, column))
+	}
+	var b []byte
+	switch x := v.(type) {
+	case nil:
+		return r
+	case json.RawMessage:
+		b = x
+	case map[string]any:
+		if len(x) == 0 {
+			return r
+		}
+		b, _ = json.Marshal(x)
+	default:
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			panic(fmt.Sprintf("ingest: %s.%s: %v", r.Table.Name, column, err))
+		}
+	}
+	if col.Type == schema.Dynamic {
+		r.Values[i] = json.RawMessage(b)
+	} else {
+		r.Values[i] = string(b)
+	}
+	return r
+}
+
+// Get returns the value of the named column.
+func (r *Row) Get(column string) any {
+	_, i, ok := r.Table.Column(column)
+	if !ok {
+		panic(fmt.Sprintf("ingest: table %s has no column %s", r.Table.Name, column))
+	}
+	return r.Values[i]
+}
+
+// RowSet collects the rows of one record. The pipeline adds them to the
+// batch only when the whole record normalized without error, so a record
+// never leaves a partial set of rows.
+type RowSet struct {
+	rows []*Row
+}
+
+// New starts a row for a table of the schema.
+func (s *RowSet) New(table string) *Row {
+	t, ok := schema.Lookup(table)
+	if !ok {
+		panic("ingest: no table " + table)
+	}
+	r := &Row{Table: t, Values: make([]any, len(t.Columns))}
+	s.rows = append(s.rows, r)
+	return r
+}
+
+// Rows returns the rows collected so far.
+func (s *RowSet) Rows() []*Row { return s.rows }
+
+// Reset empties the set for the next record.
+func (s *RowSet) Reset() { s.rows = s.rows[:0] }
