@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/formats"
+	"github.com/vigilsec/vigil/internal/server"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+const ingestUsage = "usage: vigil ingest (--data DIR | --server URL --token T) [--format auto|ndjson|FORMAT] [--table T] [--json] FILE... ('-' reads stdin)"
+
+func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "", "data dir to write into directly (the server must not be running on it)")
+	serverURL := fs.String("server", "", "send through a running server's API instead, e.g. https://127.0.0.1:8443")
+	token := fs.String("token", os.Getenv("VIGIL_TOKEN"), "API token with the ingest permission (env VIGIL_TOKEN)")
+	caFile := fs.String("ca", "", "PEM certificate to trust for --server (e.g. DATA/tls/cert.pem)")
+	format := fs.String("format", "auto", "record format: auto (detect per record), ndjson (rows of --table), or one of "+strings.Join(formats.Registry().Formats(), ", "))
+	table := fs.String("table", "", "table of ndjson rows")
+	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	files := fs.Args()
+	switch {
+	case len(files) == 0:
+		return usageError{ingestUsage}
+	case (*data == "") == (*serverURL == ""):
+		return usageError{"give exactly one of --data and --server\n" + ingestUsage}
+	case *serverURL != "" && *token == "":
+		return usageError{"--server needs --token (or VIGIL_TOKEN)"}
+	}
+	if *table != "" && *format == "auto" {
+		*format = "ndjson"
+	}
+	progress := newProgress(stderr, files)
+	var sum ingest.Summary
+	var err error
+	if *serverURL != "" {
+		sum, err = ingestRemote(ctx, *serverURL, *token, *caFile, *format, *table, files, progress)
+	} else {
+		sum, err = ingestLocal(ctx, *data, *format, *table, files, progress)
+	}
+	progress.done()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		return enc.Encode(sum)
+	}
+	printSummary(stdout, sum)
+	return nil
+}
+
+func ingestLocal(ctx context.Context, dataDir, format, table string, files []string, progress *progress) (ingest.Summary, error) {
+	opts := ingest.Options{Format: format, Table: table}
+	if _, err := ingest.NewPipeline(formats.Registry(), nil, opts); err != nil {
+		return ingest.Summary{}, usageError{err.Error()}
+	}
+	if err := server.PrepareDataDir(dataDir); err != nil {
+		return ingest.Summary{}, err
+	}
+	events, err := server.OpenEvents(dataDir, store.Options{RetentionInterval: -1})
+	if err != nil {
+		return ingest.Summary{}, fmt.Errorf("%w\n(while a server runs on the data dir, send through it: vigil ingest --server URL --token T)", err)
+	}
+	defer events.Close()
+	p, _ := ingest.NewPipeline(formats.Registry(), events, opts)
+	progress.records = func() int64 { return p.Summary().Records }
+	for _, name := range files {
+		if err := readFile(name, func(r io.Reader) error { return ingest.ReadLines(ctx, p, name, r, progress) }, p); err != nil {
+			return p.Summary(), err
+		}
+		progress.fileDone()
+	}
+	if err := p.Flush(ctx); err != nil {
+		return p.Summary(), err
+	}
+	return p.Summary(), nil
+}
+
+// readFile opens a file (or stdin for "-") and hands it to read; an
+// unreadable file is a rejected record of the summary, not the end of the
+// import.
+func readFile(name string, read func(io.Reader) error, p interface {
+	Reject(source string, line int64, reason string)
+}) error {
+	if name == "-" {
+		return read(os.Stdin)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		p.Reject(name, 0, "cannot open: "+err.Error())
+		return nil
+	}
+	defer f.Close()
+	return read(f)
+}
+
+func printSummary(w io.Writer, sum ingest.Summary) {
+	fmt.Fprintf(w, "records read: %d\n", sum.Records)
+	tables := make([]string, 0, len(sum.Rows))
+	var total int64
+	for t, n := range sum.Rows {
+		tables = append(tables, t)
+		total += n
+	}
+	sort.Strings(tables)
+	fmt.Fprintf(w, "rows written: %d\n", total)
+	for _, t := range tables {
+		fmt.Fprintf(w, "  %-36s %d\n", t, sum.Rows[t])
+	}
+	fmt.Fprintf(w, "records rejected: %d\n", sum.Rejected)
+	const show = 20
+	for i, e := range sum.Errors {
+		if i == show {
+			fmt.Fprintf(w, "  ... and %d more (--json lists up to 1000)\n", sum.Rejected-show)
+			break
+		}
+		fmt.Fprintf(w, "  %s:%d: %s\n", e.File, e.Line, e.Reason)
+	}
+}

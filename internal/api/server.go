@@ -1,0 +1,124 @@
+// Package api is Vigil's HTTP API: authentication, role checks, typed JSON
+// errors, request ids, limits and metrics around every handler.
+//
+// Every route but /healthz, /readyz and the login call requires a bearer
+// token or a portal session, and a permission of the caller's role.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/auth"
+	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/formats"
+	"github.com/vigilsec/vigil/internal/state"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// Options configure the API.
+type Options struct {
+	RequestTimeout time.Duration
+	SessionTTL     time.Duration
+	// InsecureHTTP: served over plain HTTP (loopback only), so session
+	// cookies cannot be Secure.
+	InsecureHTTP bool
+}
+
+// ingestConcurrency is how many ingest requests are processed at once;
+// more wait briefly, then get 429 with Retry-After.
+const ingestConcurrency = 4
+
+// Server holds the API's dependencies.
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	auth    *auth.Service
+	state   state.Store
+	events  store.Store
+	metrics *Metrics
+	// ready reports whether the server may take traffic; nil means ready.
+	ready       func(context.Context) error
+	formats     *ingest.Registry
+	ingestSlots ingestSlots
+}
+
+// New builds the API. ready is called by /readyz.
+func New(opts Options, log *slog.Logger, authn *auth.Service, st state.Store, events store.Store, m *Metrics, ready func(context.Context) error) *Server {
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = 2 * time.Minute
+	}
+	return &Server{opts: opts, log: log, auth: authn, state: st, events: events, metrics: m, ready: ready,
+		formats: formats.Registry(), ingestSlots: make(ingestSlots, ingestConcurrency)}
+}
+
+// Handler returns the API's routes wrapped in the common middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.require(auth.PermReadSelf, s.metricsHandler()))
+
+	mux.HandleFunc("POST /api/v1/auth/login", s.login)
+	mux.HandleFunc("POST /api/v1/auth/logout", s.require(auth.PermReadSelf, s.logout))
+	mux.HandleFunc("GET /api/v1/me", s.require(auth.PermReadSelf, s.me))
+	mux.HandleFunc("POST /api/v1/me/password", s.require(auth.PermReadSelf, s.changePassword))
+
+	mux.HandleFunc("GET /api/v1/audit", s.require(auth.PermReadAudit, s.listAudit))
+
+	mux.HandleFunc("GET /api/v1/tokens", s.require(auth.PermManageTokens, s.listTokens))
+	mux.HandleFunc("POST /api/v1/tokens", s.require(auth.PermManageTokens, s.createToken))
+	mux.HandleFunc("DELETE /api/v1/tokens/{id}", s.require(auth.PermManageTokens, s.revokeToken))
+
+	mux.HandleFunc("GET /api/v1/users", s.require(auth.PermManageUsers, s.listUsers))
+	mux.HandleFunc("POST /api/v1/users", s.require(auth.PermManageUsers, s.createUser))
+
+	mux.HandleFunc("POST /api/v1/ingest", s.require(auth.PermIngest, s.ingestRecords))
+	mux.HandleFunc("POST /api/v1/ingest/{table}", s.require(auth.PermIngest, s.ingestNative))
+
+	mux.HandleFunc("GET /api/v1/schema", s.require(auth.PermReadEvents, s.listSchema))
+	mux.HandleFunc("GET /api/v1/schema/{table}", s.require(auth.PermReadEvents, s.getTable))
+
+	// Elasticsearch-compatible ingestion for log shippers.
+	mux.HandleFunc("GET /{$}", s.root)
+	mux.HandleFunc("HEAD /{$}", s.esRequire(s.esRoot))
+	mux.HandleFunc("GET /_license", s.esRequire(s.esLicense))
+	mux.HandleFunc("GET /_xpack", s.esRequire(s.esXPack))
+	mux.HandleFunc("GET /_cluster/health", s.esRequire(s.esHealth))
+	for _, prefix := range []string{"/_index_template/", "/_template/", "/_component_template/", "/_ilm/policy/", "/_ingest/pipeline/", "/_data_stream/"} {
+		for _, method := range []string{"GET ", "HEAD ", "PUT "} {
+			mux.HandleFunc(method+prefix+"{name}", s.esRequire(s.esSetup))
+		}
+	}
+	mux.HandleFunc("POST /_bulk", s.esRequire(s.esBulk))
+	mux.HandleFunc("PUT /_bulk", s.esRequire(s.esBulk))
+	mux.HandleFunc("POST /{index}/_bulk", s.esRequire(s.esBulk))
+
+	mux.HandleFunc("/", s.notFound)
+	return s.outer(mux)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, &Error{http.StatusNotFound, CodeNotFound, "no such route: " + r.Method + " " + r.URL.Path})
+}
+
+// audit builds the audit entry of a request made by p.
+func audit(r *http.Request, p *auth.Principal, action, target string) state.Audit {
+	a := state.Audit{Action: action, Target: target, Remote: clientAddr(r), RequestID: requestID(r.Context())}
+	if p != nil {
+		a.Actor = p.Actor()
+	}
+	return a
+}
+
+// denied records a refused request in the audit log: who tried what.
+func (s *Server) denied(r *http.Request, p *auth.Principal, perm auth.Permission) {
+	a := audit(r, p, "access.denied", r.Method+" "+r.URL.Path)
+	a.Outcome = "denied"
+	a.Details = jsonRaw(map[string]string{"permission": string(perm), "role": p.Role})
+	if err := s.state.Record(r.Context(), a); err != nil {
+		s.log.WarnContext(r.Context(), "audit write failed", "err", err)
+	}
+}

@@ -1,0 +1,251 @@
+// Package server wires Vigil together: it opens the stores in the data
+// dir, bootstraps authentication, and serves the API over HTTPS until its
+// context ends, then shuts down gracefully. It alone imports every layer.
+//
+// Data dir layout:
+//
+//	events.duckdb(.wal)  the event store
+//	state.db(-wal,-shm)  the state store (users, tokens, sessions, audit)
+//	tls/cert.pem, key.pem  the generated self-signed certificate
+//	admin-password       the first admin's one-time password (0600)
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/api"
+	"github.com/vigilsec/vigil/internal/auth"
+	"github.com/vigilsec/vigil/internal/config"
+	"github.com/vigilsec/vigil/internal/state"
+	"github.com/vigilsec/vigil/internal/state/sqlite"
+	"github.com/vigilsec/vigil/internal/store"
+	"github.com/vigilsec/vigil/internal/store/duckdb"
+)
+
+// StatePath is the state store's file in a data dir.
+func StatePath(dataDir string) string { return filepath.Join(dataDir, "state.db") }
+
+// PrepareDataDir creates the data dir (0700) or checks that it is a
+// usable directory.
+func PrepareDataDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("cannot create the data dir %s: %w", dir, err)
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("cannot use the data dir %s: %w", dir, err)
+	case !fi.IsDir():
+		return fmt.Errorf("the data dir %s is not a directory", dir)
+	}
+	probe := filepath.Join(dir, ".write-test")
+	if err := os.WriteFile(probe, nil, 0o600); err != nil {
+		return fmt.Errorf("the data dir %s is not writable: %w", dir, err)
+	}
+	return os.Remove(probe)
+}
+
+// OpenState opens the data dir's state store with a clear message on
+// failure.
+func OpenState(dataDir string) (state.Store, error) {
+	st, err := sqlite.Open(StatePath(dataDir))
+	if err != nil {
+		switch {
+		case errors.Is(err, state.ErrCorrupt):
+			return nil, fmt.Errorf("the state store %s is corrupt or not a Vigil file: %w", StatePath(dataDir), err)
+		case errors.Is(err, state.ErrTooNew):
+			return nil, fmt.Errorf("the state store %s was written by a newer Vigil; upgrade this binary: %w", StatePath(dataDir), err)
+		}
+		return nil, fmt.Errorf("cannot open the state store %s: %w", StatePath(dataDir), err)
+	}
+	return st, nil
+}
+
+// OpenEvents opens the data dir's event store with a clear message on
+// failure.
+func OpenEvents(dataDir string, opts store.Options) (store.Store, error) {
+	ev, err := duckdb.Open(dataDir, opts)
+	if err != nil {
+		switch {
+		case errors.Is(err, store.ErrLocked):
+			return nil, fmt.Errorf("the event store in %s is in use by another process (is another vigil serve running on this data dir?): %w", dataDir, err)
+		case errors.Is(err, store.ErrCorrupt):
+			return nil, fmt.Errorf("the event store in %s is corrupt or not a Vigil file: %w", dataDir, err)
+		}
+		return nil, fmt.Errorf("cannot open the event store in %s: %w", dataDir, err)
+	}
+	return ev, nil
+}
+
+// NewLogger builds the structured logger the configuration asks for.
+func NewLogger(w io.Writer, level, format string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Run serves until ctx ends. Operator-facing messages (the URL, the first
+// admin's password) go to out; logs go to log.
+func Run(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+	if err := PrepareDataDir(cfg.DataDir); err != nil {
+		return err
+	}
+	st, err := OpenState(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	authn := auth.NewService(st, auth.Options{SessionTTL: time.Duration(cfg.SessionTTL)})
+	password, created, err := authn.Bootstrap(ctx, cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("cannot create the first admin user: %w", err)
+	}
+
+	metrics := api.NewMetrics()
+	retention := map[string]time.Duration{}
+	for table, d := range cfg.Retention.Tables {
+		retention[table] = time.Duration(d)
+	}
+	raw, err := OpenEvents(cfg.DataDir, store.Options{
+		Retention:         retention,
+		DefaultRetention:  time.Duration(cfg.Retention.Default),
+		RetentionInterval: time.Duration(cfg.Retention.Interval),
+		OnError:           func(err error) { log.Error("event store background work failed", "err", err) },
+	})
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	events := metered{Store: raw, m: metrics}
+	metrics.Registry.MustRegister(newStoreCollector(raw))
+
+	host, _, _ := net.SplitHostPort(cfg.Listen)
+	var tlsConf *tls.Config
+	var certFingerprint string
+	if !cfg.InsecureHTTP {
+		cert, fp, err := loadTLS(cfg.TLSCert, cfg.TLSKey, cfg.DataDir, host, time.Now())
+		if err != nil {
+			return err
+		}
+		certFingerprint = fp
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("cannot listen on %s: the address is already in use (another vigil, or another program, holds the port)", cfg.Listen)
+		}
+		return fmt.Errorf("cannot listen on %s: %w", cfg.Listen, err)
+	}
+	if tlsConf != nil {
+		ln = tls.NewListener(ln, tlsConf)
+	}
+
+	ready := func(ctx context.Context) error {
+		if _, err := st.SchemaVersion(ctx); err != nil {
+			return fmt.Errorf("state store: %w", err)
+		}
+		if _, err := events.Query(ctx, store.Query{SQL: "SELECT 1", MaxRows: 1}); err != nil {
+			return fmt.Errorf("event store: %w", err)
+		}
+		return nil
+	}
+	a := api.New(api.Options{
+		RequestTimeout: time.Duration(cfg.Limits.RequestTimeout),
+		SessionTTL:     time.Duration(cfg.SessionTTL),
+		InsecureHTTP:   cfg.InsecureHTTP,
+	}, log, authn, st, events, metrics, ready)
+
+	srv := &http.Server{
+		Handler:           http.MaxBytesHandler(a.Handler(), int64(cfg.Limits.MaxBodyBytes)),
+		ReadHeaderTimeout: time.Duration(cfg.Limits.ReadHeaderTimeout),
+		ReadTimeout:       time.Duration(cfg.Limits.RequestTimeout),
+		WriteTimeout:      time.Duration(cfg.Limits.RequestTimeout) + 5*time.Second,
+		IdleTimeout:       time.Duration(cfg.Limits.IdleTimeout),
+		MaxHeaderBytes:    int(cfg.Limits.MaxHeaderBytes),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+
+	go sweepSessions(ctx, authn, log)
+
+	scheme := "https"
+	if cfg.InsecureHTTP {
+		scheme = "http"
+	}
+	url := fmt.Sprintf("%s://%s", scheme, displayAddr(ln.Addr()))
+	// The URL comes last: scripts and tests wait for it as the sign that
+	// the server is ready.
+	if created {
+		fmt.Fprintf(out, "First start: user \"admin\", one-time password %s (also in %s; change it at first sign-in)\n",
+			password, filepath.Join(cfg.DataDir, "admin-password"))
+	}
+	if certFingerprint != "" {
+		fmt.Fprintf(out, "TLS certificate SHA-256: %s\n", certFingerprint)
+	}
+	fmt.Fprintf(out, "Vigil is serving at %s\n", url)
+	log.Info("serving", "url", url, "dataDir", cfg.DataDir)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("server stopped: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), time.Duration(cfg.ShutdownTimeout))
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("graceful shutdown timed out; closing connections", "err", err)
+		_ = srv.Close()
+	}
+	return nil
+}
+
+// displayAddr shows the bound address, with 127.0.0.1 for "all
+// interfaces" so the printed URL works when pasted.
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	if tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("127.0.0.1:%d", tcp.Port)
+	}
+	return tcp.String()
+}
+
+func sweepSessions(ctx context.Context, authn *auth.Service, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := authn.PurgeExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("session sweep failed", "err", err)
+			}
+		}
+	}
+}

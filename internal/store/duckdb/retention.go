@@ -1,0 +1,90 @@
+package duckdb
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+// DefaultRetentionInterval is how often the background loop enforces
+// retention when Options.RetentionInterval is zero.
+const DefaultRetentionInterval = 10 * time.Minute
+
+// EnforceRetention implements store.Store. It deletes, per table, the rows
+// whose ingestion time is before now minus the table's retention, in one
+// transaction, and checkpoints when it deleted anything: the checkpoint
+// frees the row groups so later appends reuse their space instead of
+// growing the file. The map holds only tables that lost rows.
+func (s *Store) EnforceRetention(ctx context.Context, now time.Time) (map[string]int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.wconn == nil {
+		return nil, errClosed
+	}
+	deleted := map[string]int64{}
+	if _, err := s.wconn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return nil, fmt.Errorf("duckdb: retention: %w", err)
+	}
+	for _, name := range s.names {
+		cutoff := now.Add(-s.opts.RetentionFor(name)).UTC()
+		res, err := s.wconn.ExecContext(ctx,
+			fmt.Sprintf("DELETE FROM %s WHERE %s < ?", quoteIdent(name), quoteIdent(schema.IngestionTimeColumn)), cutoff)
+		if err == nil {
+			var n int64
+			if n, err = res.RowsAffected(); err == nil && n > 0 {
+				deleted[name] = n
+			}
+		}
+		if err != nil {
+			_, _ = s.wconn.ExecContext(context.Background(), "ROLLBACK")
+			return nil, queryError(ctx, "retention: "+name, err)
+		}
+	}
+	if _, err := s.wconn.ExecContext(context.Background(), "COMMIT"); err != nil {
+		return nil, fmt.Errorf("duckdb: retention: commit: %w", err)
+	}
+	if len(deleted) > 0 {
+		if _, err := s.wconn.ExecContext(ctx, "CHECKPOINT"); err != nil {
+			return deleted, fmt.Errorf("duckdb: retention: checkpoint: %w", err)
+		}
+	}
+	return deleted, nil
+}
+
+// startRetention runs EnforceRetention every RetentionInterval until
+// Close; a negative interval disables it.
+func (s *Store) startRetention() {
+	every := s.opts.RetentionInterval
+	if every < 0 {
+		return
+	}
+	if every == 0 {
+		every = DefaultRetentionInterval
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop, s.loopDone = cancel, make(chan struct{})
+	go func() {
+		defer close(s.loopDone)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-tick.C:
+				if _, err := s.EnforceRetention(ctx, now); err != nil && ctx.Err() == nil && s.opts.OnError != nil {
+					s.opts.OnError(err)
+				}
+			}
+		}
+	}()
+}
+
+func (s *Store) stopRetention() {
+	if s.stop != nil {
+		s.stop()
+		<-s.loopDone
+	}
+}
