@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/enrich"
 	"github.com/vigilsec/vigil/internal/ingest/formats"
 	"github.com/vigilsec/vigil/internal/server"
 	"github.com/vigilsec/vigil/internal/store"
@@ -76,6 +77,9 @@ func ingestLocal(ctx context.Context, dataDir, format, table string, files []str
 		return ingest.Summary{}, fmt.Errorf("%w\n(while a server runs on the data dir, send through it: vigil ingest --server URL --token T)", err)
 	}
 	defer events.Close()
+	if opts.Enrichers, err = enrich.Default(ctx, events); err != nil {
+		return ingest.Summary{}, err
+	}
 	p, _ := ingest.NewPipeline(formats.Registry(), events, opts)
 	progress.records = func() int64 { return p.Summary().Records }
 	for _, name := range files {

@@ -5,13 +5,16 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // rawPost sends a body as is, with an Authorization header.
@@ -236,4 +239,54 @@ func TestRequestLimits(t *testing.T) {
 		t.Errorf("oversized headers: %d", r.status)
 	}
 	in.expect("GET", "/api/v1/me", tok, nil, 200)
+}
+
+func TestSyslogListeners(t *testing.T) {
+	in := startServe(t, t.TempDir(), "--syslog-udp", "127.0.0.1:0", "--syslog-tcp", "127.0.0.1:0")
+	admin := createToken(t, in.dataDir, "admin")
+	addrs := map[string]string{}
+	for _, line := range strings.Split(in.banner, "\n") {
+		if m := regexp.MustCompile(`Syslog over (\w+) on (\S+)`).FindStringSubmatch(line); m != nil {
+			addrs[m[1]] = m[2]
+		}
+	}
+	if addrs["udp"] == "" || addrs["tcp"] == "" {
+		t.Fatalf("syslog addresses not printed: %q", in.banner)
+	}
+	udp, err := net.Dial("udp", addrs["udp"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer udp.Close()
+	udp.Write([]byte("<34>Oct 11 22:14:15 web1 su[230]: 'su root' failed for lonvick on /dev/pts/8"))
+	tcp, err := net.Dial("tcp", addrs["tcp"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := "<165>1 2024-05-01T10:00:00.003Z fw1 sshd 1234 - - Failed password for invalid user admin from 203.0.113.9 port 52311 ssh2"
+	cef := "<134>May  1 10:00:01 fw2 CEF:0|Palo Alto Networks|PAN-OS|10.1|TRAFFIC|end|3|src=10.0.0.5 dst=203.0.113.80 spt=51000 dpt=443 act=allow"
+	fmt.Fprintf(tcp, "%d %s%s\n", len(msg), msg, "")
+	tcp.Close()
+	tcp2, _ := net.Dial("tcp", addrs["tcp"])
+	fmt.Fprintf(tcp2, "%s\n", cef)
+	tcp2.Close()
+
+	want := map[string]string{"Syslog": "2", "DeviceLogonEvents": "1", "CommonSecurityLog": "1"}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		m := in.expect("GET", "/metrics", admin, nil, 200).body
+		ok := true
+		for table, n := range want {
+			if metricValue(t, m, `vigil_rows_ingested_total{table="`+table+`"}`) != n {
+				ok = false
+			}
+		}
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("syslog rows did not arrive:\n%s", regexp.MustCompile(`(?m)^vigil_rows_ingested_total.*$`).FindAll(m, -1))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -48,6 +48,7 @@ type instance struct {
 	dataDir  string
 	url      string
 	password string // the first admin's one-time password
+	banner   string // what serve printed before it was ready
 	client   *http.Client
 	stderr   *syncBuffer
 	done     chan error
@@ -106,6 +107,7 @@ func startServe(t *testing.T, dataDir string, extra ...string) *instance {
 			if !ok {
 				t.Fatalf("vigil serve exited before serving:\n%s", in.stderr.String())
 			}
+			in.banner += line + "\n"
 			if m := urlLine.FindStringSubmatch(line); m != nil {
 				in.url = m[1]
 			}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"regexp"
 	"strings"
@@ -179,7 +180,7 @@ func (s *Server) esBulk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rc.Close()
-	p, _ := ingest.NewPipeline(s.formats, s.events, ingest.Options{BatchRows: int(^uint(0) >> 1)})
+	p, _ := ingest.NewPipeline(s.formats, s.events, ingest.Options{BatchRows: math.MaxInt, Enrichers: s.enrichers})
 	lr := ingest.NewLineReader(rc, ingest.MaxLineBytes)
 	defaultIndex := r.PathValue("index")
 	var items []bulkItem

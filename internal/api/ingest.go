@@ -80,6 +80,7 @@ func (s *Server) ingestLines(w http.ResponseWriter, r *http.Request, opts ingest
 	// or none, so a sender's retry never duplicates. The body limit bounds
 	// the memory this takes.
 	opts.BatchRows = math.MaxInt
+	opts.Enrichers = s.enrichers
 	p, err := ingest.NewPipeline(s.formats, s.events, opts)
 	if err != nil {
 		s.writeError(w, r, errInvalid(err.Error()))

@@ -42,16 +42,18 @@ type Server struct {
 	// ready reports whether the server may take traffic; nil means ready.
 	ready       func(context.Context) error
 	formats     *ingest.Registry
+	enrichers   []ingest.Enricher
 	ingestSlots ingestSlots
 }
 
-// New builds the API. ready is called by /readyz.
-func New(opts Options, log *slog.Logger, authn *auth.Service, st state.Store, events store.Store, m *Metrics, ready func(context.Context) error) *Server {
+// New builds the API. ready is called by /readyz; enrichers run over
+// every ingested record.
+func New(opts Options, log *slog.Logger, authn *auth.Service, st state.Store, events store.Store, m *Metrics, ready func(context.Context) error, enrichers []ingest.Enricher) *Server {
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = 2 * time.Minute
 	}
 	return &Server{opts: opts, log: log, auth: authn, state: st, events: events, metrics: m, ready: ready,
-		formats: formats.Registry(), ingestSlots: make(ingestSlots, ingestConcurrency)}
+		formats: formats.Registry(), enrichers: enrichers, ingestSlots: make(ingestSlots, ingestConcurrency)}
 }
 
 // Handler returns the API's routes wrapped in the common middleware.

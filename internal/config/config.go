@@ -37,6 +37,7 @@ type Config struct {
 
 	Retention Retention `yaml:"retention"`
 	Limits    Limits    `yaml:"limits"`
+	Syslog    Syslog    `yaml:"syslog"`
 
 	SessionTTL      Duration `yaml:"session_ttl"`
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
@@ -47,6 +48,14 @@ type Retention struct {
 	Default  Duration            `yaml:"default"`
 	Interval Duration            `yaml:"interval"`
 	Tables   map[string]Duration `yaml:"tables"`
+}
+
+// Syslog are the syslog listeners' addresses; empty disables one. TLS
+// uses the server's certificate.
+type Syslog struct {
+	UDP string `yaml:"udp"`
+	TCP string `yaml:"tcp"`
+	TLS string `yaml:"tls"`
 }
 
 // Limits protect the server from oversized or slow requests.
@@ -161,6 +170,19 @@ func (c *Config) Validate() error {
 		bad("listen", "port %q: %v", port, perr)
 	} else if c.InsecureHTTP && !IsLoopback(host) {
 		bad("insecure_http", "plain HTTP is allowed only on a loopback address, not %q (use 127.0.0.1:%d, or TLS)", c.Listen, p)
+	}
+	for _, l := range []struct{ key, addr string }{{"syslog.udp", c.Syslog.UDP}, {"syslog.tcp", c.Syslog.TCP}, {"syslog.tls", c.Syslog.TLS}} {
+		if l.addr == "" {
+			continue
+		}
+		if _, port, err := net.SplitHostPort(l.addr); err != nil {
+			bad(l.key, "%q is not host:port (e.g. 0.0.0.0:514)", l.addr)
+		} else if _, perr := parsePort(port); perr != nil {
+			bad(l.key, "port %q: %v", port, perr)
+		}
+	}
+	if c.Syslog.TLS != "" && c.InsecureHTTP {
+		bad("syslog.tls", "needs the server's TLS certificate; it cannot be combined with insecure_http")
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		bad("tls_cert", "tls_cert and tls_key must be given together")

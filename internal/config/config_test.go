@@ -117,6 +117,9 @@ func TestErrorsNameTheSetting(t *testing.T) {
 	f("limits: [1, 2]\n", nil, data, "setting config")
 	f("data_dir: [\n", nil, nil, "setting config")
 	f("", nil, append(data, "--session-ttl", "90d"), "setting session_ttl")
+	f("syslog:\n  udp: nowhere\n", nil, data, "setting syslog.udp", "host:port")
+	f("", map[string]string{"VIGIL_SYSLOG_TCP": "0.0.0.0:99999"}, data, "setting syslog.tcp", "port")
+	f("", nil, append(data, "--listen", "127.0.0.1:1", "--insecure-http", "--syslog-tls", "127.0.0.1:6514"), "setting syslog.tls")
 	// Several problems at once are all reported.
 	f("", map[string]string{"VIGIL_LOG_FORMAT": "xml"}, []string{"--listen", "x"}, "data_dir", "listen", "log_format")
 }

@@ -33,6 +33,17 @@ type Options struct {
 	MaxRecordBytes int
 	// IngestionTime, when set, is stamped on every row (replays).
 	IngestionTime time.Time
+	// Enrichers run over each record's rows after normalization, in
+	// order. They may be shared by concurrent pipelines.
+	Enrichers []Enricher
+}
+
+// Enricher adds what the record alone cannot say: a device's first
+// appearance, an account's SID or name seen elsewhere, an IP's class. It
+// may add rows to the set (a DeviceInfo row) and fill empty columns; it
+// never overwrites what the source said.
+type Enricher interface {
+	Enrich(rows *RowSet)
 }
 
 // RecordError says why a record was rejected, and where it was.
@@ -187,6 +198,9 @@ func (p *Pipeline) normalize(rec Record) (reason string) {
 	}
 	if len(p.rs.Rows()) == 0 {
 		return n.Format() + " normalizer produced no row"
+	}
+	for _, e := range p.opts.Enrichers {
+		e.Enrich(&p.rs)
 	}
 	// Check every value here, record by record, so that one bad value
 	// rejects its record and not the whole batch at append time.

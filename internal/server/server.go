@@ -27,6 +27,7 @@ import (
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/config"
+	"github.com/vigilsec/vigil/internal/ingest/enrich"
 	"github.com/vigilsec/vigil/internal/state"
 	"github.com/vigilsec/vigil/internal/state/sqlite"
 	"github.com/vigilsec/vigil/internal/store"
@@ -169,11 +170,24 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		}
 		return nil
 	}
+	enrichers, err := enrich.Default(ctx, events)
+	if err != nil {
+		return fmt.Errorf("cannot read the device registry from the event store: %w", err)
+	}
 	a := api.New(api.Options{
 		RequestTimeout: time.Duration(cfg.Limits.RequestTimeout),
 		SessionTTL:     time.Duration(cfg.SessionTTL),
 		InsecureHTTP:   cfg.InsecureHTTP,
-	}, log, authn, st, events, metrics, ready)
+	}, log, authn, st, events, metrics, ready, enrichers)
+
+	syslogs, err := startSyslog(ctx, cfg.Syslog, tlsConf, events, enrichers, metrics.Registry, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	for name, addr := range syslogAddrs(syslogs) {
+		fmt.Fprintf(out, "Syslog over %s on %s\n", name, addr)
+	}
 
 	srv := &http.Server{
 		Handler:           http.MaxBytesHandler(a.Handler(), int64(cfg.Limits.MaxBodyBytes)),
@@ -219,7 +233,18 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		log.Warn("graceful shutdown timed out; closing connections", "err", err)
 		_ = srv.Close()
 	}
+	syslogs.stop(shutdownCtx)
 	return nil
+}
+
+func syslogAddrs(s *syslogIngest) map[string]string {
+	out := map[string]string{}
+	if s != nil {
+		for name, a := range s.addrs {
+			out[name] = a.String()
+		}
+	}
+	return out
 }
 
 // displayAddr shows the bound address, with 127.0.0.1 for "all

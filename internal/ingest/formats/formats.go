@@ -5,11 +5,14 @@ package formats
 
 import (
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/syslog"
 )
 
 // Registry returns the registry of every supported format.
 func Registry() *ingest.Registry {
 	return ingest.NewRegistry(
+		syslog.NewCEF(syslog.Options{}),
+		syslog.NewSyslog(syslog.Options{}),
 		ingest.Raw{},
 	)
 }

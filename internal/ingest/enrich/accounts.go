@@ -1,0 +1,72 @@
+package enrich
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/vigilsec/vigil/internal/ingest"
+)
+
+// Accounts learns SID <-> DOMAIN\name pairs from rows that carry both and
+// fills the missing half in rows that carry one (a Sysmon event names the
+// user, a Security event gives the SID).
+type Accounts struct {
+	mu     sync.Mutex
+	byName *lru[string] // "domain\name" (lower case) -> SID
+	bySID  *lru[[2]string]
+}
+
+// NewAccounts keeps at most max accounts each way.
+func NewAccounts(max int) *Accounts {
+	return &Accounts{byName: newLRU[string](max), bySID: newLRU[[2]string](max)}
+}
+
+// accountCols are the (SID, name, domain) column triples of the schema.
+var accountCols = [][3]string{
+	{"AccountSid", "AccountName", "AccountDomain"},
+	{"InitiatingProcessAccountSid", "InitiatingProcessAccountName", "InitiatingProcessAccountDomain"},
+}
+
+// wellKnown SIDs are the same on every machine and never learned.
+func wellKnown(sid string) bool {
+	return strings.HasPrefix(sid, "S-1-5-") && strings.Count(sid, "-") <= 3
+}
+
+func (a *Accounts) Enrich(rows *ingest.RowSet) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, r := range rows.Rows() {
+		for _, cols := range accountCols {
+			_, si, ok1 := r.Table.Column(cols[0])
+			_, ni, ok2 := r.Table.Column(cols[1])
+			_, di, ok3 := r.Table.Column(cols[2])
+			if !ok1 || !ok2 || !ok3 {
+				continue
+			}
+			sid, _ := r.Values[si].(string)
+			name, _ := r.Values[ni].(string)
+			domain, _ := r.Values[di].(string)
+			key := strings.ToLower(domain + `\` + name)
+			switch {
+			case sid != "" && name != "":
+				if !wellKnown(sid) {
+					a.byName.put(key, sid)
+					a.bySID.put(sid, [2]string{name, domain})
+				}
+			case sid != "" && name == "":
+				if nd, ok := a.bySID.get(sid); ok {
+					r.Values[ni] = nd[0]
+					if domain == "" && nd[1] != "" {
+						r.Values[di] = nd[1]
+					}
+				}
+			case sid == "" && name != "" && domain != "":
+				if s, ok := a.byName.get(key); ok {
+					r.Values[si] = s
+				}
+			}
+		}
+	}
+}
+
+var _ ingest.Enricher = (*Accounts)(nil)

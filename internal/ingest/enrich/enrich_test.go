@@ -1,0 +1,115 @@
+package enrich
+
+import (
+	"testing"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/ingest"
+)
+
+func TestIPType(t *testing.T) {
+	f := func(ip, want string) {
+		t.Helper()
+		if got := IPType(ip); got != want {
+			t.Errorf("IPType(%q) = %q, want %q", ip, got, want)
+		}
+	}
+	f("8.8.8.8", "Public")
+	f("10.1.2.3", "Private")
+	f("172.16.0.1", "Private")
+	f("172.32.0.1", "Public")
+	f("192.168.1.1", "Private")
+	f("127.0.0.1", "Loopback")
+	f("::1", "Loopback")
+	f("169.254.10.1", "LinkLocal")
+	f("fe80::1", "LinkLocal")
+	f("224.0.0.251", "Multicast")
+	f("ff02::1", "Multicast")
+	f("255.255.255.255", "Broadcast")
+	f("0.0.0.0", "Reserved")
+	f("100.64.1.1", "Reserved")
+	f("192.0.2.7", "Reserved")
+	f("2001:0:4136:e378::1", "Teredo")
+	f("::ffff:10.0.0.1", "FourToSixMapping")
+	f("fd00::1", "Private")
+	f("2a00:1450::1", "Public")
+	f("not an ip", "")
+	f("", "")
+}
+
+func TestIPClassesFillsOnlyEmpty(t *testing.T) {
+	var rs ingest.RowSet
+	r := rs.New("DeviceNetworkEvents").Set("RemoteIP", "8.8.8.8").Set("LocalIP", "10.0.0.2").Set("LocalIPType", "Given")
+	IPClasses{}.Enrich(&rs)
+	if r.Get("RemoteIPType") != "Public" || r.Get("LocalIPType") != "Given" {
+		t.Errorf("got %v %v", r.Get("RemoteIPType"), r.Get("LocalIPType"))
+	}
+}
+
+func TestAccounts(t *testing.T) {
+	a := NewAccounts(10)
+	var rs ingest.RowSet
+	rs.New("DeviceLogonEvents").Set("AccountSid", "S-1-5-21-1-2-3-1104").Set("AccountName", "alice").Set("AccountDomain", "CORP")
+	rs.New("DeviceLogonEvents").Set("AccountSid", "S-1-5-18").Set("AccountName", "SYSTEM").Set("AccountDomain", "NT AUTHORITY")
+	a.Enrich(&rs)
+	rs.Reset()
+	bySID := rs.New("DeviceProcessEvents").Set("AccountSid", "S-1-5-21-1-2-3-1104")
+	byName := rs.New("DeviceProcessEvents").Set("InitiatingProcessAccountName", "Alice").Set("InitiatingProcessAccountDomain", "corp")
+	system := rs.New("DeviceProcessEvents").Set("AccountName", "SYSTEM").Set("AccountDomain", "NT AUTHORITY")
+	a.Enrich(&rs)
+	if bySID.Get("AccountName") != "alice" || bySID.Get("AccountDomain") != "CORP" {
+		t.Errorf("name from SID: %v %v", bySID.Get("AccountName"), bySID.Get("AccountDomain"))
+	}
+	if byName.Get("InitiatingProcessAccountSid") != "S-1-5-21-1-2-3-1104" {
+		t.Errorf("SID from name: %v", byName.Get("InitiatingProcessAccountSid"))
+	}
+	if system.Get("AccountSid") != nil {
+		t.Error("well-known SIDs must not be learned")
+	}
+}
+
+func TestDevicesAnnounceOnceAndOnRename(t *testing.T) {
+	d := NewDevices(2)
+	ts := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	count := func(name string) int {
+		var rs ingest.RowSet
+		rs.New("DeviceProcessEvents").Set("DeviceId", "id1").Set("DeviceName", name).Set("Timestamp", ts)
+		rs.New("SecurityEvent")
+		d.Enrich(&rs)
+		n := 0
+		for _, r := range rs.Rows() {
+			if r.Table.Name == "DeviceInfo" {
+				n++
+				if r.Get("OSPlatform") != "Windows" || r.Get("Timestamp") != ts || r.Get("DeviceName") != name {
+					t.Errorf("DeviceInfo row %v", r.Values)
+				}
+			}
+		}
+		return n
+	}
+	if count("ws1") != 1 || count("ws1") != 0 || count("WS1") != 0 || count("ws1-renamed") != 1 {
+		t.Error("DeviceInfo must be written on first sight and on rename only")
+	}
+	d.Seed("id2", "seeded", "Linux")
+	var rs ingest.RowSet
+	rs.New("DeviceEvents").Set("DeviceId", "id2").Set("DeviceName", "seeded")
+	d.Enrich(&rs)
+	if len(rs.Rows()) != 1 {
+		t.Error("a seeded device was announced again")
+	}
+}
+
+func TestLRUBound(t *testing.T) {
+	c := newLRU[int](3)
+	for i, k := range []string{"a", "b", "c", "d"} {
+		c.put(k, i)
+	}
+	if _, ok := c.get("a"); ok || c.len() != 3 {
+		t.Error("oldest key kept")
+	}
+	c.get("b")
+	c.put("e", 4)
+	if _, ok := c.get("b"); !ok {
+		t.Error("recently used key evicted")
+	}
+}
