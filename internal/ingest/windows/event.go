@@ -1,0 +1,189 @@
+package windows
+
+import (
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/valyala/fastjson"
+)
+
+// Field is one event-data field as the shipper wrote it.
+type Field struct {
+	Name  string
+	Value string
+}
+
+// Event is one Windows event log record in the shape common to every
+// shipper: the System part (time, computer, channel, ID, provider, ...) and
+// the event data as ordered name/value pairs. The decoders fill it; the
+// mappers read it.
+type Event struct {
+	Time        time.Time
+	Computer    string // as the record names it (case kept)
+	Channel     string // canonical case for well-known channels
+	EventID     int32
+	Provider    string
+	Task        string // a number, or a task name (Winlogbeat)
+	Level       string // numeric level ("4") when known
+	LevelName   string // "Information", "Audit Success", ...
+	Keywords    string // 0x-hex, or names (Winlogbeat)
+	Opcode      string
+	Version     string
+	RecordID    string
+	ProcessID   string // Execution ProcessID (the logging process)
+	ThreadID    string
+	UserID      string // System/Security UserID (a SID)
+	UserName    string // that account's name and domain, when the
+	UserDomain  string // shipper resolved them (NXLog, Winlogbeat)
+	Correlation string // ActivityID
+	Message     string // the rendered message, when the shipper kept it
+
+	Data []Field
+	used []bool
+
+	// Buffers reused across the records an Event is pooled for.
+	extra, data jsonObject
+
+	// arena holds the text of the record's fields: one allocation instead
+	// of one per string. Rows keep substrings of it, so it is never
+	// written below its length and never reused for another record.
+	arena     []byte
+	arenaHint int
+}
+
+func (e *Event) reset(hint int) {
+	data, used, b1, b2 := e.Data[:0], e.used[:0], e.extra, e.data
+	*e = Event{Data: data, used: used, extra: b1, data: b2, arenaHint: hint}
+	e.extra.reset()
+	e.data.reset()
+}
+
+// text returns b as a string backed by the record's arena.
+func (e *Event) text(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if cap(e.arena)-len(e.arena) < len(b) {
+		// A new chunk: the old one stays as it is for the strings in it.
+		e.arena = make([]byte, 0, max(len(b), e.arenaHint, 256))
+	}
+	start := len(e.arena)
+	e.arena = append(e.arena, b...)
+	return unsafe.String(&e.arena[start], len(b))
+}
+
+// push appends a field without looking for an earlier one of the same
+// name: for sources whose fields come from one JSON object.
+func (e *Event) push(name, value string) {
+	if name != "" {
+		e.Data = append(e.Data, Field{Name: name, Value: value})
+	}
+}
+
+// add appends a field unless a field of that name is already present (the
+// first one wins, as with duplicate JSON keys).
+func (e *Event) add(name, value string) {
+	if name == "" || e.index(name) >= 0 {
+		return
+	}
+	e.Data = append(e.Data, Field{Name: name, Value: value})
+}
+
+// addJSON appends a field from a JSON value: strings as they are, numbers
+// and booleans as written, objects and arrays as JSON text; null is no
+// value at all.
+func (e *Event) addJSON(name string, v *fastjson.Value) {
+	if s, ok := jsonText(v); ok {
+		e.add(name, s)
+	}
+}
+
+// pushJSON is addJSON without the duplicate check, for the fields of one
+// JSON object; name and value are copied into the arena.
+func (e *Event) pushJSON(name []byte, v *fastjson.Value) {
+	if len(name) == 0 {
+		return
+	}
+	var value string
+	switch v.Type() {
+	case fastjson.TypeString:
+		value = e.text(v.GetStringBytes())
+	case fastjson.TypeNull:
+		return
+	default:
+		s, _ := jsonText(v)
+		value = s
+	}
+	e.Data = append(e.Data, Field{Name: e.text(name), Value: value})
+}
+
+func jsonText(v *fastjson.Value) (string, bool) {
+	switch v.Type() {
+	case fastjson.TypeString:
+		b, _ := v.StringBytes()
+		return string(b), true
+	case fastjson.TypeNull:
+		return "", false
+	case fastjson.TypeTrue:
+		return "true", true
+	case fastjson.TypeFalse:
+		return "false", true
+	default:
+		return string(v.MarshalTo(nil)), true
+	}
+}
+
+func (e *Event) index(name string) int {
+	for i := range e.Data {
+		if e.Data[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Get returns a field's value as recorded, "" when absent.
+func (e *Event) Get(name string) string {
+	if i := e.index(name); i >= 0 {
+		return e.Data[i].Value
+	}
+	return ""
+}
+
+// take returns a field's value for a normalized column and marks the field
+// as placed, so that it is not repeated in AdditionalFields. Windows writes
+// "-" for "not applicable"; that reads as empty.
+func (e *Event) take(name string) string {
+	i := e.index(name)
+	if i < 0 {
+		return ""
+	}
+	for len(e.used) < len(e.Data) {
+		e.used = append(e.used, false)
+	}
+	e.used[i] = true
+	return clean(e.Data[i].Value)
+}
+
+// mark records fields as placed without reading them.
+func (e *Event) mark(names ...string) {
+	for _, n := range names {
+		e.take(n)
+	}
+}
+
+func (e *Event) isUsed(i int) bool { return i < len(e.used) && e.used[i] }
+
+// clean maps Windows' placeholders for "none" ("-", blanks) to "". Other
+// values are kept as written: command lines end in meaningful spaces.
+func clean(s string) string {
+	if t := strings.TrimSpace(s); t == "" || t == "-" {
+		return ""
+	}
+	return s
+}
+
+// peek returns a field's cleaned value without marking it placed, for a
+// field that fills several columns.
+func (e *Event) peek(name string) string { return clean(e.Get(name)) }
