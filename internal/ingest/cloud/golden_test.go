@@ -1,0 +1,7 @@
+package cloud
+
+import "testing"
+
+// TestGolden runs testdata/<case>/input.ndjson through the package's
+// normalizers and compares the rows with output.json (-update rewrites).
+func TestGolden(t *testing.T) { goldenCases(t, normalizers) }
