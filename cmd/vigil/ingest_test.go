@@ -155,6 +155,13 @@ func TestIngestEndpoints(t *testing.T) {
 	if it := resp.Items[3]["create"]; it.Status != 201 || it.Index != "myindex" {
 		t.Errorf("item 3: %+v", it)
 	}
+	// Winlogbeat 8 sends ECS documents to a data stream: they land in the
+	// Defender tables, with their raw copies.
+	winlogbeat := `{"@timestamp":"2024-03-05T10:00:01.123Z","agent":{"type":"winlogbeat","version":"8.11.1"},"ecs":{"version":"8.0.0"},"event":{"code":"1","kind":"event","provider":"Microsoft-Windows-Sysmon"},"host":{"name":"ws01.corp.example"},"winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","computer_name":"ws01.corp.example","event_id":"1","provider_name":"Microsoft-Windows-Sysmon","record_id":88231,"event_data":{"UtcTime":"2024-03-05 10:00:01.120","ProcessId":"6412","Image":"C:\\Windows\\System32\\rundll32.exe","CommandLine":"rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump 712 C:\\Users\\Public\\l.dmp full","User":"CORP\\alice","IntegrityLevel":"High","Hashes":"SHA1=D7A3B1F8D3C4A7A6A4E3F5B9C2D1E0F9A8B7C6D5","ParentProcessId":"4480","ParentImage":"C:\\Windows\\System32\\cmd.exe","ParentCommandLine":"cmd.exe"}}}`
+	wb := in.rawPost("POST", "/_bulk", basic, []byte(`{"create":{"_index":"logs-winlog-default"}}`+"\n"+winlogbeat+"\n"), "User-Agent", "Elastic-winlogbeat/8.11.1")
+	if wb.status != 200 || bytes.Contains(wb.body, []byte(`"errors":true`)) {
+		t.Fatalf("winlogbeat bulk: %d %s", wb.status, wb.body)
+	}
 	if r := in.rawPost("POST", "/_bulk", basic, []byte("not json\n")); r.status != 400 || !bytes.Contains(r.body, []byte("illegal_argument_exception")) {
 		t.Errorf("malformed bulk: %d %s", r.status, r.body)
 	}
@@ -178,14 +185,21 @@ func TestIngestEndpoints(t *testing.T) {
 	}
 
 	m := in.expect("GET", "/metrics", admin, nil, 200).body
-	if v := metricValue(t, m, `vigil_rows_ingested_total{table="DeviceProcessEvents"}`); v != "5" {
-		t.Errorf("rows ingested metric = %q, want 5", v)
+	// 2 + 1 native rows, 2 more through vigil ingest --server, 1 from Winlogbeat.
+	if v := metricValue(t, m, `vigil_rows_ingested_total{table="DeviceProcessEvents"}`); v != "6" {
+		t.Errorf("rows ingested metric = %q, want 6", v)
 	}
-	if v := metricValue(t, m, `vigil_store_rows{table="DeviceProcessEvents"}`); v != "5" {
-		t.Errorf("store rows metric = %q, want 5", v)
+	if v := metricValue(t, m, `vigil_store_rows{table="DeviceProcessEvents"}`); v != "6" {
+		t.Errorf("store rows metric = %q, want 6", v)
 	}
 	if v := metricValue(t, m, `vigil_rows_ingested_total{table="RawEvents"}`); v != "2" {
 		t.Errorf("raw rows = %q, want 2", v)
+	}
+	// The Winlogbeat document's raw copy, and the device it introduced.
+	for table, want := range map[string]string{"WindowsEvent": "1", "DeviceInfo": "1"} {
+		if v := metricValue(t, m, `vigil_rows_ingested_total{table="`+table+`"}`); v != want {
+			t.Errorf("%s rows = %q, want %s", table, v, want)
+		}
 	}
 }
 
