@@ -102,9 +102,26 @@ func NewLogger(w io.Writer, level, format string) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// Hooks let a caller run work inside a serving instance: `vigil demo`
+// backfills and streams simulated telemetry into the event store.
+type Hooks struct {
+	// BeforeServe runs after the stores are open and before the listener
+	// accepts requests (and before the URL is printed); an error stops
+	// the server.
+	BeforeServe func(ctx context.Context, events store.Store) error
+	// Serving runs in its own goroutine once requests are accepted; its
+	// context ends at shutdown.
+	Serving func(ctx context.Context, events store.Store)
+}
+
 // Run serves until ctx ends. Operator-facing messages (the URL, the first
 // admin's password) go to out; logs go to log.
 func Run(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+	return RunWith(ctx, cfg, log, out, Hooks{})
+}
+
+// RunWith is Run with hooks.
+func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer, hooks Hooks) error {
 	if err := PrepareDataDir(cfg.DataDir); err != nil {
 		return err
 	}
@@ -157,6 +174,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		}
 		return fmt.Errorf("cannot listen on %s: %w", cfg.Listen, err)
 	}
+	defer ln.Close() // on the error paths before Serve owns it
 	if tlsConf != nil {
 		ln = tls.NewListener(ln, tlsConf)
 	}
@@ -180,6 +198,12 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		InsecureHTTP:   cfg.InsecureHTTP,
 	}, log, authn, st, events, metrics, ready, enrichers)
 
+	if hooks.BeforeServe != nil {
+		if err := hooks.BeforeServe(ctx, events); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	syslogs, err := startSyslog(ctx, cfg.Syslog, tlsConf, events, enrichers, metrics.Registry, log)
 	if err != nil {
 		ln.Close()
@@ -218,6 +242,15 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	}
 	fmt.Fprintf(out, "Vigil is serving at %s\n", url)
 	log.Info("serving", "url", url, "dataDir", cfg.DataDir)
+	servingDone := make(chan struct{})
+	if hooks.Serving != nil {
+		go func() {
+			defer close(servingDone)
+			hooks.Serving(ctx, events)
+		}()
+	} else {
+		close(servingDone)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -234,6 +267,10 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		_ = srv.Close()
 	}
 	syslogs.stop(shutdownCtx)
+	select { // the stores close when Run returns
+	case <-servingDone:
+	case <-shutdownCtx.Done():
+	}
 	return nil
 }
 
