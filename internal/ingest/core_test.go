@@ -338,3 +338,29 @@ func FuzzPipeline(f *testing.F) {
 		}
 	})
 }
+
+// A CloudTrail-style {"Records":[...]} file is read one element at a
+// time, whatever its size, and a bad element rejects only itself.
+func TestRecordsArrayFiles(t *testing.T) {
+	ms := &memStore{}
+	p, _ := NewPipeline(NewRegistry(Raw{}), ms, Options{})
+	big := strings.Repeat("x", 2<<20)
+	in := `{"Records": [{"eventName":"A"}, {"eventName":"` + big + `"}, {"eventName":"C"}]}`
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte(in))
+	w.Close()
+	if err := ReadLines(context.Background(), p, "ct.json.gz", &gz, nil); err != nil {
+		t.Fatal(err)
+	}
+	p.Flush(context.Background())
+	sum := p.Summary()
+	if sum.Records != 3 || sum.Rejected != 1 || sum.Errors[0].Line != 2 || len(ms.rows("RawEvents")) != 2 {
+		t.Fatalf("summary %+v", sum)
+	}
+	p, _ = NewPipeline(NewRegistry(Raw{}), ms, Options{})
+	ReadLines(context.Background(), p, "bad.json", strings.NewReader(`{"Records": [{"a":1}, {"b":`), nil)
+	if s := p.Summary(); s.Records != 2 || s.Rejected != 1 || !strings.Contains(s.Errors[0].Reason, "malformed Records element") {
+		t.Fatalf("truncated: %+v", s)
+	}
+}

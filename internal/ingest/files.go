@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -27,7 +28,11 @@ func ReadLines(ctx context.Context, p *Pipeline, source string, r io.Reader, pro
 		return nil
 	}
 	defer rc.Close()
-	lr := NewLineReader(rc, MaxLineBytes)
+	br := bufio.NewReaderSize(rc, 64<<10)
+	if isRecordsArray(br) {
+		return readRecordsArray(ctx, p, source, br)
+	}
+	lr := NewLineReader(br, MaxLineBytes)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
