@@ -238,7 +238,8 @@ func (p *Pipeline) Flush(ctx context.Context) error {
 	if p.pendingRows == 0 {
 		return nil
 	}
-	b := store.Batch{IngestionTime: p.opts.IngestionTime}
+	// Every value was normalized when its record was checked.
+	b := store.Batch{IngestionTime: p.opts.IngestionTime, Canonical: true}
 	for _, name := range p.order {
 		b.Tables = append(b.Tables, *p.pending[name])
 	}

@@ -72,6 +72,11 @@ type Batch struct {
 	// IngestionTime overrides the ingestion time of every row (zero means
 	// now). Replays of recordings use it; live ingest leaves it zero.
 	IngestionTime time.Time
+	// Canonical says every value already is what Normalize returns for
+	// its column (the ingest pipeline checks each record that way), so
+	// Append need not normalize again. A value that is not canonical then
+	// fails the whole batch in the driver instead of with a ValueError.
+	Canonical bool
 }
 
 // TableRows are rows for one table, each in schema column order.

@@ -40,7 +40,7 @@ func (s *Store) Append(ctx context.Context, batch store.Batch) error {
 
 	work := make([]prepared, 0, len(batch.Tables))
 	for _, tr := range batch.Tables {
-		p, err := s.prepare(tr, ingest)
+		p, err := s.prepare(tr, ingest, batch.Canonical)
 		if err != nil {
 			return err
 		}
@@ -62,8 +62,9 @@ func (s *Store) Append(ctx context.Context, batch store.Batch) error {
 	})
 }
 
-// prepare validates and converts a table's rows.
-func (s *Store) prepare(tr store.TableRows, ingest time.Time) (prepared, error) {
+// prepare validates and converts a table's rows; canonical rows skip the
+// validation (see store.Batch.Canonical).
+func (s *Store) prepare(tr store.TableRows, ingest time.Time, canonical bool) (prepared, error) {
 	l, ok := s.layouts[tr.Table]
 	if !ok {
 		return prepared{}, fmt.Errorf("duckdb: append: %w %q", store.ErrUnknownTable, tr.Table)
@@ -76,7 +77,10 @@ func (s *Store) prepare(tr store.TableRows, ingest time.Time) (prepared, error) 
 		}
 		out := p.vals[r*l.width : (r+1)*l.width]
 		for i, v := range row {
-			n, err := store.Normalize(cols[i], v)
+			n, err := v, error(nil)
+			if !canonical {
+				n, err = store.Normalize(cols[i], v)
+			}
 			if err == nil && n != nil {
 				n, err = toDriver(cols[i], n)
 			}

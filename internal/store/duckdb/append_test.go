@@ -356,3 +356,24 @@ func TestSampleRowSize(t *testing.T) {
 	}
 	t.Logf("DeviceProcessEvents sample row: %d bytes of values", n)
 }
+
+// A batch marked canonical skips normalization and stores the same rows.
+func TestAppendCanonical(t *testing.T) {
+	tb, _ := schema.Lookup("DeviceProcessEvents")
+	s := openTables(t, t.TempDir(), testOptions(), tb)
+	row := sampleRow(tb, 7)
+	for i, v := range row {
+		n, err := store.Normalize(tb.Columns[i], v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row[i] = n
+	}
+	if err := s.Append(context.Background(), store.Batch{Canonical: true, Tables: []store.TableRows{{Table: tb.Name, Rows: [][]any{row}}}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Query(context.Background(), store.Query{SQL: `SELECT count(*) FROM "DeviceProcessEvents"`})
+	if err != nil || res.Rows[0][0] != int64(1) {
+		t.Fatalf("%v %v", res, err)
+	}
+}

@@ -79,7 +79,7 @@ func benchInsert(b *testing.B, batch store.Batch) {
 	for b.Loop() {
 		// The same validation and conversion as Append, so that the
 		// difference is the write path alone.
-		p, err := s.prepare(tr, time.Now())
+		p, err := s.prepare(tr, time.Now(), false)
 		if err != nil {
 			b.Fatal(err)
 		}
