@@ -2,12 +2,12 @@ package cloud
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"testing"
 
 	"github.com/valyala/fastjson"
 
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
 )
 
 func TestUnifiedAuditName(t *testing.T) {
@@ -45,9 +45,9 @@ func TestIPOf(t *testing.T) {
 func TestSplitUPN(t *testing.T) {
 	f := func(in, name, domain string) {
 		t.Helper()
-		n, d := splitUPN(in)
+		n, d := ingest.SplitUPN(in)
 		if n != name || d != domain {
-			t.Errorf("splitUPN(%q) = %q, %q, want %q, %q", in, n, d, name, domain)
+			t.Errorf("SplitUPN(%q) = %q, %q, want %q, %q", in, n, d, name, domain)
 		}
 	}
 	f("alice@contoso.com", "alice", "contoso.com")
@@ -209,56 +209,12 @@ func TestMergeExtra(t *testing.T) {
 // TestDetectOthers checks that records of other sources are left alone:
 // Windows events, Samba and Dovecot audit lines.
 func TestDetectOthers(t *testing.T) {
-	files := []string{
+	ingesttest.DetectNoneIn(t, normalizers(),
 		"datasets/attack/goldensaml_adfs_mail_access__WindowsEvents.ndjson.gz",
 		"datasets/attack/cmd_psexec_lsa_secrets_dump.ndjson.gz",
-	}
-	ns := normalizers()
-	for _, file := range files {
-		path := needShared(t, file)
-		for i, l := range readLines(t, path) {
-			if l == nil {
-				continue
-			}
-			var p fastjson.Parser
-			v, err := p.ParseBytes(l)
-			if err != nil {
-				continue
-			}
-			in := ingest.Input{Record: ingest.Record{Data: l}, JSON: v}
-			for _, n := range ns {
-				if n.Detect(&in) {
-					t.Errorf("%s:%d: claimed by %s", filepath.Base(path), i+1, n.Format())
-				}
-			}
-		}
-	}
-	for _, file := range []string{"reference/idmail/samba_audit_samples.json", "reference/idmail/dovecot_event_samples.json"} {
-		path := needShared(t, file)
-		b := readLines(t, path)
-		var all []byte
-		for _, l := range b {
-			all = append(all, l...)
-		}
-		var samples map[string]json.RawMessage
-		if err := json.Unmarshal(all, &samples); err != nil {
-			t.Fatal(err)
-		}
-		for name, s := range samples {
-			var p fastjson.Parser
-			v, _ := p.ParseBytes(s)
-			in := ingest.Input{Record: ingest.Record{Data: s}, JSON: v}
-			for _, n := range ns {
-				if n.Detect(&in) {
-					t.Errorf("%s: claimed by %s", name, n.Format())
-				}
-			}
-		}
-	}
+		"reference/idmail/samba_audit_samples.json",
+		"reference/idmail/dovecot_event_samples.json",
+	)
 }
 
-func FuzzCloud(f *testing.F) {
-	seedFuzz(f)
-	ns := normalizers()
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzOne(t, ns, data) })
-}
+func FuzzCloud(f *testing.F) { ingesttest.Fuzz(f, normalizers()) }

@@ -38,13 +38,13 @@ func (*CloudTrail) Detect(in *ingest.Input) bool {
 		a, _ := recs.Array()
 		return len(a) > 0 && isTrailEvent(a[0])
 	}
-	return strings.HasSuffix(str(v, "detail-type"), "via CloudTrail") && isTrailEvent(v.Get("detail"))
+	return strings.HasSuffix(ingest.Str(v, "detail-type"), "via CloudTrail") && isTrailEvent(v.Get("detail"))
 }
 
 // isTrailEvent recognises one CloudTrail event by the fields every
 // version has.
 func isTrailEvent(v *fastjson.Value) bool {
-	return v != nil && strings.HasSuffix(str(v, "eventSource"), ".amazonaws.com") &&
+	return v != nil && strings.HasSuffix(ingest.Str(v, "eventSource"), ".amazonaws.com") &&
 		hasString(v, "eventName") && (v.Get("eventVersion") != nil || isObject(v, "userIdentity"))
 }
 
@@ -79,7 +79,7 @@ func (c *CloudTrail) event(in *ingest.Input, ev *fastjson.Value, i int, out *ing
 	if ev.Type() != fastjson.TypeObject {
 		return fmt.Errorf("event is not a JSON object")
 	}
-	name := str(ev, "eventName")
+	name := ingest.Str(ev, "eventName")
 	if name == "" {
 		return fmt.Errorf("no eventName")
 	}
@@ -88,12 +88,12 @@ func (c *CloudTrail) event(in *ingest.Input, ev *fastjson.Value, i int, out *ing
 		return err
 	}
 	id := awsIdentityOf(ev.Get("userIdentity"))
-	source := str(ev, "eventSource")
-	sourceIP := str(ev, "sourceIPAddress")
+	source := ingest.Str(ev, "eventSource")
+	sourceIP := ingest.Str(ev, "sourceIPAddress")
 	ip := ipOf(sourceIP)
-	reportID := str(ev, "eventID")
+	reportID := ingest.Str(ev, "eventID")
 	if reportID == "" {
-		reportID = reportIDString(in.Data, i)
+		reportID = ingest.ReportIDString(in.Data, i)
 	}
 
 	row := out.New("CloudAppEvents")
@@ -109,41 +109,41 @@ func (c *CloudTrail) event(in *ingest.Input, ev *fastjson.Value, i int, out *ing
 		row.Set("IsAdminOperation", true)
 	}
 	row.SetString("IPAddress", ip)
-	row.SetString("UserAgent", str(ev, "userAgent"))
+	row.SetString("UserAgent", ingest.Str(ev, "userAgent"))
 	readOnly, hasReadOnly := boolOf(ev, "readOnly")
-	row.SetString("ActivityType", awsActivityType(name, str(ev, "eventType"), readOnly && hasReadOnly))
+	row.SetString("ActivityType", awsActivityType(name, ingest.Str(ev, "eventType"), readOnly && hasReadOnly))
 	obj := awsObjectOf(source, ev.Get("requestParameters"), ev.Get("resources"))
 	row.SetString("ObjectName", obj.name)
 	row.SetString("ObjectType", obj.typ)
 	row.SetString("ObjectId", obj.id)
-	setJSON(row, "ActivityObjects", awsActivityObjects(ev.Get("resources")))
+	row.SetRaw("ActivityObjects", awsActivityObjects(ev.Get("resources")))
 	row.Set("ReportId", reportID)
-	row.Set("RawEventData", jsonOf(ev))
+	row.Set("RawEventData", ingest.RecordJSON(ev))
 
-	extra := fields{}
-	extra.str("AwsRegion", str(ev, "awsRegion"))
-	extra.str("EventSource", source)
-	extra.str("EventType", str(ev, "eventType"))
-	extra.str("EventCategory", str(ev, "eventCategory"))
-	extra.str("EventVersion", str(ev, "eventVersion"))
-	extra.str("RecipientAccountId", str(ev, "recipientAccountId"))
-	extra.str("RequestId", str(ev, "requestID"))
-	extra.str("ErrorCode", str(ev, "errorCode"))
-	extra.str("ErrorMessage", str(ev, "errorMessage"))
-	extra.raw("ReadOnly", ev.Get("readOnly"))
-	extra.raw("ManagementEvent", ev.Get("managementEvent"))
+	extra := ingest.Fields{}
+	extra.Str("AwsRegion", ingest.Str(ev, "awsRegion"))
+	extra.Str("EventSource", source)
+	extra.Str("EventType", ingest.Str(ev, "eventType"))
+	extra.Str("EventCategory", ingest.Str(ev, "eventCategory"))
+	extra.Str("EventVersion", ingest.Str(ev, "eventVersion"))
+	extra.Str("RecipientAccountId", ingest.Str(ev, "recipientAccountId"))
+	extra.Str("RequestId", ingest.Str(ev, "requestID"))
+	extra.Str("ErrorCode", ingest.Str(ev, "errorCode"))
+	extra.Str("ErrorMessage", ingest.Str(ev, "errorMessage"))
+	extra.Raw("ReadOnly", ev.Get("readOnly"))
+	extra.Raw("ManagementEvent", ev.Get("managementEvent"))
 	if ip == "" {
 		// Calls made by AWS services name the service here, not an IP.
-		extra.str("SourceIPAddress", sourceIP)
+		extra.Str("SourceIPAddress", sourceIP)
 	}
-	extra.str("UserIdentityType", id.typ)
-	extra.str("AwsAccountId", id.awsAccount)
-	extra.str("AccessKeyId", id.accessKey)
-	extra.str("SessionIssuerArn", id.issuerArn)
-	extra.str("InvokedBy", id.invokedBy)
-	extra.str("MfaAuthenticated", id.mfa)
-	extra.str("VpcEndpointId", str(ev, "vpcEndpointId"))
-	setJSON(row, "AdditionalFields", extra.json())
+	extra.Str("UserIdentityType", id.typ)
+	extra.Str("AwsAccountId", id.awsAccount)
+	extra.Str("AccessKeyId", id.accessKey)
+	extra.Str("SessionIssuerArn", id.issuerArn)
+	extra.Str("InvokedBy", id.invokedBy)
+	extra.Str("MfaAuthenticated", id.mfa)
+	extra.Str("VpcEndpointId", ingest.Str(ev, "vpcEndpointId"))
+	row.SetRaw("AdditionalFields", extra.JSON())
 
 	if name == "ConsoleLogin" {
 		awsConsoleLogin(in, ev, t, id, ip, reportID, out)
@@ -154,12 +154,12 @@ func (c *CloudTrail) event(in *ingest.Input, ev *fastjson.Value, i int, out *ing
 // awsConsoleLogin adds the sign-in to IdentityLogonEvents.
 func awsConsoleLogin(in *ingest.Input, ev *fastjson.Value, t time.Time, id awsIdentity, ip, reportID string, out *ingest.RowSet) {
 	action := "LogonSuccess"
-	switch strings.ToLower(str(ev, "responseElements", "ConsoleLogin")) {
+	switch strings.ToLower(ingest.Str(ev, "responseElements", "ConsoleLogin")) {
 	case "failure":
 		action = "LogonFailed"
 	case "success":
 	default:
-		if str(ev, "errorMessage") != "" || str(ev, "errorCode") != "" {
+		if ingest.Str(ev, "errorMessage") != "" || ingest.Str(ev, "errorCode") != "" {
 			action = "LogonFailed"
 		}
 	}
@@ -168,7 +168,7 @@ func awsConsoleLogin(in *ingest.Input, ev *fastjson.Value, t time.Time, id awsId
 	row.Set("ActionType", action)
 	row.Set("Application", awsApplication)
 	row.Set("LogonType", "Interactive")
-	if str(ev, "additionalEventData", "SamlProviderArn") != "" {
+	if ingest.Str(ev, "additionalEventData", "SamlProviderArn") != "" {
 		row.Set("Protocol", "Saml")
 	}
 	if action == "LogonFailed" {
@@ -179,15 +179,15 @@ func awsConsoleLogin(in *ingest.Input, ev *fastjson.Value, t time.Time, id awsId
 	row.SetString("AccountDisplayName", id.display)
 	row.SetString("IPAddress", ip)
 	row.Set("ReportId", reportID)
-	extra := fields{}
-	extra.str("AwsAccountId", id.awsAccount)
-	extra.str("Arn", id.arn)
-	extra.str("UserIdentityType", id.typ)
-	extra.str("UserAgent", str(ev, "userAgent"))
-	extra.str("MFAUsed", str(ev, "additionalEventData", "MFAUsed"))
-	extra.str("LoginTo", str(ev, "additionalEventData", "LoginTo"))
-	extra.str("MobileVersion", str(ev, "additionalEventData", "MobileVersion"))
-	setJSON(row, "AdditionalFields", extra.json())
+	extra := ingest.Fields{}
+	extra.Str("AwsAccountId", id.awsAccount)
+	extra.Str("Arn", id.arn)
+	extra.Str("UserIdentityType", id.typ)
+	extra.Str("UserAgent", ingest.Str(ev, "userAgent"))
+	extra.Str("MFAUsed", ingest.Str(ev, "additionalEventData", "MFAUsed"))
+	extra.Str("LoginTo", ingest.Str(ev, "additionalEventData", "LoginTo"))
+	extra.Str("MobileVersion", ingest.Str(ev, "additionalEventData", "MobileVersion"))
+	row.SetRaw("AdditionalFields", extra.JSON())
 }
 
 // awsIdentity is what a CloudTrail userIdentity says about the caller.
@@ -199,16 +199,16 @@ type awsIdentity struct {
 
 func awsIdentityOf(ui *fastjson.Value) awsIdentity {
 	id := awsIdentity{
-		typ:         str(ui, "type"),
-		arn:         str(ui, "arn"),
-		principalID: str(ui, "principalId"),
-		awsAccount:  str(ui, "accountId"),
-		accessKey:   str(ui, "accessKeyId"),
-		issuerArn:   str(ui, "sessionContext", "sessionIssuer", "arn"),
-		invokedBy:   str(ui, "invokedBy"),
-		mfa:         str(ui, "sessionContext", "attributes", "mfaAuthenticated"),
+		typ:         ingest.Str(ui, "type"),
+		arn:         ingest.Str(ui, "arn"),
+		principalID: ingest.Str(ui, "principalId"),
+		awsAccount:  ingest.Str(ui, "accountId"),
+		accessKey:   ingest.Str(ui, "accessKeyId"),
+		issuerArn:   ingest.Str(ui, "sessionContext", "sessionIssuer", "arn"),
+		invokedBy:   ingest.Str(ui, "invokedBy"),
+		mfa:         ingest.Str(ui, "sessionContext", "attributes", "mfaAuthenticated"),
 	}
-	id.name = str(ui, "userName")
+	id.name = ingest.Str(ui, "userName")
 	switch id.typ {
 	case "AssumedRole", "FederatedUser":
 		// arn:aws:sts::123:assumed-role/Role/session -> Role/session
@@ -218,7 +218,7 @@ func awsIdentityOf(ui *fastjson.Value) awsIdentity {
 			id.display = tail
 		}
 		if id.name == "" {
-			id.name = str(ui, "sessionContext", "sessionIssuer", "userName")
+			id.name = ingest.Str(ui, "sessionContext", "sessionIssuer", "userName")
 		}
 	case "Root":
 		if id.name == "" {

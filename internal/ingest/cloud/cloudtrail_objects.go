@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/valyala/fastjson"
+
+	"github.com/vigilsec/vigil/internal/ingest"
 )
 
 // awsObject is the object an API call acted on.
@@ -55,9 +57,9 @@ var awsObjectParams = []struct {
 // exfiltration case), then the table above, then the first resource.
 func awsObjectOf(source string, params, resources *fastjson.Value) awsObject {
 	var o awsObject
-	if bucket := str(params, "bucketName"); bucket != "" {
+	if bucket := ingest.Str(params, "bucketName"); bucket != "" {
 		o = awsObject{name: bucket, typ: "S3 bucket"}
-		if key := str(params, "key"); key != "" {
+		if key := ingest.Str(params, "key"); key != "" {
 			o = awsObject{name: bucket + "/" + key, typ: "S3 object"}
 		}
 	} else {
@@ -65,7 +67,7 @@ func awsObjectOf(source string, params, resources *fastjson.Value) awsObject {
 			if p.source != "" && p.source != source {
 				continue
 			}
-			if s := str(params, strings.Split(p.path, ".")...); s != "" && !strings.HasPrefix(s, "{") && !strings.HasPrefix(s, "[") {
+			if s := ingest.Str(params, strings.Split(p.path, ".")...); s != "" && !strings.HasPrefix(s, "{") && !strings.HasPrefix(s, "[") {
 				o = awsObject{name: s, typ: p.typ}
 				break
 			}
@@ -77,7 +79,7 @@ func awsObjectOf(source string, params, resources *fastjson.Value) awsObject {
 	if resources != nil && resources.Type() == fastjson.TypeArray {
 		arr, _ := resources.Array()
 		for _, r := range arr {
-			arn := str(r, "ARN")
+			arn := ingest.Str(r, "ARN")
 			if arn == "" {
 				continue
 			}
@@ -85,7 +87,7 @@ func awsObjectOf(source string, params, resources *fastjson.Value) awsObject {
 				o.id = arn
 			}
 			if o.name == "" {
-				o.name, o.typ = arnTail(arn), str(r, "type")
+				o.name, o.typ = arnTail(arn), ingest.Str(r, "type")
 			}
 			break
 		}
@@ -109,8 +111,8 @@ func awsActivityObjects(resources *fastjson.Value) json.RawMessage {
 		if arn == "" {
 			continue
 		}
-		o := map[string]string{"Type": str(r, "type"), "Role": "Target object", "Name": arnTail(arn), "Id": arn}
-		if acct := str(r, "accountId"); acct != "" {
+		o := map[string]string{"Type": ingest.Str(r, "type"), "Role": "Target object", "Name": arnTail(arn), "Id": arn}
+		if acct := ingest.Str(r, "accountId"); acct != "" {
 			o["AccountId"] = acct
 		}
 		objs = append(objs, o)

@@ -1,11 +1,8 @@
 package cloud
 
 import (
-	"encoding/binary"
 	"encoding/json"
-	"hash/fnv"
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,40 +11,13 @@ import (
 	"github.com/vigilsec/vigil/internal/ingest"
 )
 
-// reportID derives a row's ReportId from the record's bytes and the row's
-// position, so that replaying a file yields the same ids and two rows of
-// one record never share one. 63 bits keep it positive in a long column.
-func reportID(data []byte, parts ...int) int64 {
-	h := fnv.New64a()
-	h.Write(data)
-	var b [8]byte
-	for _, p := range parts {
-		binary.LittleEndian.PutUint64(b[:], uint64(p))
-		h.Write(b[:])
-	}
-	return int64(h.Sum64() & (1<<63 - 1))
-}
-
-// reportIDString is reportID for the tables whose ReportId is a string.
-func reportIDString(data []byte, parts ...int) string {
-	return strconv.FormatInt(reportID(data, parts...), 10)
-}
-
-// str returns a field's text ("" when absent or null).
-func str(v *fastjson.Value, keys ...string) string {
-	if v == nil {
-		return ""
-	}
-	return ingest.Str(v, keys...)
-}
-
 // first returns the first non-empty text among the given dotted paths.
 func first(v *fastjson.Value, paths ...string) string {
 	if v == nil {
 		return ""
 	}
 	for _, p := range paths {
-		if s := str(v, strings.Split(p, ".")...); s != "" {
+		if s := ingest.Str(v, strings.Split(p, ".")...); s != "" {
 			return s
 		}
 	}
@@ -111,14 +81,14 @@ func decodeValue(f *fastjson.Value) *fastjson.Value {
 func decodeEmbedded(v *fastjson.Value, aliases map[string]string) json.RawMessage {
 	obj, err := v.Object()
 	if err != nil {
-		return jsonOf(v)
+		return ingest.RecordJSON(v)
 	}
 	out := map[string]json.RawMessage{}
 	obj.Visit(func(k []byte, f *fastjson.Value) {
-		val := jsonOf(f)
+		val := ingest.RecordJSON(f)
 		if f.Type() == fastjson.TypeString {
 			if d := decodeValue(f); d != nil {
-				val = jsonOf(d)
+				val = ingest.RecordJSON(d)
 			}
 		}
 		out[string(k)] = val
@@ -133,96 +103,6 @@ func decodeEmbedded(v *fastjson.Value, aliases map[string]string) json.RawMessag
 	}
 	b, _ := json.Marshal(out)
 	return b
-}
-
-// jsonOf returns a value's JSON. fastjson accepts raw control characters
-// in strings and writes them back as Go escapes (\x03), which is not JSON;
-// such values are re-encoded piece by piece.
-func jsonOf(v *fastjson.Value) json.RawMessage {
-	b := v.MarshalTo(nil)
-	if json.Valid(b) {
-		return b
-	}
-	return appendJSON(nil, v)
-}
-
-func appendJSON(dst []byte, v *fastjson.Value) []byte {
-	switch v.Type() {
-	case fastjson.TypeObject:
-		o, _ := v.Object()
-		dst = append(dst, '{')
-		n := 0
-		o.Visit(func(k []byte, f *fastjson.Value) {
-			if n > 0 {
-				dst = append(dst, ',')
-			}
-			n++
-			key, _ := json.Marshal(string(k))
-			dst = append(dst, key...)
-			dst = append(dst, ':')
-			dst = appendJSON(dst, f)
-		})
-		return append(dst, '}')
-	case fastjson.TypeArray:
-		a, _ := v.Array()
-		dst = append(dst, '[')
-		for i, f := range a {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendJSON(dst, f)
-		}
-		return append(dst, ']')
-	case fastjson.TypeString:
-		b, _ := json.Marshal(string(v.GetStringBytes()))
-		return append(dst, b...)
-	case fastjson.TypeNumber:
-		b := v.MarshalTo(nil)
-		if json.Valid(b) {
-			return append(dst, b...)
-		}
-		q, _ := json.Marshal(string(b))
-		return append(dst, q...)
-	default:
-		return v.MarshalTo(dst)
-	}
-}
-
-// fields collects AdditionalFields entries; empty values are left out.
-type fields map[string]any
-
-func (f fields) str(k, v string) {
-	if v != "" {
-		f[k] = v
-	}
-}
-
-func (f fields) raw(k string, v *fastjson.Value) {
-	if v == nil || v.Type() == fastjson.TypeNull {
-		return
-	}
-	if v.Type() == fastjson.TypeString && len(v.GetStringBytes()) == 0 {
-		return
-	}
-	f[k] = jsonOf(v)
-}
-
-func (f fields) json() json.RawMessage {
-	if len(f) == 0 {
-		return nil
-	}
-	b, err := json.Marshal(map[string]any(f))
-	if err != nil {
-		return nil
-	}
-	return b
-}
-
-// setJSON puts a dynamic value in a column, leaving it null when empty.
-func setJSON(r *ingest.Row, column string, v json.RawMessage) {
-	if len(v) > 0 {
-		r.Set(column, v)
-	}
 }
 
 // ipOf returns the address in text that may carry a port ("1.2.3.4:5",
@@ -246,17 +126,6 @@ func ipOf(s string) string {
 		}
 	}
 	return ""
-}
-
-// splitUPN splits user@domain or DOMAIN\user into name and domain.
-func splitUPN(s string) (name, domain string) {
-	if i := strings.LastIndexByte(s, '@'); i > 0 {
-		return s[:i], s[i+1:]
-	}
-	if i := strings.IndexByte(s, '\\'); i >= 0 {
-		return s[i+1:], s[:i]
-	}
-	return s, ""
 }
 
 // timeOf reads the record's time from the first present path, or fails
@@ -316,17 +185,6 @@ func needObject(in *ingest.Input, what string) error {
 type notObjectError struct{ what string }
 
 func (e *notObjectError) Error() string { return "a " + e.what + " record must be a JSON object" }
-
-// rawCopy keeps the whole record in RawEvents, for rows that have no
-// column of their own for it.
-func rawCopy(in *ingest.Input, out *ingest.RowSet, t time.Time, computer string) {
-	row := out.New("RawEvents")
-	row.Set("TimeGenerated", t)
-	row.SetString("SourceName", in.Source)
-	row.Set("SourceFormat", "json")
-	row.SetString("Computer", computer)
-	row.Set("RawData", jsonOf(in.JSON))
-}
 
 // joinNonEmpty joins the non-empty parts.
 func joinNonEmpty(sep string, parts ...string) string {

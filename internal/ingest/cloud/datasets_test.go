@@ -3,7 +3,7 @@ package cloud
 import (
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
 )
 
 // TestDatasets runs the recorded cloud attacks through the package: every
@@ -22,16 +22,10 @@ func TestDatasets(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			path := needShared(t, "datasets/attack/"+c.file)
-			res := runFile(t, normalizers(), path)
-			for _, r := range res {
-				if r.Error != "" {
-					t.Errorf("line %d: %s", r.Line, r.Error)
-				}
-			}
-			if d := cmp.Diff(c.want, counts(res)); d != "" {
-				t.Errorf("rows per table (-want +got):\n%s", d)
-			}
+			path := ingesttest.NeedShared(t, "datasets/attack/"+c.file)
+			res := ingesttest.RunFile(t, normalizers(), path)
+			ingesttest.NoErrors(t, res)
+			ingesttest.WantCounts(t, c.want, res)
 		})
 	}
 }

@@ -121,7 +121,7 @@ func (d *DefenderExport) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 		}
 		fs = append(fs, exportField{key: key, base: base, v: v})
 	})
-	et := d.choose(named, fs, str(in.JSON, "ActionType"))
+	et := d.choose(named, fs, ingest.Str(in.JSON, "ActionType"))
 	if et == nil {
 		return fmt.Errorf("no Defender table has the row's columns")
 	}
@@ -130,7 +130,7 @@ func (d *DefenderExport) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 	for _, f := range fs {
 		i, ok := et.column(f.base)
 		if !ok || row.Values[i] != nil {
-			extras[f.key] = jsonOf(f.v)
+			extras[f.key] = ingest.RecordJSON(f.v)
 			continue
 		}
 		col := et.t.Columns[i]
@@ -140,7 +140,7 @@ func (d *DefenderExport) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 				return fmt.Errorf("%s.%s: %w", et.t.Name, col.Name, err)
 			}
 			// A value of another table's type under the same name.
-			extras[f.key] = jsonOf(f.v)
+			extras[f.key] = ingest.RecordJSON(f.v)
 			continue
 		}
 		row.Values[i] = val
@@ -150,15 +150,15 @@ func (d *DefenderExport) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 	}
 	if _, i, ok := et.t.Column("ReportId"); ok && row.Values[i] == nil {
 		if et.t.Columns[i].Type == schema.Long {
-			row.Values[i] = reportID(in.Data, 0)
+			row.Values[i] = ingest.ReportID(in.Data, 0)
 		} else {
-			row.Values[i] = reportIDString(in.Data, 0)
+			row.Values[i] = ingest.ReportIDString(in.Data, 0)
 		}
 	}
 	if len(extras) > 0 {
 		if et.extra < 0 {
 			t, _ := ingest.Time(in.JSON, "Timestamp")
-			rawCopy(in, out, t, str(in.JSON, "DeviceName"))
+			ingest.RawCopy(in, out, t, ingest.Str(in.JSON, "DeviceName"))
 			return nil
 		}
 		mergeExtra(row, et, extras)
@@ -279,7 +279,7 @@ func isEmptyValue(v *fastjson.Value) bool {
 func exportValue(t schema.Type, v *fastjson.Value) (any, error) {
 	if t == schema.Dynamic {
 		if d := decodeValue(v); d != nil {
-			return jsonOf(d), nil
+			return ingest.RecordJSON(d), nil
 		}
 	}
 	return ingest.FromJSON(t, v)

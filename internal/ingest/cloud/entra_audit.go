@@ -25,10 +25,10 @@ func (*EntraAudit) Detect(in *ingest.Input) bool {
 	if v == nil {
 		return false
 	}
-	if str(v, "Type") == "AuditLogs" {
+	if ingest.Str(v, "Type") == "AuditLogs" {
 		return true
 	}
-	if str(v, "category") == "AuditLogs" && isObject(v, "properties") {
+	if ingest.Str(v, "category") == "AuditLogs" && isObject(v, "properties") {
 		return true
 	}
 	// Sentinel rows re-projected by a query lose Type but keep these.
@@ -61,7 +61,7 @@ func (*EntraAudit) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 	details := e.obj("AdditionalDetails", "additionalDetails")
 	id := e.str("Id", "id")
 	if id == "" {
-		id = reportIDString(in.Data, 0)
+		id = ingest.ReportIDString(in.Data, 0)
 	}
 
 	row := out.New("CloudAppEvents")
@@ -81,25 +81,25 @@ func (*EntraAudit) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 	row.SetString("UserAgent", ua)
 	if tg := firstTarget(targets); tg != nil {
 		row.SetString("ObjectName", first(tg, "displayName", "userPrincipalName", "id"))
-		row.SetString("ObjectType", str(tg, "type"))
-		row.SetString("ObjectId", str(tg, "id"))
+		row.SetString("ObjectType", ingest.Str(tg, "type"))
+		row.SetString("ObjectId", ingest.Str(tg, "id"))
 	}
-	setJSON(row, "ActivityObjects", entraActivityObjects(actor, targets))
+	row.SetRaw("ActivityObjects", entraActivityObjects(actor, targets))
 	row.Set("ReportId", id)
 	row.Set("RawEventData", entraAuditRaw(in.JSON, unifiedAuditName(op), e, actor, targets))
 
-	extra := fields{}
-	extra.str("Category", e.str("Category", "category"))
-	extra.str("Result", e.str("Result", "result"))
-	extra.str("ResultReason", e.str("ResultReason", "resultReason"))
-	extra.str("LoggedByService", e.str("LoggedByService", "loggedByService"))
-	extra.str("OperationType", e.str("AADOperationType", "operationType"))
-	extra.str("CorrelationId", e.str("CorrelationId", "correlationId"))
-	extra.str("TenantId", e.str("TenantId", "tenantId"))
-	extra.str("OperationName", op)
-	extra.str("InitiatedByUpn", actor.upn)
-	extra.str("InitiatedByApp", actor.app)
-	setJSON(row, "AdditionalFields", extra.json())
+	extra := ingest.Fields{}
+	extra.Str("Category", e.str("Category", "category"))
+	extra.Str("Result", e.str("Result", "result"))
+	extra.Str("ResultReason", e.str("ResultReason", "resultReason"))
+	extra.Str("LoggedByService", e.str("LoggedByService", "loggedByService"))
+	extra.Str("OperationType", e.str("AADOperationType", "operationType"))
+	extra.Str("CorrelationId", e.str("CorrelationId", "correlationId"))
+	extra.Str("TenantId", e.str("TenantId", "tenantId"))
+	extra.Str("OperationName", op)
+	extra.Str("InitiatedByUpn", actor.upn)
+	extra.Str("InitiatedByApp", actor.app)
+	row.SetRaw("AdditionalFields", extra.JSON())
 	return nil
 }
 
@@ -125,12 +125,12 @@ func entraActorOf(by *fastjson.Value) entraActor {
 		return entraActor{}
 	}
 	if u := by.Get("user"); u != nil && u.Type() == fastjson.TypeObject {
-		return entraActor{id: str(u, "id"), upn: str(u, "userPrincipalName"), display: str(u, "displayName"),
-			ip: str(u, "ipAddress"), accountType: "Regular", kind: "User"}
+		return entraActor{id: ingest.Str(u, "id"), upn: ingest.Str(u, "userPrincipalName"), display: ingest.Str(u, "displayName"),
+			ip: ingest.Str(u, "ipAddress"), accountType: "Regular", kind: "User"}
 	}
 	if a := by.Get("app"); a != nil && a.Type() == fastjson.TypeObject {
 		return entraActor{id: first(a, "servicePrincipalId", "appId"), display: first(a, "displayName", "servicePrincipalName"),
-			app: str(a, "appId"), accountType: "Application", kind: "ServicePrincipal"}
+			app: ingest.Str(a, "appId"), accountType: "Application", kind: "ServicePrincipal"}
 	}
 	return entraActor{}
 }
@@ -153,8 +153,8 @@ func keyValue(list *fastjson.Value, key string) string {
 	}
 	a, _ := list.Array()
 	for _, kv := range a {
-		if strings.EqualFold(str(kv, "key"), key) {
-			return str(kv, "value")
+		if strings.EqualFold(ingest.Str(kv, "key"), key) {
+			return ingest.Str(kv, "value")
 		}
 	}
 	return ""
@@ -171,11 +171,11 @@ func entraActivityObjects(actor entraActor, targets *fastjson.Value) json.RawMes
 		a, _ := targets.Array()
 		for _, tg := range a {
 			name := first(tg, "displayName", "userPrincipalName")
-			id := str(tg, "id")
+			id := ingest.Str(tg, "id")
 			if name == "" && id == "" {
 				continue
 			}
-			objs = append(objs, map[string]any{"Type": str(tg, "type"), "Role": "Target object", "Name": name, "Id": id})
+			objs = append(objs, map[string]any{"Type": ingest.Str(tg, "type"), "Role": "Target object", "Name": name, "Id": id})
 		}
 	}
 	if len(objs) == 0 {
@@ -216,14 +216,14 @@ func entraAuditRaw(v *fastjson.Value, op string, e entraView, actor entraActor, 
 	if targets != nil && targets.Type() == fastjson.TypeArray {
 		a, _ := targets.Array()
 		for _, tg := range a {
-			tgts = append(tgts, map[string]any{"ID": str(tg, "id"), "Type": str(tg, "type"), "Name": first(tg, "displayName", "userPrincipalName")})
+			tgts = append(tgts, map[string]any{"ID": ingest.Str(tg, "id"), "Type": ingest.Str(tg, "type"), "Name": first(tg, "displayName", "userPrincipalName")})
 			mp := tg.Get("modifiedProperties")
 			if mp == nil || mp.Type() != fastjson.TypeArray {
 				continue
 			}
 			ms, _ := mp.Array()
 			for _, m := range ms {
-				mods = append(mods, map[string]any{"Name": str(m, "displayName"), "NewValue": str(m, "newValue"), "OldValue": str(m, "oldValue")})
+				mods = append(mods, map[string]any{"Name": ingest.Str(m, "displayName"), "NewValue": ingest.Str(m, "newValue"), "OldValue": ingest.Str(m, "oldValue")})
 			}
 		}
 	}

@@ -42,13 +42,13 @@ func (*EntraSignIn) Detect(in *ingest.Input) bool {
 	if v == nil {
 		return false
 	}
-	if _, ok := signInKinds[str(v, "Type")]; ok {
+	if _, ok := signInKinds[ingest.Str(v, "Type")]; ok {
 		return true
 	}
-	if _, ok := signInKinds[str(v, "category")]; ok && isObject(v, "properties") {
+	if _, ok := signInKinds[ingest.Str(v, "category")]; ok && isObject(v, "properties") {
 		return true
 	}
-	if str(v, "OperationName") == "Sign-in activity" && (v.Get("UserPrincipalName") != nil || v.Get("ServicePrincipalId") != nil) {
+	if ingest.Str(v, "OperationName") == "Sign-in activity" && (v.Get("UserPrincipalName") != nil || v.Get("ServicePrincipalId") != nil) {
 		return true
 	}
 	// Graph signIn resource.
@@ -65,9 +65,9 @@ func (*EntraSignIn) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 	if !ok {
 		return fmt.Errorf("no valid time (looked for TimeGenerated, CreatedDateTime, createdDateTime, time)")
 	}
-	kind := signInKinds[str(in.JSON, "Type")]
+	kind := signInKinds[ingest.Str(in.JSON, "Type")]
 	if kind == "" {
-		kind = signInKinds[str(in.JSON, "category")]
+		kind = signInKinds[ingest.Str(in.JSON, "category")]
 	}
 	if kind == "" {
 		switch {
@@ -82,7 +82,7 @@ func (*EntraSignIn) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 	s := signInOf(e, in.JSON)
 	id := e.str("Id", "id")
 	if id == "" {
-		id = reportIDString(in.Data, 0)
+		id = ingest.ReportIDString(in.Data, 0)
 	}
 	if kind == "spn" || kind == "msi" {
 		spnSignIn(out, t, e, s, id, kind == "msi")
@@ -90,7 +90,7 @@ func (*EntraSignIn) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 		userSignIn(out, t, e, s, id, kind)
 		identityLogon(out, t, e, s, id, kind)
 	}
-	rawCopy(in, out, t, s.deviceName)
+	ingest.RawCopy(in, out, t, s.deviceName)
 	return nil
 }
 
@@ -115,7 +115,7 @@ func signInOf(e entraView, root *fastjson.Value) signIn {
 	} else if n, ok := ingest.Int(status, "errorCode"); ok && status != nil {
 		s.errorCode, s.hasErrorCode = n, true
 	}
-	s.failure = str(status, "failureReason")
+	s.failure = ingest.Str(status, "failureReason")
 	if s.failure == "" || s.failure == "Other." {
 		if d := e.str("ResultDescription", "resultDescription"); d != "" {
 			s.failure = d
@@ -123,7 +123,7 @@ func signInOf(e entraView, root *fastjson.Value) signIn {
 	}
 	s.ip = ipOf(e.str("IPAddress", "ipAddress"))
 	if s.ip == "" {
-		s.ip = ipOf(str(root, "callerIpAddress"))
+		s.ip = ipOf(ingest.Str(root, "callerIpAddress"))
 	}
 	loc := e.obj("LocationDetails", "location")
 	s.country = first(loc, "countryOrRegion")
@@ -132,11 +132,11 @@ func signInOf(e entraView, root *fastjson.Value) signIn {
 			s.country = string(l.GetStringBytes())
 		}
 	}
-	s.state, s.city = str(loc, "state"), str(loc, "city")
-	s.lat, s.long = str(loc, "geoCoordinates", "latitude"), str(loc, "geoCoordinates", "longitude")
+	s.state, s.city = ingest.Str(loc, "state"), ingest.Str(loc, "city")
+	s.lat, s.long = ingest.Str(loc, "geoCoordinates", "latitude"), ingest.Str(loc, "geoCoordinates", "longitude")
 	dev := e.obj("DeviceDetail", "deviceDetail")
-	s.deviceName, s.deviceID = str(dev, "displayName"), str(dev, "deviceId")
-	s.os, s.browser, s.trustType = str(dev, "operatingSystem"), str(dev, "browser"), str(dev, "trustType")
+	s.deviceName, s.deviceID = ingest.Str(dev, "displayName"), ingest.Str(dev, "deviceId")
+	s.os, s.browser, s.trustType = ingest.Str(dev, "operatingSystem"), ingest.Str(dev, "browser"), ingest.Str(dev, "trustType")
 	if b, ok := boolOf(dev, "isManaged"); ok {
 		s.isManaged = &b
 	}
@@ -237,7 +237,7 @@ func identityLogon(out *ingest.RowSet, t time.Time, e entraView, s signIn, id, k
 		row.SetString("Protocol", p)
 	}
 	upn := e.str("UserPrincipalName", "userPrincipalName")
-	name, domain := splitUPN(upn)
+	name, domain := ingest.SplitUPN(upn)
 	row.SetString("AccountName", name)
 	row.SetString("AccountDomain", domain)
 	row.SetString("AccountUpn", upn)
@@ -248,20 +248,20 @@ func identityLogon(out *ingest.RowSet, t time.Time, e entraView, s signIn, id, k
 	row.SetString("IPAddress", s.ip)
 	row.SetString("Location", joinNonEmpty(", ", s.city, s.state, s.country))
 	row.Set("ReportId", id)
-	extra := fields{}
+	extra := ingest.Fields{}
 	if s.hasErrorCode {
 		extra["ErrorCode"] = s.errorCode
 	}
-	extra.str("AppId", e.str("AppId", "appId"))
-	extra.str("ResourceDisplayName", e.str("ResourceDisplayName", "resourceDisplayName"))
-	extra.str("ClientAppUsed", e.str("ClientAppUsed", "clientAppUsed"))
-	extra.str("UserAgent", e.str("UserAgent", "userAgent"))
-	extra.str("CorrelationId", e.str("CorrelationId", "correlationId"))
-	extra.str("ConditionalAccessStatus", e.str("ConditionalAccessStatus", "conditionalAccessStatus"))
-	extra.str("AuthenticationRequirement", e.str("AuthenticationRequirement", "authenticationRequirement"))
-	extra.str("RiskLevelDuringSignIn", e.str("RiskLevelDuringSignIn", "riskLevelDuringSignIn"))
-	extra.str("Country", s.country)
-	setJSON(row, "AdditionalFields", extra.json())
+	extra.Str("AppId", e.str("AppId", "appId"))
+	extra.Str("ResourceDisplayName", e.str("ResourceDisplayName", "resourceDisplayName"))
+	extra.Str("ClientAppUsed", e.str("ClientAppUsed", "clientAppUsed"))
+	extra.Str("UserAgent", e.str("UserAgent", "userAgent"))
+	extra.Str("CorrelationId", e.str("CorrelationId", "correlationId"))
+	extra.Str("ConditionalAccessStatus", e.str("ConditionalAccessStatus", "conditionalAccessStatus"))
+	extra.Str("AuthenticationRequirement", e.str("AuthenticationRequirement", "authenticationRequirement"))
+	extra.Str("RiskLevelDuringSignIn", e.str("RiskLevelDuringSignIn", "riskLevelDuringSignIn"))
+	extra.Str("Country", s.country)
+	row.SetRaw("AdditionalFields", extra.JSON())
 }
 
 func spnSignIn(out *ingest.RowSet, t time.Time, e entraView, s signIn, id string, managed bool) {

@@ -1,7 +1,16 @@
 package cloud
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
+)
+
+func normalizers() []ingest.Normalizer {
+	return []ingest.Normalizer{NewCloudTrail(), NewEntraAudit(), NewEntraSignIn(), NewOfficeActivity(), NewM365Audit(), NewDefenderExport()}
+}
 
 // TestGolden runs testdata/<case>/input.ndjson through the package's
 // normalizers and compares the rows with output.json (-update rewrites).
-func TestGolden(t *testing.T) { goldenCases(t, normalizers) }
+func TestGolden(t *testing.T) { ingesttest.GoldenCases(t, normalizers) }

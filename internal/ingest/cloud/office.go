@@ -46,7 +46,7 @@ func (o *Office) Detect(in *ingest.Input) bool {
 		return false
 	}
 	if o.sentinel {
-		return str(v, "Type") == "OfficeActivity" || (v.Get("OfficeWorkload") != nil && v.Get("Operation") != nil)
+		return ingest.Str(v, "Type") == "OfficeActivity" || (v.Get("OfficeWorkload") != nil && v.Get("Operation") != nil)
 	}
 	return v.Get("CreationTime") != nil && hasString(v, "Operation") && v.Get("Workload") != nil &&
 		v.Get("RecordType") != nil && v.Get("OfficeWorkload") == nil
@@ -69,7 +69,7 @@ func (o *Office) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 		return err
 	}
 	v := in.JSON
-	raw := jsonOf(v)
+	raw := ingest.RecordJSON(v)
 	if o.sentinel {
 		raw = decodeEmbedded(v, sentinelAliases)
 		var p fastjson.Parser
@@ -83,22 +83,22 @@ func (o *Office) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 	if err != nil {
 		return err
 	}
-	op := str(v, "Operation")
+	op := ingest.Str(v, "Operation")
 	if op == "" {
 		return fmt.Errorf("no Operation")
 	}
-	workload := str(v, "Workload")
+	workload := ingest.Str(v, "Workload")
 	app, appID := o365Workload(workload)
 	userType := userTypeOf(v.Get("UserType"))
 	ip := ipOf(first(v, "ClientIP", "ClientIPAddress", "ActorIpAddress"))
-	id := str(v, "Id")
+	id := ingest.Str(v, "Id")
 	if id == "" {
 		id = first(v, "SourceRecordId")
 	}
 	if id == "" {
-		id = reportIDString(in.Data, 0)
+		id = ingest.ReportIDString(in.Data, 0)
 	}
-	user := str(v, "UserId")
+	user := ingest.Str(v, "UserId")
 
 	row := out.New("CloudAppEvents")
 	row.Set("Timestamp", t)
@@ -116,27 +116,27 @@ func (o *Office) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 	}
 	row.SetString("IPAddress", ip)
 	row.SetString("UserAgent", first(v, "UserAgent", "ClientInfoString"))
-	if ua := extendedProperty(v, "UserAgent"); ua != "" && str(v, "UserAgent") == "" && str(v, "ClientInfoString") == "" {
+	if ua := extendedProperty(v, "UserAgent"); ua != "" && ingest.Str(v, "UserAgent") == "" && ingest.Str(v, "ClientInfoString") == "" {
 		row.Set("UserAgent", ua)
 	}
 	row.SetString("ObjectName", first(v, "SourceFileName", "Item.Subject", "ObjectId"))
-	row.SetString("ObjectType", str(v, "ItemType"))
+	row.SetString("ObjectType", ingest.Str(v, "ItemType"))
 	row.SetString("ObjectId", first(v, "ObjectId", "Item.Id"))
 	row.SetString("OAuthAppId", first(v, "ClientAppId", "AppAccessContext.ClientAppId", "AppId"))
 	row.Set("ReportId", id)
 	row.Set("RawEventData", raw)
-	extra := fields{}
-	extra.str("Workload", workload)
-	extra.str("RecordType", str(v, "RecordType"))
-	extra.str("ResultStatus", str(v, "ResultStatus"))
-	extra.str("UserType", userType)
-	extra.str("OrganizationName", str(v, "OrganizationName"))
-	extra.str("MailboxOwnerUPN", str(v, "MailboxOwnerUPN"))
-	extra.str("SiteUrl", str(v, "SiteUrl"))
+	extra := ingest.Fields{}
+	extra.Str("Workload", workload)
+	extra.Str("RecordType", ingest.Str(v, "RecordType"))
+	extra.Str("ResultStatus", ingest.Str(v, "ResultStatus"))
+	extra.Str("UserType", userType)
+	extra.Str("OrganizationName", ingest.Str(v, "OrganizationName"))
+	extra.Str("MailboxOwnerUPN", ingest.Str(v, "MailboxOwnerUPN"))
+	extra.Str("SiteUrl", ingest.Str(v, "SiteUrl"))
 	if ip == "" {
-		extra.str("ClientIP", first(v, "ClientIP", "ClientIPAddress"))
+		extra.Str("ClientIP", first(v, "ClientIP", "ClientIPAddress"))
 	}
-	setJSON(row, "AdditionalFields", extra.json())
+	row.SetRaw("AdditionalFields", extra.JSON())
 
 	if op == "UserLoggedIn" || op == "UserLoginFailed" {
 		o365Logon(out, v, t, op, user, ip, id)
@@ -157,7 +157,7 @@ func o365Logon(out *ingest.RowSet, v *fastjson.Value, t time.Time, op, user, ip,
 	row.Set("Application", o365Application)
 	// Defender's LogonType for these is the request type ("OAuth2:Token").
 	row.SetString("LogonType", extendedProperty(v, "RequestType"))
-	name, domain := splitUPN(user)
+	name, domain := ingest.SplitUPN(user)
 	row.SetString("AccountName", name)
 	row.SetString("AccountDomain", domain)
 	row.SetString("AccountUpn", user)
@@ -166,12 +166,12 @@ func o365Logon(out *ingest.RowSet, v *fastjson.Value, t time.Time, op, user, ip,
 	row.SetString("OSPlatform", namedValue(v.Get("DeviceProperties"), "OS"))
 	row.SetString("IPAddress", ip)
 	row.Set("ReportId", id)
-	extra := fields{}
-	extra.str("UserAgent", extendedProperty(v, "UserAgent"))
-	extra.str("ResultStatusDetail", extendedProperty(v, "ResultStatusDetail"))
-	extra.str("ApplicationId", str(v, "ApplicationId"))
-	extra.str("ErrorNumber", str(v, "ErrorNumber"))
-	setJSON(row, "AdditionalFields", extra.json())
+	extra := ingest.Fields{}
+	extra.Str("UserAgent", extendedProperty(v, "UserAgent"))
+	extra.Str("ResultStatusDetail", extendedProperty(v, "ResultStatusDetail"))
+	extra.Str("ApplicationId", ingest.Str(v, "ApplicationId"))
+	extra.Str("ErrorNumber", ingest.Str(v, "ErrorNumber"))
+	row.SetRaw("AdditionalFields", extra.JSON())
 }
 
 // o365Workloads maps a unified audit log workload to Defender for Cloud
@@ -234,8 +234,8 @@ func namedValue(list *fastjson.Value, name string) string {
 	}
 	a, _ := list.Array()
 	for _, kv := range a {
-		if str(kv, "Name") == name {
-			return str(kv, "Value")
+		if ingest.Str(kv, "Name") == name {
+			return ingest.Str(kv, "Value")
 		}
 	}
 	return ""
@@ -248,14 +248,14 @@ func actorObjectID(v *fastjson.Value) string {
 	if a := v.Get("Actor"); a != nil && a.Type() == fastjson.TypeArray {
 		arr, _ := a.Array()
 		for _, e := range arr {
-			if id := str(e, "ID"); isGUID(id) {
+			if id := ingest.Str(e, "ID"); isGUID(id) {
 				return id
 			}
 		}
 	}
 	// Entra ID records key the user by object id.
-	if strings.EqualFold(str(v, "Workload"), "AzureActiveDirectory") && isGUID(str(v, "UserKey")) {
-		return str(v, "UserKey")
+	if strings.EqualFold(ingest.Str(v, "Workload"), "AzureActiveDirectory") && isGUID(ingest.Str(v, "UserKey")) {
+		return ingest.Str(v, "UserKey")
 	}
 	return ""
 }

@@ -45,20 +45,20 @@ func (e *event) delivery() {
 	row.Set("LatestDeliveryAction", action)
 	row.Set("LatestDeliveryLocation", location)
 	row.Set("ReportId", strconv.FormatInt(e.reportID(), 10))
-	x := fields{}
-	x.str("RcptTo", rcpt)
-	x.str("Mailbox", mailbox)
-	x.str("Detail", e.field("detail"))
-	x.str("Protocol", e.field("protocol"))
-	x.str("Error", e.field("error"))
-	x.str("RemoteIP", e.field("remote_ip"))
-	x.str("Session", e.field("session"))
-	x.str("TransactionId", e.field("transaction_id"))
-	x.str("DeliveryHost", e.host)
+	x := ingest.Fields{}
+	x.Str("RcptTo", rcpt)
+	x.Str("Mailbox", mailbox)
+	x.Str("Detail", e.field("detail"))
+	x.Str("Protocol", e.field("protocol"))
+	x.Str("Error", e.field("error"))
+	x.Str("RemoteIP", e.field("remote_ip"))
+	x.Str("Session", e.field("session"))
+	x.Str("TransactionId", e.field("transaction_id"))
+	x.Str("DeliveryHost", e.host)
 	if n, ok := ingest.Int(e.fields, "message_size"); ok {
 		x["MessageSize"] = n
 	}
-	if j := x.json(); j != nil {
+	if j := x.JSON(); j != nil {
 		// EmailEvents.AdditionalFields is a string column.
 		row.Set("AdditionalFields", string(j))
 	}

@@ -44,9 +44,9 @@ type event struct {
 	hasRaw bool // a row holds the record (CloudAppEvents.RawEventData)
 }
 
-func (e *event) reportID() int64 { return reportID(e.in.Data, len(e.out.Rows())) }
+func (e *event) reportID() int64 { return ingest.ReportID(e.in.Data, len(e.out.Rows())) }
 
-func (e *event) field(key string) string { return str(e.fields, key) }
+func (e *event) field(key string) string { return ingest.Str(e.fields, key) }
 
 // handlers map event names to rows; events not named here are kept in
 // RawEvents only.
@@ -64,7 +64,7 @@ func (*Events) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 		return fmt.Errorf("a Dovecot event must be a JSON object")
 	}
 	v := in.JSON
-	name := str(v, "event")
+	name := ingest.Str(v, "event")
 	if name == "" {
 		return fmt.Errorf("no event name")
 	}
@@ -76,12 +76,12 @@ func (*Events) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 	if !ok {
 		return fmt.Errorf("no valid end_time or start_time")
 	}
-	e := &event{in: in, out: out, t: t, name: name, host: str(v, "hostname"), fields: f}
+	e := &event{in: in, out: out, t: t, name: name, host: ingest.Str(v, "hostname"), fields: f}
 	if h, ok := handlers[name]; ok {
 		h(e)
 	}
 	if !e.hasRaw {
-		rawCopy(in, out, t, e.host)
+		ingest.RawCopy(in, out, t, e.host)
 	}
 	return nil
 }
@@ -134,7 +134,7 @@ func (e *event) authFinished() {
 	row.Set("Application", app)
 	row.Set("LogonType", "Credentials validation")
 	row.SetString("Protocol", proto)
-	name, domain := splitAccount(user)
+	name, domain := ingest.SplitAccount(user)
 	row.SetString("AccountName", name)
 	row.SetString("AccountDomain", domain)
 	if strings.Contains(user, "@") {
@@ -151,23 +151,23 @@ func (e *event) authFinished() {
 	}
 	row.SetString("TargetDeviceName", e.host)
 	row.Set("ReportId", strconv.FormatInt(e.reportID(), 10))
-	x := fields{}
-	x.str("Service", service)
-	x.str("Mechanism", e.field("mechanism"))
-	x.str("Transport", e.field("transport"))
-	x.str("Session", e.field("session"))
-	x.str("PolicyResult", e.field("policy_result"))
-	x.str("Error", e.field("error"))
-	x.str("OriginalUser", e.field("original_user"))
-	x.str("TranslatedUser", e.field("translated_user"))
-	x.str("LoginUser", e.field("login_user"))
-	x.str("MasterUser", e.field("master_user"))
-	x.str("RealRemoteIP", e.field("real_remote_ip"))
-	x.str("CredentialsScheme", e.field("credentials_scheme"))
+	x := ingest.Fields{}
+	x.Str("Service", service)
+	x.Str("Mechanism", e.field("mechanism"))
+	x.Str("Transport", e.field("transport"))
+	x.Str("Session", e.field("session"))
+	x.Str("PolicyResult", e.field("policy_result"))
+	x.Str("Error", e.field("error"))
+	x.Str("OriginalUser", e.field("original_user"))
+	x.Str("TranslatedUser", e.field("translated_user"))
+	x.Str("LoginUser", e.field("login_user"))
+	x.Str("MasterUser", e.field("master_user"))
+	x.Str("RealRemoteIP", e.field("real_remote_ip"))
+	x.Str("CredentialsScheme", e.field("credentials_scheme"))
 	if d, ok := ingest.Int(e.fields, "duration"); ok {
 		x["DurationMicroseconds"] = d
 	}
-	setJSON(row, "AdditionalFields", x.json())
+	row.SetRaw("AdditionalFields", x.JSON())
 }
 
 // authFailure names why a login failed. Dovecot's event does not tell a

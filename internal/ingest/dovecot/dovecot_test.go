@@ -1,14 +1,11 @@
 package dovecot
 
 import (
-	"encoding/json"
-	"sort"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/valyala/fastjson"
 
-	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
 )
 
 func TestAstring(t *testing.T) {
@@ -166,74 +163,19 @@ func TestReasonCodes(t *testing.T) {
 
 // TestReferenceSamples runs every sample of the idmail reference file.
 func TestReferenceSamples(t *testing.T) {
-	path := needShared(t, "reference/idmail/dovecot_event_samples.json")
-	var all []byte
-	for _, l := range readLines(t, path) {
-		all = append(all, l...)
-	}
-	var samples map[string]json.RawMessage
-	if err := json.Unmarshal(all, &samples); err != nil {
-		t.Fatal(err)
-	}
-	names := make([]string, 0, len(samples))
-	for n := range samples {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var results []result
-	for i, n := range names {
-		r := normalizeLine(t, normalizers(), n, int64(i+1), samples[n])
-		if r.Error != "" {
-			t.Errorf("%s: %s", n, r.Error)
-		}
-		results = append(results, r)
-	}
-	want := map[string]int{"IdentityLogonEvents": 2, "CloudAppEvents": 2, "EmailEvents": 1, "RawEvents": 3}
-	if d := cmp.Diff(want, counts(results)); d != "" {
-		t.Errorf("rows per table (-want +got):\n%s", d)
-	}
+	results := ingesttest.RunSamples(t, normalizers(), ingesttest.NeedShared(t, "reference/idmail/dovecot_event_samples.json"))
+	ingesttest.NoErrors(t, results)
+	ingesttest.WantCounts(t, map[string]int{"IdentityLogonEvents": 2, "CloudAppEvents": 2, "EmailEvents": 1, "RawEvents": 3}, results)
 }
 
 // TestDetectOthers checks that other sources' records are left alone.
 func TestDetectOthers(t *testing.T) {
-	n := NewEvents()
-	path := needShared(t, "reference/idmail/samba_audit_samples.json")
-	var all []byte
-	for _, l := range readLines(t, path) {
-		all = append(all, l...)
-	}
-	var samples map[string]json.RawMessage
-	if err := json.Unmarshal(all, &samples); err != nil {
-		t.Fatal(err)
-	}
-	for name, s := range samples {
-		var p fastjson.Parser
-		v, _ := p.ParseBytes(s)
-		if n.Detect(&ingest.Input{Record: ingest.Record{Data: s}, JSON: v}) {
-			t.Errorf("%s: claimed", name)
-		}
-	}
-	for _, file := range []string{
+	ingesttest.DetectNoneIn(t, normalizers(),
+		"reference/idmail/samba_audit_samples.json",
 		"datasets/attack/ec2_proxy_s3_exfiltration.ndjson.gz",
 		"datasets/attack/goldensaml_adfs_mail_access__WindowsEvents.ndjson.gz",
 		"datasets/attack/goldensaml_adfs_mail_access__Microsoft365DefenderEvents.ndjson.gz",
-	} {
-		path := needShared(t, file)
-		for i, l := range readLines(t, path) {
-			var p fastjson.Parser
-			v, err := p.ParseBytes(l)
-			if err != nil {
-				continue
-			}
-			if n.Detect(&ingest.Input{Record: ingest.Record{Data: l}, JSON: v}) {
-				t.Errorf("%s:%d: claimed", file, i+1)
-			}
-		}
-	}
+	)
 }
 
-func FuzzDovecot(f *testing.F) {
-	seedFuzz(f)
-	ns := normalizers()
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzOne(t, ns, data) })
-}
+func FuzzDovecot(f *testing.F) { ingesttest.Fuzz(f, normalizers()) }

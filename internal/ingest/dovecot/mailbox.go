@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/vigilsec/vigil/internal/ingest"
 )
 
 // imapCommand maps a finished IMAP command that reads or changes mail to
@@ -27,11 +29,11 @@ func (e *event) imapCommand() {
 	if !ok {
 		return
 	}
-	x := fields{}
-	x.str("Command", e.field("cmd_name"))
-	x.str("Arguments", args)
-	x.str("Tag", e.field("cmd_tag"))
-	x.str("Reply", e.field("tagged_reply"))
+	x := ingest.Fields{}
+	x.Str("Command", e.field("cmd_name"))
+	x.Str("Arguments", args)
+	x.Str("Tag", e.field("cmd_tag"))
+	x.Str("Reply", e.field("tagged_reply"))
 	if m.set != "" {
 		if uid {
 			x["Uids"] = m.set
@@ -148,9 +150,9 @@ func (e *event) pop3Command() {
 	default:
 		return
 	}
-	x := fields{}
-	x.str("Command", e.field("cmd_name"))
-	x.str("Arguments", args)
+	x := ingest.Fields{}
+	x.Str("Command", e.field("cmd_name"))
+	x.Str("Arguments", args)
 	if m.set != "" {
 		x["SequenceSet"] = m.set
 	}
@@ -159,9 +161,9 @@ func (e *event) pop3Command() {
 
 // expunged maps the storage event of a message removed for good.
 func (e *event) expunged() {
-	x := fields{}
-	x.str("Uid", e.field("uid"))
-	x.str("MessageId", e.field("message_id"))
+	x := ingest.Fields{}
+	x.Str("Uid", e.field("uid"))
+	x.Str("MessageId", e.field("message_id"))
 	e.mailAction(mailAction{action: "HardDelete", set: e.field("uid")}, x)
 }
 
@@ -181,9 +183,9 @@ func (e *event) opened() {
 	if !client {
 		return
 	}
-	x := fields{}
-	x.str("Uid", e.field("uid"))
-	x.str("MessageId", e.field("message_id"))
+	x := ingest.Fields{}
+	x.Str("Uid", e.field("uid"))
+	x.Str("MessageId", e.field("message_id"))
 	e.mailAction(mailAction{action: "MailItemsAccessed", set: e.field("uid"), accessType: "Bind"}, x)
 }
 
@@ -200,7 +202,7 @@ func reasonCodes(text string) []string {
 }
 
 // mailAction adds the CloudAppEvents row of a mailbox action.
-func (e *event) mailAction(m mailAction, x fields) {
+func (e *event) mailAction(m mailAction, x ingest.Fields) {
 	user := e.field("user")
 	box := m.mailbox
 	if box == "" {
@@ -235,14 +237,14 @@ func (e *event) mailAction(m mailAction, x fields) {
 		row.Set("ActivityObjects", json.RawMessage(b))
 	}
 	row.Set("ReportId", strconv.FormatInt(e.reportID(), 10))
-	row.Set("RawEventData", jsonOf(e.in.JSON))
-	x.str("Event", e.name)
-	x.str("Mailbox", box)
-	x.str("DestinationMailbox", m.dest)
-	x.str("MailAccessType", m.accessType)
-	x.str("Session", e.field("session"))
-	x.str("Hostname", e.host)
-	setJSON(row, "AdditionalFields", x.json())
+	row.Set("RawEventData", ingest.RecordJSON(e.in.JSON))
+	x.Str("Event", e.name)
+	x.Str("Mailbox", box)
+	x.Str("DestinationMailbox", m.dest)
+	x.Str("MailAccessType", m.accessType)
+	x.Str("Session", e.field("session"))
+	x.Str("Hostname", e.host)
+	row.SetRaw("AdditionalFields", x.JSON())
 	e.hasRaw = true
 }
 

@@ -15,25 +15,25 @@ import (
 // controller, as Defender for Endpoint would see the logon there.
 func (e *event) authentication() {
 	b := e.body
-	status := str(b, "status")
+	status := ingest.Str(b, "status")
 	ok := status == "NT_STATUS_OK"
 	action := "LogonFailed"
 	if ok {
 		action = "LogonSuccess"
 	}
-	service, desc, pwType := str(b, "serviceDescription"), str(b, "authDescription"), str(b, "passwordType")
+	service, desc, pwType := ingest.Str(b, "serviceDescription"), ingest.Str(b, "authDescription"), ingest.Str(b, "passwordType")
 	proto := authProtocol(service, desc, pwType)
 	winType, _ := ingest.Int(b, "logonType")
-	remote, local := parseAddress(str(b, "remoteAddress")), parseAddress(str(b, "localAddress"))
+	remote, local := parseAddress(ingest.Str(b, "remoteAddress")), parseAddress(ingest.Str(b, "localAddress"))
 	name, domain, sid := accountOf(b)
-	upn := str(b, "clientAccount")
+	upn := ingest.Str(b, "clientAccount")
 	if !strings.Contains(upn, "@") {
 		upn = ""
 	}
 	server := e.serverName()
 	// The workstation is the client's, except for simple binds, where
 	// Samba names itself.
-	client := str(b, "workstation")
+	client := ingest.Str(b, "workstation")
 	if strings.HasPrefix(desc, "simple bind") || strings.EqualFold(client, server) {
 		client = ""
 	}
@@ -63,28 +63,28 @@ func (e *event) authentication() {
 	}
 	row.SetString("TargetDeviceName", server)
 	row.Set("ReportId", strconv.FormatInt(e.reportID(), 10))
-	extra := fields{}
+	extra := ingest.Fields{}
 	if id, ok := ingest.Int(b, "eventId"); ok {
 		extra["EventId"] = id
 	}
-	extra.str("Status", status)
-	extra.str("ServiceDescription", service)
-	extra.str("AuthDescription", desc)
-	extra.str("PasswordType", pwType)
-	extra.str("LogonId", str(b, "logonId"))
+	extra.Str("Status", status)
+	extra.Str("ServiceDescription", service)
+	extra.Str("AuthDescription", desc)
+	extra.Str("PasswordType", pwType)
+	extra.Str("LogonId", ingest.Str(b, "logonId"))
 	if winType != 0 {
 		extra["WindowsLogonType"] = winType
 	}
-	extra.str("ClientAccount", str(b, "clientAccount"))
-	extra.str("ClientDomain", str(b, "clientDomain"))
-	extra.str("Workstation", str(b, "workstation"))
-	extra.str("NetlogonComputer", str(b, "netlogonComputer"))
-	extra.str("NetlogonTrustAccount", str(b, "netlogonTrustAccount"))
-	extra.str("NetlogonTrustAccountSid", str(b, "netlogonTrustAccountSid"))
+	extra.Str("ClientAccount", ingest.Str(b, "clientAccount"))
+	extra.Str("ClientDomain", ingest.Str(b, "clientDomain"))
+	extra.Str("Workstation", ingest.Str(b, "workstation"))
+	extra.Str("NetlogonComputer", ingest.Str(b, "netlogonComputer"))
+	extra.Str("NetlogonTrustAccount", ingest.Str(b, "netlogonTrustAccount"))
+	extra.Str("NetlogonTrustAccountSid", ingest.Str(b, "netlogonTrustAccountSid"))
 	if d, ok := ingest.Int(b, "duration"); ok {
 		extra["DurationMicroseconds"] = d
 	}
-	setJSON(row, "AdditionalFields", extra.json())
+	row.SetRaw("AdditionalFields", extra.JSON())
 
 	// A Kerberos AS exchange is no logon on the controller itself (Windows
 	// logs 4768 there, not 4624), and without the controller's name there
@@ -94,7 +94,7 @@ func (e *event) authentication() {
 	}
 	dev := e.out.New("DeviceLogonEvents")
 	dev.Set("Timestamp", e.t)
-	dev.Set("DeviceId", deviceID(server))
+	dev.Set("DeviceId", ingest.FullNameDeviceID(server))
 	dev.Set("DeviceName", strings.ToLower(server))
 	dev.Set("ActionType", action)
 	dev.SetString("LogonType", windowsLogonTypes[winType])
@@ -105,7 +105,7 @@ func (e *event) authentication() {
 	if !ok {
 		dev.SetString("FailureReason", failureReason(status))
 	}
-	if id, err := strconv.ParseUint(str(b, "logonId"), 16, 64); err == nil && id != 0 {
+	if id, err := strconv.ParseUint(ingest.Str(b, "logonId"), 16, 64); err == nil && id != 0 {
 		dev.Set("LogonId", int64(id))
 	}
 	dev.SetString("RemoteDeviceName", client)
@@ -115,7 +115,7 @@ func (e *event) authentication() {
 		dev.Set("RemotePort", remote.port)
 	}
 	dev.Set("ReportId", e.reportID())
-	if j := extra.json(); j != nil {
+	if j := extra.JSON(); j != nil {
 		dev.Set("AdditionalFields", string(j))
 	}
 }
@@ -127,11 +127,11 @@ func (e *event) authentication() {
 // count one logon twice. The rest stay in RawEvents.
 func (e *event) authorization() {
 	b := e.body
-	authType := str(b, "authType")
+	authType := ingest.Str(b, "authType")
 	if !isKerberos(authType) {
 		return
 	}
-	remote, local := parseAddress(str(b, "remoteAddress")), parseAddress(str(b, "localAddress"))
+	remote, local := parseAddress(ingest.Str(b, "remoteAddress")), parseAddress(ingest.Str(b, "localAddress"))
 	server := e.serverName()
 	row := e.out.New("IdentityLogonEvents")
 	row.Set("Timestamp", e.t)
@@ -139,9 +139,9 @@ func (e *event) authorization() {
 	row.Set("Application", "Active Directory")
 	row.Set("LogonType", "Resource access")
 	row.Set("Protocol", "Kerberos")
-	row.SetString("AccountName", str(b, "account"))
-	row.SetString("AccountDomain", str(b, "domain"))
-	row.SetString("AccountSid", str(b, "sid"))
+	row.SetString("AccountName", ingest.Str(b, "account"))
+	row.SetString("AccountDomain", ingest.Str(b, "domain"))
+	row.SetString("AccountSid", ingest.Str(b, "sid"))
 	row.SetString("IPAddress", remote.ip)
 	if remote.port != 0 {
 		row.Set("Port", remote.port)
@@ -153,14 +153,14 @@ func (e *event) authorization() {
 	}
 	row.SetString("TargetDeviceName", server)
 	row.Set("ReportId", strconv.FormatInt(e.reportID(), 10))
-	extra := fields{}
-	extra.str("ServiceDescription", str(b, "serviceDescription"))
-	extra.str("AuthType", authType)
-	extra.str("TransportProtection", str(b, "transportProtection"))
-	extra.str("SessionId", str(b, "sessionId"))
-	extra.str("LogonServer", str(b, "logonServer"))
-	extra.str("AccountFlags", str(b, "accountFlags"))
-	setJSON(row, "AdditionalFields", extra.json())
+	extra := ingest.Fields{}
+	extra.Str("ServiceDescription", ingest.Str(b, "serviceDescription"))
+	extra.Str("AuthType", authType)
+	extra.Str("TransportProtection", ingest.Str(b, "transportProtection"))
+	extra.Str("SessionId", ingest.Str(b, "sessionId"))
+	extra.Str("LogonServer", ingest.Str(b, "logonServer"))
+	extra.Str("AccountFlags", ingest.Str(b, "accountFlags"))
+	row.SetRaw("AdditionalFields", extra.JSON())
 }
 
 func isKerberos(authType string) bool {
@@ -171,17 +171,17 @@ func isKerberos(authType string) bool {
 // accountOf is the account a line is about: the one Samba resolved
 // (became*), else the one it mapped the name to, else the name given.
 func accountOf(b *fastjson.Value) (name, domain, sid string) {
-	name, domain = str(b, "becameAccount"), str(b, "becameDomain")
+	name, domain = ingest.Str(b, "becameAccount"), ingest.Str(b, "becameDomain")
 	if name == "" {
-		name, domain = str(b, "mappedAccount"), str(b, "mappedDomain")
+		name, domain = ingest.Str(b, "mappedAccount"), ingest.Str(b, "mappedDomain")
 	}
 	if name == "" {
-		name, domain = splitAccount(str(b, "clientAccount"))
-		if d := str(b, "clientDomain"); d != "" && domain == "" {
+		name, domain = ingest.SplitAccount(ingest.Str(b, "clientAccount"))
+		if d := ingest.Str(b, "clientDomain"); d != "" && domain == "" {
 			domain = d
 		}
 	}
-	return name, domain, str(b, "becameSid")
+	return name, domain, ingest.Str(b, "becameSid")
 }
 
 // authProtocol names the authentication protocol the way Defender for

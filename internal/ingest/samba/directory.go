@@ -13,7 +13,7 @@ import (
 type dirRow struct {
 	action string
 	target target
-	extra  fields
+	extra  ingest.Fields
 }
 
 // target is the directory object an event changed.
@@ -38,8 +38,8 @@ func targetOf(dn string) target {
 // writes for the same change.
 func (e *event) dsdbChange() {
 	b := e.body
-	op := str(b, "operation")
-	tg := targetOf(str(b, "dn"))
+	op := ingest.Str(b, "operation")
+	tg := targetOf(ingest.Str(b, "dn"))
 	attrs := attributesOf(b.Get("attributes"))
 	var rows []dirRow
 	switch op {
@@ -47,20 +47,20 @@ func (e *event) dsdbChange() {
 		rows = append(rows, created(tg, attrs))
 	case "Delete":
 		if isPrincipalDN(tg.dn) {
-			x := fields{"FROM Account Deleted": "False", "TO Account Deleted": "True"}
+			x := ingest.Fields{"FROM Account Deleted": "False", "TO Account Deleted": "True"}
 			rows = append(rows, dirRow{action: "Account Deleted changed", target: tg, extra: x})
 		} else {
-			rows = append(rows, dirRow{action: "Directory Object Deleted", target: tg, extra: fields{}})
+			rows = append(rows, dirRow{action: "Directory Object Deleted", target: tg, extra: ingest.Fields{}})
 		}
 	case "Rename":
-		rows = append(rows, dirRow{action: "Directory Object Renamed", target: tg, extra: fields{}})
+		rows = append(rows, dirRow{action: "Directory Object Renamed", target: tg, extra: ingest.Fields{}})
 	case "Modify":
 		rows = modified(tg, attrs)
 	default:
-		rows = append(rows, dirRow{action: "Directory Object " + op, target: tg, extra: fields{}})
+		rows = append(rows, dirRow{action: "Directory Object " + op, target: tg, extra: ingest.Fields{}})
 	}
-	common := fields{}
-	common.str("Operation", op)
+	common := ingest.Fields{}
+	common.Str("Operation", op)
 	if as, ok := boolOf(b, "performedAsSystem"); ok {
 		common["PerformedAsSystem"] = as
 	}
@@ -70,25 +70,25 @@ func (e *event) dsdbChange() {
 // directory adds the rows, or one "Directory Change Failed" row naming
 // them when Samba refused the change: Defender records only changes
 // that happened, and a refused one is worth a row of its own.
-func (e *event) directory(rows []dirRow, common fields) {
+func (e *event) directory(rows []dirRow, common ingest.Fields) {
 	b := e.body
 	code, _ := ingest.Int(b, "statusCode")
-	status := str(b, "status")
+	status := ingest.Str(b, "status")
 	failed := code != 0 || (status != "" && status != "Success")
 	if failed && (len(rows) != 1 || rows[0].action != "Directory Change Failed") {
 		var intended []string
 		for _, r := range rows {
 			intended = append(intended, r.action)
 		}
-		x := fields{"IntendedActions": intended, "StatusCode": code}
-		x.str("Status", status)
+		x := ingest.Fields{"IntendedActions": intended, "StatusCode": code}
+		x.Str("Status", status)
 		var tg target
 		if len(rows) > 0 {
 			tg = rows[0].target
 		}
 		rows = []dirRow{{action: "Directory Change Failed", target: tg, extra: x}}
 	}
-	remote := parseAddress(str(b, "remoteAddress"))
+	remote := parseAddress(ingest.Str(b, "remoteAddress"))
 	for _, r := range rows {
 		row := e.out.New("IdentityDirectoryEvents")
 		row.Set("Timestamp", e.t)
@@ -100,13 +100,13 @@ func (e *event) directory(rows []dirRow, common fields) {
 			row.SetString("TargetDeviceName", strings.TrimSuffix(r.target.name, "$"))
 		}
 		row.SetString("DestinationDeviceName", e.serverName())
-		row.SetString("AccountSid", str(b, "userSid"))
+		row.SetString("AccountSid", ingest.Str(b, "userSid"))
 		row.SetString("IPAddress", remote.ip)
 		if remote.port != 0 {
 			row.Set("Port", remote.port)
 		}
 		row.Set("ReportId", strconv.FormatInt(e.reportID(), 10))
-		x := fields{}
+		x := ingest.Fields{}
 		for k, v := range common {
 			x[k] = v
 		}
@@ -116,14 +116,14 @@ func (e *event) directory(rows []dirRow, common fields) {
 		if r.target.kind != "" && r.target.name != "" {
 			x["TARGET_OBJECT."+r.target.kind] = r.target.name
 		}
-		x.str("TargetObjectDN", r.target.dn)
-		x.str("ACTOR.SID", str(b, "userSid"))
-		x.str("SessionId", str(b, "sessionId"))
-		x.str("TransactionId", str(b, "transactionId"))
+		x.Str("TargetObjectDN", r.target.dn)
+		x.Str("ACTOR.SID", ingest.Str(b, "userSid"))
+		x.Str("SessionId", ingest.Str(b, "sessionId"))
+		x.Str("TransactionId", ingest.Str(b, "transactionId"))
 		if id, ok := ingest.Int(b, "eventId"); ok {
 			x["EventId"] = id
 		}
-		setJSON(row, "AdditionalFields", x.json())
+		row.SetRaw("AdditionalFields", x.JSON())
 	}
 }
 
@@ -131,9 +131,9 @@ func (e *event) directory(rows []dirRow, common fields) {
 // "Account Password changed", the one activity Defender for Identity
 // records for them; which it was is in AdditionalFields.
 func (e *event) passwordChange() {
-	tg := targetOf(str(e.body, "dn"))
-	x := fields{}
-	x.str("PasswordAction", str(e.body, "action"))
+	tg := targetOf(ingest.Str(e.body, "dn"))
+	x := ingest.Fields{}
+	x.Str("PasswordAction", ingest.Str(e.body, "action"))
 	e.directory([]dirRow{{action: "Account Password changed", target: tg, extra: x}}, nil)
 }
 
@@ -143,26 +143,26 @@ func (e *event) passwordChange() {
 // .DEVICE for computers): the line does not say whether it is a group.
 func (e *event) groupChange() {
 	b := e.body
-	member := targetOf(str(b, "user"))
+	member := targetOf(ingest.Str(b, "user"))
 	if member.kind == "" {
 		member.kind = "USER"
 	}
-	group := firstRDN(str(b, "group"))
-	x := fields{}
-	x.str("GroupDN", str(b, "group"))
-	x.str("GroupAction", str(b, "action"))
-	switch str(b, "action") {
+	group := firstRDN(ingest.Str(b, "group"))
+	x := ingest.Fields{}
+	x.Str("GroupDN", ingest.Str(b, "group"))
+	x.Str("GroupAction", ingest.Str(b, "action"))
+	switch ingest.Str(b, "action") {
 	case "Added":
-		x.str("TO.GROUP", group)
+		x.Str("TO.GROUP", group)
 	case "Removed":
-		x.str("FROM.GROUP", group)
+		x.Str("FROM.GROUP", group)
 	case "PrimaryGroup":
-		x.str("TO.GROUP", group)
+		x.Str("TO.GROUP", group)
 		x["PrimaryGroup"] = true
 	case "Failure":
 		// Samba could not tell which members changed.
 		x["IntendedActions"] = []string{"Group Membership changed"}
-		x.str("Status", str(b, "status"))
+		x.Str("Status", ingest.Str(b, "status"))
 		e.directory([]dirRow{{action: "Directory Change Failed", target: member, extra: x}}, nil)
 		return
 	}
@@ -203,14 +203,14 @@ func attributesOf(attrs *fastjson.Value) []attrChange {
 		}
 		arr, _ := acts.Array()
 		for _, act := range arr {
-			c := attrChange{name: string(k), action: str(act, "action")}
+			c := attrChange{name: string(k), action: ingest.Str(act, "action")}
 			if r, ok := boolOf(act, "redacted"); ok && r {
 				c.redacted = true
 			}
 			if vals := act.Get("values"); vals != nil && vals.Type() == fastjson.TypeArray {
 				va, _ := vals.Array()
 				for _, v := range va {
-					s := str(v, "value")
+					s := ingest.Str(v, "value")
 					if b64, _ := boolOf(v, "base64"); b64 {
 						s = "base64:" + s
 					}
@@ -249,13 +249,13 @@ func hasValue(attrs []attrChange, name, value string) bool {
 // created names what an Add made: a user, a computer, a group, or
 // another object.
 func created(tg target, attrs []attrChange) dirRow {
-	x := fields{}
+	x := ingest.Fields{}
 	if n := firstValue(attrs, "displayName"); n != "" {
 		tg.name = n
 	}
 	tg.upn = firstValue(attrs, "userPrincipalName")
 	sam := firstValue(attrs, "sAMAccountName")
-	x.str("SamAccountName", sam)
+	x.Str("SamAccountName", sam)
 	if uac := firstValue(attrs, "userAccountControl"); uac != "" {
 		x["UserAccountControl"] = uacDetail(uac)
 	}
@@ -271,7 +271,7 @@ func created(tg target, attrs []attrChange) dirRow {
 		if gt, err := strconv.ParseInt(firstValue(attrs, "groupType"), 10, 64); err == nil && uint32(gt)&0x80000000 != 0 {
 			action = "Security Group Created"
 		}
-		x.str("GroupType", firstValue(attrs, "groupType"))
+		x.Str("GroupType", firstValue(attrs, "groupType"))
 	default:
 		tg.kind = ""
 	}
@@ -310,13 +310,13 @@ func modified(tg target, attrs []attrChange) []dirRow {
 			other[a.name] = strings.TrimSpace(other[a.name] + " " + describe(a))
 			continue
 		}
-		x := fields{"FROM " + rule.key: "N/A", "TO " + rule.key: rule.value(a)}
-		x.str("AttributeAction", a.action)
+		x := ingest.Fields{"FROM " + rule.key: "N/A", "TO " + rule.key: rule.value(a)}
+		x.Str("AttributeAction", a.action)
 		rows = append(rows, dirRow{action: rule.action, target: tg, extra: x})
 	}
 	if len(otherNames) > 0 {
 		rows = append(rows, dirRow{action: "Directory Object Modified", target: tg,
-			extra: fields{"Attributes": otherNames, "Changes": other}})
+			extra: ingest.Fields{"Attributes": otherNames, "Changes": other}})
 	}
 	return rows
 }
@@ -385,20 +385,20 @@ var attributeRules = map[string]attributeRule{
 // the old value a change cannot be told from a rewrite.
 func uacRows(tg target, a attrChange) []dirRow {
 	if len(a.values) == 0 {
-		return []dirRow{{action: "Account Disabled changed", target: tg, extra: fields{"FROM Account Disabled": "N/A", "TO Account Disabled": "N/A"}}}
+		return []dirRow{{action: "Account Disabled changed", target: tg, extra: ingest.Fields{"FROM Account Disabled": "N/A", "TO Account Disabled": "N/A"}}}
 	}
 	n, err := strconv.ParseInt(a.values[0], 10, 64)
 	if err != nil {
 		return []dirRow{{action: "Directory Object Modified", target: tg,
-			extra: fields{"Attributes": []string{a.name}, "Changes": map[string]string{a.name: describe(a)}}}}
+			extra: ingest.Fields{"Attributes": []string{a.name}, "Changes": map[string]string{a.name: describe(a)}}}}
 	}
 	uac := uint32(n)
 	detail := uacDetail(a.values[0])
-	rows := []dirRow{{action: "Account Disabled changed", target: tg, extra: fields{
+	rows := []dirRow{{action: "Account Disabled changed", target: tg, extra: ingest.Fields{
 		"FROM Account Disabled": "N/A", "TO Account Disabled": boolText(uac&0x2 != 0), "UserAccountControl": detail}}}
 	for _, f := range uacFlagRows {
 		if uac&f.bit != 0 {
-			rows = append(rows, dirRow{action: f.action, target: tg, extra: fields{
+			rows = append(rows, dirRow{action: f.action, target: tg, extra: ingest.Fields{
 				"FROM " + f.key: "N/A", "TO " + f.key: "True", "UserAccountControl": detail}})
 		}
 	}

@@ -54,7 +54,7 @@ func (*Audit) Detect(in *ingest.Input) bool {
 	if v == nil || v.Get("timestamp") == nil {
 		return false
 	}
-	typ := str(v, "type")
+	typ := ingest.Str(v, "type")
 	if !auditTypes[typ] {
 		return false
 	}
@@ -75,14 +75,14 @@ type event struct {
 }
 
 // reportID gives the next row of the record its ReportId.
-func (e *event) reportID() int64 { return reportID(e.in.Data, len(e.out.Rows())) }
+func (e *event) reportID() int64 { return ingest.ReportID(e.in.Data, len(e.out.Rows())) }
 
 func (a *Audit) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 	if in.JSON == nil || in.JSON.Type() != fastjson.TypeObject {
 		return fmt.Errorf("a Samba audit record must be a JSON object")
 	}
 	v := in.JSON
-	typ := str(v, "type")
+	typ := ingest.Str(v, "type")
 	if typ == "" {
 		return fmt.Errorf("no type")
 	}
@@ -115,7 +115,7 @@ func (a *Audit) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 	}
 	// Every line is kept whole; dsdbTransaction, replicatedUpdate and
 	// types Samba may add have no other home.
-	rawCopy(in, out, t, e.dc)
+	ingest.RawCopy(in, out, t, e.dc)
 	return nil
 }
 
@@ -127,8 +127,8 @@ func (e *event) serverName() string {
 	if e.dc != "" {
 		return e.dc
 	}
-	if strings.HasPrefix(str(e.body, "authDescription"), "simple bind") {
-		return str(e.body, "workstation")
+	if strings.HasPrefix(ingest.Str(e.body, "authDescription"), "simple bind") {
+		return ingest.Str(e.body, "workstation")
 	}
-	return str(e.body, "logonServer")
+	return ingest.Str(e.body, "logonServer")
 }

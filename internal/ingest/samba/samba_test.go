@@ -1,14 +1,12 @@
 package samba
 
 import (
-	"encoding/json"
-	"sort"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/valyala/fastjson"
 
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
 )
 
 func TestParseAddress(t *testing.T) {
@@ -51,9 +49,9 @@ func TestFirstRDN(t *testing.T) {
 func TestSplitAccount(t *testing.T) {
 	f := func(in, name, domain string) {
 		t.Helper()
-		n, d := splitAccount(in)
+		n, d := ingest.SplitAccount(in)
 		if n != name || d != domain {
-			t.Errorf("splitAccount(%q) = %q, %q, want %q, %q", in, n, d, name, domain)
+			t.Errorf("ingest.SplitAccount(%q) = %q, %q, want %q, %q", in, n, d, name, domain)
 		}
 	}
 	f(`XDR\bob`, "bob", "XDR")
@@ -180,7 +178,7 @@ func TestDomainController(t *testing.T) {
 	line := `{"timestamp":"2026-11-26T20:17:01+0000","type":"Authentication","Authentication":{"status":"NT_STATUS_OK","serviceDescription":"SMB2","authDescription":"NTLMSSP","logonType":3,"becameAccount":"alice","remoteAddress":"ipv4:10.0.0.50:1"}}`
 	f := func(n *Audit, line, want string) {
 		t.Helper()
-		res := normalizeLine(t, []ingest.Normalizer{n}, "t", 1, []byte(line))
+		res := ingesttest.NormalizeLine(t, []ingest.Normalizer{n}, "t", 1, []byte(line))
 		got := ""
 		for _, r := range res.Rows {
 			if r.Table == "DeviceLogonEvents" {
@@ -199,77 +197,18 @@ func TestDomainController(t *testing.T) {
 
 // TestReferenceSamples runs every sample of the idmail reference file.
 func TestReferenceSamples(t *testing.T) {
-	path := needShared(t, "reference/idmail/samba_audit_samples.json")
-	var all []byte
-	for _, l := range readLines(t, path) {
-		all = append(all, l...)
-	}
-	var samples map[string]json.RawMessage
-	if err := json.Unmarshal(all, &samples); err != nil {
-		t.Fatal(err)
-	}
-	names := make([]string, 0, len(samples))
-	for n := range samples {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var results []result
-	for i, n := range names {
-		r := normalizeLine(t, normalizers(), n, int64(i+1), samples[n])
-		if r.Error != "" {
-			t.Errorf("%s: %s", n, r.Error)
-		}
-		results = append(results, r)
-	}
-	want := map[string]int{"IdentityLogonEvents": 7, "DeviceLogonEvents": 4, "IdentityDirectoryEvents": 2, "RawEvents": 9}
-	if d := cmp.Diff(want, counts(results)); d != "" {
-		t.Errorf("rows per table (-want +got):\n%s", d)
-	}
+	results := ingesttest.RunSamples(t, normalizers(), ingesttest.NeedShared(t, "reference/idmail/samba_audit_samples.json"))
+	ingesttest.NoErrors(t, results)
+	ingesttest.WantCounts(t, map[string]int{"IdentityLogonEvents": 7, "DeviceLogonEvents": 4, "IdentityDirectoryEvents": 2, "RawEvents": 9}, results)
 }
 
 // TestDetectOthers checks that other sources' records are left alone.
 func TestDetectOthers(t *testing.T) {
-	n := NewAudit()
-	for _, file := range []string{
+	ingesttest.DetectNoneIn(t, normalizers(),
 		"reference/idmail/dovecot_event_samples.json",
-	} {
-		path := needShared(t, file)
-		var all []byte
-		for _, l := range readLines(t, path) {
-			all = append(all, l...)
-		}
-		var samples map[string]json.RawMessage
-		if err := json.Unmarshal(all, &samples); err != nil {
-			t.Fatal(err)
-		}
-		for name, s := range samples {
-			var p fastjson.Parser
-			v, _ := p.ParseBytes(s)
-			if n.Detect(&ingest.Input{Record: ingest.Record{Data: s}, JSON: v}) {
-				t.Errorf("%s: claimed", name)
-			}
-		}
-	}
-	for _, file := range []string{
 		"datasets/attack/ec2_proxy_s3_exfiltration.ndjson.gz",
 		"datasets/attack/goldensaml_adfs_mail_access__WindowsEvents.ndjson.gz",
-	} {
-		path := needShared(t, file)
-		for i, l := range readLines(t, path) {
-			var p fastjson.Parser
-			v, err := p.ParseBytes(l)
-			if err != nil {
-				continue
-			}
-			if n.Detect(&ingest.Input{Record: ingest.Record{Data: l}, JSON: v}) {
-				t.Errorf("%s:%d: claimed", file, i+1)
-			}
-		}
-	}
+	)
 }
 
-func FuzzSamba(f *testing.F) {
-	seedFuzz(f)
-	ns := normalizers()
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzOne(t, ns, data) })
-}
+func FuzzSamba(f *testing.F) { ingesttest.Fuzz(f, normalizers()) }

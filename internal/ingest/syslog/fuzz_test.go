@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
 )
 
 // seeds returns the inputs of the unit tables (the raw string literals of
@@ -163,7 +164,7 @@ func FuzzNormalize(f *testing.F) {
 			if len(rs.Rows()) == 0 {
 				t.Fatalf("%s: no row and no error for %q", n.Format(), data)
 			}
-			if err := checkRows(&rs); err != nil {
+			if err := ingesttest.ValidateRows(rs.Rows()); err != nil {
 				t.Fatalf("%s: %q: %v", n.Format(), data, err)
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/ingest"
 )
 
 func TestIPType(t *testing.T) {
@@ -36,7 +38,7 @@ func TestIPType(t *testing.T) {
 }
 
 func TestDeviceIDAndAccounts(t *testing.T) {
-	if a, b := DeviceID("Bastion"), DeviceID("bastion"); a != b || len(a) != 40 {
+	if a, b := ingest.FullNameDeviceID("Bastion"), ingest.FullNameDeviceID("bastion"); a != b || len(a) != 40 {
 		t.Errorf("DeviceID: %s %s", a, b)
 	}
 	for in, want := range map[string][2]string{

@@ -1,22 +1,13 @@
 package syslog
 
 import (
-	"crypto/sha1"
 	"encoding/binary"
-	"encoding/hex"
 	"hash/fnv"
 	"net/netip"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/ingest"
 )
-
-// DeviceID is the stable DeviceId of a host: hex SHA-1 of its lower-cased
-// name, 40 characters like Defender's.
-func DeviceID(host string) string {
-	sum := sha1.Sum([]byte(strings.ToLower(host)))
-	return hex.EncodeToString(sum[:])
-}
 
 // reportID derives a row's ReportId from where the record came from, its
 // bytes and the row's index: replaying a file yields the same ids, while

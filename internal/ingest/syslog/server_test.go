@@ -15,12 +15,11 @@ import (
 	"math/big"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/ingest"
-	"github.com/vigilsec/vigil/internal/store"
+	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
 )
 
 // Every listener in these tests binds loopback only.
@@ -464,42 +463,12 @@ func TestShutdownDeadline(t *testing.T) {
 	}
 }
 
-// memStore is an ingest.Appender that keeps batches in memory and
-// signals each append.
-type memStore struct {
-	mu       sync.Mutex
-	rows     map[string][][]any
-	appended chan struct{}
-}
-
-func (m *memStore) Append(_ context.Context, b store.Batch) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.rows == nil {
-		m.rows = map[string][][]any{}
-	}
-	for _, t := range b.Tables {
-		m.rows[t.Table] = append(m.rows[t.Table], t.Rows...)
-	}
-	select {
-	case m.appended <- struct{}{}:
-	default:
-	}
-	return nil
-}
-
-func (m *memStore) count(table string) int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.rows[table])
-}
-
 // TestFeed runs the whole path: UDP and TCP listeners, the queue, one
 // pipeline goroutine, detection, normalization, the store.
 func TestFeed(t *testing.T) {
 	opts := Options{Collector: "collector1"}
 	reg := ingest.NewRegistry(NewCEF(opts), NewSyslog(opts), ingest.Raw{})
-	mem := &memStore{appended: make(chan struct{}, 1)}
+	mem := &ingesttest.Store{Keep: true, Appended: make(chan struct{}, 1)}
 	p, err := ingest.NewPipeline(reg, mem, ingest.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -528,9 +497,9 @@ func TestFeed(t *testing.T) {
 
 	// The pipeline flushes every 10ms: wait for the rows (the rejected
 	// frame comes before the last message on its connection).
-	for mem.count("Syslog") < 2 || mem.count("CommonSecurityLog") < 1 {
+	for mem.Count("Syslog") < 2 || mem.Count("CommonSecurityLog") < 1 {
 		select {
-		case <-mem.appended:
+		case <-mem.Appended:
 		case <-time.After(wait):
 			t.Fatalf("rows not appended; stats %+v", s.Stats())
 		}
@@ -549,13 +518,13 @@ func TestFeed(t *testing.T) {
 		t.Errorf("rejection %+v", sum.Errors[0])
 	}
 	syslogT, _ := schemaCol("Syslog", "HostIP")
-	for _, row := range mem.rows["Syslog"] {
+	for _, row := range mem.Rows("Syslog") {
 		if row[syslogT] != "127.0.0.1" {
 			t.Errorf("HostIP = %v", row[syslogT])
 		}
 	}
 	comp, _ := schemaCol("CommonSecurityLog", "Computer")
-	if got := mem.rows["CommonSecurityLog"][0][comp]; got != "127.0.0.1" {
+	if got := mem.Rows("CommonSecurityLog")[0][comp]; got != "127.0.0.1" {
 		t.Errorf("CEF Computer = %v", got)
 	}
 }

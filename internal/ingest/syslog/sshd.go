@@ -116,7 +116,7 @@ func sshLogons(in *ingest.Input, m *Message, host string, t time.Time, out *inge
 	for k := 0; k < l.repeat; k++ {
 		row := out.New("DeviceLogonEvents")
 		row.Set("Timestamp", t)
-		row.Set("DeviceId", DeviceID(host))
+		row.Set("DeviceId", ingest.FullNameDeviceID(host))
 		row.Set("DeviceName", strings.ToLower(host))
 		if l.success {
 			row.Set("ActionType", "LogonSuccess")

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
 )
 
 // indexEntry is the part of the datasets' index.json the test reads.
@@ -61,7 +63,7 @@ func TestDatasets(t *testing.T) {
 	idx := loadIndex(t)
 	golden := map[string]map[string]int64{}
 	for _, ds := range idx {
-		sum := ingestFile(t, filepath.Join(datasetsDir, ds.ID+".ndjson.gz"))
+		sum := ingesttest.IngestFile(t, normalizers(), filepath.Join(datasetsDir, ds.ID+".ndjson.gz"))
 		if sum.Rows["RawEvents"] == sum.Records {
 			continue // not Windows events (CloudTrail, Entra ID, ...): someone else's
 		}
@@ -126,7 +128,7 @@ func TestDatasets(t *testing.T) {
 		b.WriteByte('\n')
 	}
 	b.WriteString("}\n")
-	checkGolden(t, "testdata/datasets.golden.json", b.Bytes())
+	ingesttest.CheckGolden(t, "testdata/datasets.golden.json", b.Bytes())
 	if len(golden) == 0 {
 		t.Fatal("no Windows dataset found")
 	}

@@ -48,7 +48,7 @@ func (c *core) device(host string) device {
 	if d, ok := c.devices.Load(host); ok {
 		return d.(device)
 	}
-	d := device{id: deviceID(host), name: strings.ToLower(strings.TrimSpace(host))}
+	d := device{id: ingest.DeviceID(host), name: strings.ToLower(strings.TrimSpace(host))}
 	if c.nDevice.Add(1) <= maxDevices {
 		c.devices.Store(host, d)
 	}

@@ -2,28 +2,16 @@ package windows
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
 )
 
 // seed adds the golden inputs of the given cases, and a few hand-made
 // edge cases, to a fuzzer's corpus.
 func seed(f *testing.F, cases ...string) {
-	for _, c := range cases {
-		b, err := os.ReadFile(filepath.Join("testdata", c, "input.ndjson"))
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, line := range bytes.Split(b, []byte("\n")) {
-			if len(bytes.TrimSpace(line)) > 0 {
-				f.Add(line)
-			}
-		}
-	}
-	f.Add([]byte(`{}`))
+	ingesttest.SeedFuzz(f, cases...)
 	f.Add([]byte(`{"EventID":"0x10","Channel":"security","TimeCreated":"1","Hostname":"h"}`))
 }
 

@@ -2,41 +2,20 @@ package windows
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
 )
 
 // TestGolden normalizes testdata/<case>/input.ndjson, detecting each
 // line's shape, and compares the rows (or the error) with output.json.
 // Inputs are records picked from the attack datasets (one per shipper,
 // channel and event ID) and hand-written Winlogbeat and Sentinel records.
-func TestGolden(t *testing.T) {
-	dirs, _ := filepath.Glob("testdata/*/input.ndjson")
-	if len(dirs) == 0 {
-		t.Fatal("no golden cases")
-	}
-	for _, in := range dirs {
-		dir := filepath.Dir(in)
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			done := make(chan []byte, 1)
-			go func() { done <- goldenOutput(t, in) }()
-			select {
-			case got := <-done:
-				checkGolden(t, filepath.Join(dir, "output.json"), got)
-			case <-ctx.Done():
-				t.Fatal("golden case timed out")
-			}
-		})
-	}
-}
+func TestGolden(t *testing.T) { ingesttest.Cases(t, "input.ndjson", goldenOutput) }
 
 func goldenOutput(t *testing.T, path string) []byte {
 	src, err := os.ReadFile(path)

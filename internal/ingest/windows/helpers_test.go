@@ -2,29 +2,23 @@ package windows
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/valyala/fastjson"
 
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
 	"github.com/vigilsec/vigil/internal/store"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
 // datasetsDir is the shared attack recordings, beside the repository.
-const datasetsDir = "../../../../shared/datasets/attack"
+var datasetsDir = filepath.Join(ingesttest.Shared, "datasets", "attack")
 
 // normalizers are this package's normalizers in detection order.
 func normalizers() []ingest.Normalizer {
@@ -125,116 +119,6 @@ func rowsOf(rows []*ingest.Row, table string) []*ingest.Row {
 		}
 	}
 	return out
-}
-
-// countAppender counts appended rows per table.
-type countAppender struct{ rows map[string]int64 }
-
-func (c *countAppender) Append(ctx context.Context, b store.Batch) error {
-	for _, t := range b.Tables {
-		c.rows[t.Table] += int64(len(t.Rows))
-	}
-	return nil
-}
-
-// ingestFile runs a (gzip) NDJSON file through a pipeline of this
-// package's normalizers and the raw catch-all, as the server would.
-func ingestFile(t testing.TB, path string) ingest.Summary {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, _, err := ingest.Decompress(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	reg := ingest.NewRegistry(append(normalizers(), ingest.Raw{Now: func() time.Time { return time.Unix(0, 0) }})...)
-	app := &countAppender{rows: map[string]int64{}}
-	p, err := ingest.NewPipeline(reg, app, ingest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lr := ingest.NewLineReader(r, 1<<20)
-	ctx := context.Background()
-	for {
-		line, n, err := lr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			p.Reject(filepath.Base(path), n, err.Error())
-			continue
-		}
-		if _, err := p.Add(ctx, ingest.Record{Source: filepath.Base(path), Line: n, Data: line}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := p.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return p.Summary()
-}
-
-// readLines returns the non-blank lines of a (gzip) file.
-func readLines(t testing.TB, path string) [][]byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, _, err := ingest.Decompress(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out [][]byte
-	for _, l := range bytes.Split(b, []byte("\n")) {
-		if len(bytes.TrimSpace(l)) > 0 {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// checkGolden compares got with a golden file, or rewrites it with -update.
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(want, got) {
-		wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-		for i := 0; i < len(wl) || i < len(gl); i++ {
-			var w, g string
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if w != g {
-				t.Fatalf("%s differs at line %d (run with -update to accept):\nwant: %s\ngot:  %s", path, i+1, w, g)
-			}
-		}
-	}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -34,7 +34,7 @@ var localDomains = map[string]bool{"builtin": true, "nt authority": true, "nt se
 
 func (x *emitter) onDC() bool {
 	e := x.e
-	key := strings.ToLower(shortName(e.Computer))
+	key := strings.ToLower(ingest.ShortHostName(e.Computer))
 	evidence := dcOnlyEvents[e.EventID] ||
 		(e.EventID == 4662 && strings.EqualFold(e.peek("ObjectServer"), "DS"))
 	if !evidence {

@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fastjson"
 
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
 )
 
 // findRecord returns the rows of the first record of a dataset that
@@ -20,7 +21,7 @@ func findRecord(t *testing.T, dataset string, match func(v *fastjson.Value) bool
 	loadIndex(t) // skips when the datasets are absent
 	path := filepath.Join(datasetsDir, dataset+".ndjson.gz")
 	var p fastjson.Parser
-	for _, line := range readLines(t, path) {
+	for _, line := range ingesttest.ReadLines(t, path) {
 		v, err := p.ParseBytes(line)
 		if err != nil || !match(v) {
 			continue
@@ -88,7 +89,7 @@ func TestSpotSysmonProcessCreate(t *testing.T) {
 	want(t, r, map[string]any{
 		"Timestamp":                          time.Date(2020, 10, 18, 7, 50, 5, 917e6, time.UTC),
 		"DeviceName":                         "workstation5",
-		"DeviceId":                           deviceID("WORKSTATION5"),
+		"DeviceId":                           ingest.DeviceID("WORKSTATION5"),
 		"ActionType":                         "ProcessCreated",
 		"FileName":                           "rundll32.exe",
 		"FolderPath":                         `C:\Windows\System32\rundll32.exe`,

@@ -1,8 +1,6 @@
 package windows
 
 import (
-	"crypto/sha1"
-	"encoding/hex"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -194,25 +192,6 @@ func port(s string) (int32, bool) {
 		return 0, false
 	}
 	return int32(n), true
-}
-
-// deviceID is a stable identifier per host: the hex SHA-1 of the lower-cased
-// first label of its name, so that "WORKSTATION6" and
-// "workstation6.theshire.local" (one host, logged by two shippers) share it.
-func deviceID(host string) string {
-	short := strings.ToLower(shortName(host))
-	sum := sha1.Sum([]byte(short))
-	return hex.EncodeToString(sum[:])
-}
-
-func shortName(host string) string {
-	host = strings.TrimSpace(host)
-	if i := strings.IndexByte(host, '.'); i > 0 {
-		if _, err := netip.ParseAddr(host); err != nil {
-			return host[:i]
-		}
-	}
-	return host
 }
 
 // logonTypes are Defender's LogonType names for Windows' numeric types.
@@ -443,7 +422,7 @@ var shipperLevels = map[string]string{
 // separator, or ends in "dc" with an optional number (DC01, dc-2,
 // MORDORDC, corp-dc03).
 func dcNamePattern(host string) bool {
-	s := strings.ToLower(shortName(host))
+	s := strings.ToLower(ingest.ShortHostName(host))
 	t := strings.TrimRight(s, "0123456789")
 	t = strings.TrimRight(t, "-_")
 	return strings.HasSuffix(t, "dc") || strings.HasPrefix(s, "dc-") || strings.HasPrefix(s, "dc_")

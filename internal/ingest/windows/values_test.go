@@ -3,6 +3,8 @@ package windows
 import (
 	"net/netip"
 	"testing"
+
+	"github.com/vigilsec/vigil/internal/ingest"
 )
 
 func TestRegistryKey(t *testing.T) {
@@ -97,15 +99,15 @@ func TestSmallMappings(t *testing.T) {
 	eq(canonicalChannel("security"), "Security")
 	eq(canonicalChannel("microsoft-windows-sysmon/operational"), chSysmon)
 	eq(canonicalChannel("Custom/Log"), "Custom/Log")
-	eq(shortName("WORKSTATION6.theshire.local"), "WORKSTATION6")
-	eq(shortName("10.0.0.1"), "10.0.0.1")
+	eq(ingest.ShortHostName("WORKSTATION6.theshire.local"), "WORKSTATION6")
+	eq(ingest.ShortHostName("10.0.0.1"), "10.0.0.1")
 	eq(unmap("::ffff:172.18.39.6"), "172.18.39.6")
 	d, n := splitAccount(`NT AUTHORITY\SYSTEM`)
 	eq(d+"|"+n, "NT AUTHORITY|SYSTEM")
 	d, n = splitAccount("alice")
 	eq(d+"|"+n, "|alice")
-	if deviceID("WORKSTATION6") != deviceID("workstation6.theshire.local") || len(deviceID("x")) != 40 {
-		t.Error("deviceID is not stable across short and full names")
+	if ingest.DeviceID("WORKSTATION6") != ingest.DeviceID("workstation6.theshire.local") || len(ingest.DeviceID("x")) != 40 {
+		t.Error("DeviceID is not stable across short and full names")
 	}
 }
 
