@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"encoding/json"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -150,49 +149,6 @@ func RawJSON(v *fastjson.Value, keys ...string) json.RawMessage {
 	return JSONOf(f)
 }
 
-// JSONOf returns a value's JSON text, always valid JSON: fastjson accepts
-// raw control characters inside strings (which encoding/json and DuckDB
-// reject), so such text is re-encoded through encoding/json.
-func JSONOf(v *fastjson.Value) json.RawMessage {
-	b := v.MarshalTo(nil)
-	if json.Valid(b) {
-		return b
-	}
-	return reencode(v)
-}
-
-func reencode(v *fastjson.Value) json.RawMessage {
-	var out []byte
-	switch v.Type() {
-	case fastjson.TypeString:
-		out, _ = json.Marshal(string(v.GetStringBytes()))
-	case fastjson.TypeObject:
-		o, _ := v.Object()
-		m := map[string]json.RawMessage{}
-		o.Visit(func(k []byte, x *fastjson.Value) { m[string(k)] = reencode(x) })
-		out, _ = json.Marshal(m)
-	case fastjson.TypeArray:
-		a, _ := v.Array()
-		items := make([]json.RawMessage, len(a))
-		for i, x := range a {
-			items[i] = reencode(x)
-		}
-		out, _ = json.Marshal(items)
-	case fastjson.TypeNumber:
-		// fastjson also accepts .5, 01, +1, 1e and NaN: keep what JSON can
-		// say, and the text of the rest as a string.
-		text := v.MarshalTo(nil)
-		if json.Valid(text) {
-			return text
-		}
-		f := v.GetFloat64()
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			out, _ = json.Marshal(string(text))
-		} else {
-			out = strconv.AppendFloat(nil, f, 'g', -1, 64)
-		}
-	default:
-		out = v.MarshalTo(nil)
-	}
-	return out
-}
+// JSONOf returns a value's JSON text, always valid JSON, as close to the
+// record as JSON allows (see RecordJSON).
+func JSONOf(v *fastjson.Value) json.RawMessage { return RecordJSON(v) }

@@ -94,7 +94,7 @@ func (e *event) authentication() {
 	}
 	dev := e.out.New("DeviceLogonEvents")
 	dev.Set("Timestamp", e.t)
-	dev.Set("DeviceId", ingest.FullNameDeviceID(server))
+	dev.Set("DeviceId", ingest.DeviceID(server))
 	dev.Set("DeviceName", strings.ToLower(server))
 	dev.Set("ActionType", action)
 	dev.SetString("LogonType", windowsLogonTypes[winType])
@@ -110,7 +110,7 @@ func (e *event) authentication() {
 	}
 	dev.SetString("RemoteDeviceName", client)
 	dev.SetString("RemoteIP", remote.ip)
-	dev.SetString("RemoteIPType", ipType(remote.ip))
+	dev.SetString("RemoteIPType", ingest.IPType(remote.ip))
 	if remote.port != 0 {
 		dev.Set("RemotePort", remote.port)
 	}

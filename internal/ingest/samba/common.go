@@ -45,33 +45,6 @@ func parseAddress(s string) address {
 	return a
 }
 
-// ipType classifies an address the way DeviceLogonEvents.RemoteIPType
-// does.
-func ipType(s string) string {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return ""
-	}
-	switch {
-	case a.IsLoopback():
-		return "Loopback"
-	case a.IsPrivate():
-		return "Private"
-	case a.Is4In6():
-		return "FourToSixMapping"
-	case a.IsLinkLocalUnicast():
-		return "LinkLocal"
-	case a.IsMulticast():
-		return "Multicast"
-	case a.IsUnspecified():
-		return "Reserved"
-	case a.Is4() && a.As4() == [4]byte{255, 255, 255, 255}:
-		return "Broadcast"
-	default:
-		return "Public"
-	}
-}
-
 // firstRDN returns the value of a DN's first component:
 // "CN=bob Test,CN=Users,DC=xdr,DC=test" -> "bob Test". Escaped commas
 // and other escapes are undone.

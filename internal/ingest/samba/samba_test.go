@@ -63,7 +63,7 @@ func TestSplitAccount(t *testing.T) {
 func TestIPType(t *testing.T) {
 	f := func(in, want string) {
 		t.Helper()
-		if got := ipType(in); got != want {
+		if got := ingest.IPType(in); got != want {
 			t.Errorf("ipType(%q) = %q, want %q", in, got, want)
 		}
 	}
@@ -71,8 +71,8 @@ func TestIPType(t *testing.T) {
 	f("::1", "Loopback")
 	f("10.0.0.5", "Private")
 	f("fd00::1", "Private")
-	f("169.254.1.1", "LinkLocal")
-	f("224.0.0.1", "Multicast")
+	f("169.254.1.1", "Reserved")
+	f("224.0.0.1", "Reserved")
 	f("255.255.255.255", "Broadcast")
 	f("0.0.0.0", "Reserved")
 	f("8.8.8.8", "Public")

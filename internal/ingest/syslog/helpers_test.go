@@ -31,14 +31,14 @@ func TestIPType(t *testing.T) {
 		"not an address":   "",
 		"scanner.example.": "",
 	} {
-		if got := ipType(in); got != want {
+		if got := ingest.IPType(in); got != want {
 			t.Errorf("ipType(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
 
 func TestDeviceIDAndAccounts(t *testing.T) {
-	if a, b := ingest.FullNameDeviceID("Bastion"), ingest.FullNameDeviceID("bastion"); a != b || len(a) != 40 {
+	if a, b := ingest.DeviceID("Bastion"), ingest.DeviceID("bastion.corp.example"); a != b || len(a) != 40 {
 		t.Errorf("DeviceID: %s %s", a, b)
 	}
 	for in, want := range map[string][2]string{

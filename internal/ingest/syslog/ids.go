@@ -3,7 +3,6 @@ package syslog
 import (
 	"encoding/binary"
 	"hash/fnv"
-	"net/netip"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/ingest"
@@ -32,55 +31,3 @@ func splitAccount(s string) (domain, name string) {
 	return "", s
 }
 
-var (
-	teredo    = netip.MustParsePrefix("2001::/32")
-	reserved4 = []netip.Prefix{
-		netip.MustParsePrefix("0.0.0.0/8"),
-		netip.MustParsePrefix("100.64.0.0/10"),
-		netip.MustParsePrefix("192.0.0.0/24"),
-		netip.MustParsePrefix("192.0.2.0/24"),
-		netip.MustParsePrefix("198.18.0.0/15"),
-		netip.MustParsePrefix("198.51.100.0/24"),
-		netip.MustParsePrefix("203.0.113.0/24"),
-		netip.MustParsePrefix("240.0.0.0/4"),
-	}
-	reserved6 = []netip.Prefix{
-		netip.MustParsePrefix("2001:db8::/32"),
-		netip.MustParsePrefix("64:ff9b::/96"),
-		netip.MustParsePrefix("100::/64"),
-	}
-)
-
-// ipType classifies an address with Defender's RemoteIPType values:
-// Public, Private, Reserved, Loopback, Teredo, FourToSixMapping,
-// Broadcast; "" when the text is not an address.
-func ipType(s string) string {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return ""
-	}
-	switch {
-	case a.Is4In6():
-		return "FourToSixMapping"
-	case a.IsLoopback():
-		return "Loopback"
-	case a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
-		return "Broadcast"
-	case a.IsPrivate():
-		return "Private"
-	case a.Is6() && teredo.Contains(a):
-		return "Teredo"
-	case a.IsUnspecified(), a.IsLinkLocalUnicast(), a.IsMulticast(), a.IsLinkLocalMulticast(), a.IsInterfaceLocalMulticast():
-		return "Reserved"
-	}
-	list := reserved4
-	if a.Is6() {
-		list = reserved6
-	}
-	for _, p := range list {
-		if p.Contains(a) {
-			return "Reserved"
-		}
-	}
-	return "Public"
-}

@@ -116,7 +116,7 @@ func sshLogons(in *ingest.Input, m *Message, host string, t time.Time, out *inge
 	for k := 0; k < l.repeat; k++ {
 		row := out.New("DeviceLogonEvents")
 		row.Set("Timestamp", t)
-		row.Set("DeviceId", ingest.FullNameDeviceID(host))
+		row.Set("DeviceId", ingest.DeviceID(host))
 		row.Set("DeviceName", strings.ToLower(host))
 		if l.success {
 			row.Set("ActionType", "LogonSuccess")
@@ -130,7 +130,7 @@ func sshLogons(in *ingest.Input, m *Message, host string, t time.Time, out *inge
 		row.Set("AccountName", name)
 		if a, err := netip.ParseAddr(l.from); err == nil {
 			row.Set("RemoteIP", a.Unmap().String())
-			row.Set("RemoteIPType", ipType(a.Unmap().String()))
+			row.Set("RemoteIPType", ingest.IPType(a.Unmap().String()))
 		} else {
 			row.Set("RemoteDeviceName", l.from) // sshd's UseDNS gives names
 		}

@@ -231,7 +231,7 @@ func setIP(r *ingest.Row, col, typeCol, s string) {
 	if txt, a, ok := parseIP(s); ok {
 		r.Set(col, txt)
 		if typeCol != "" {
-			r.Set(typeCol, ipType(a))
+			r.Set(typeCol, ingest.IPTypeAddr(a))
 		}
 		return
 	}

@@ -149,30 +149,6 @@ func parseIP(s string) (string, netip.Addr, bool) {
 	return a.String(), a, true
 }
 
-var teredo = netip.MustParsePrefix("2001::/32")
-
-// ipType classifies an address with Defender's RemoteIPType values.
-func ipType(a netip.Addr) string {
-	switch {
-	case a.Is4In6():
-		return "FourToSixMapping"
-	case a.IsLoopback():
-		return "Loopback"
-	case a.Is4() && a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
-		return "Broadcast"
-	case a.Is6() && teredo.Contains(a):
-		return "Teredo"
-	case a.IsPrivate():
-		return "Private"
-	case a.IsUnspecified(), a.IsLinkLocalUnicast(), a.IsMulticast(), a.IsLinkLocalMulticast(),
-		a.IsInterfaceLocalMulticast():
-		return "Reserved"
-	case a.IsGlobalUnicast():
-		return "Public"
-	}
-	return "Reserved"
-}
-
 // unmap gives the IPv4 form of an IPv4-mapped IPv6 address; identity
 // tables have no IP type column to say "FourToSixMapping".
 func unmap(s string) string {

@@ -114,7 +114,7 @@ func TestSmallMappings(t *testing.T) {
 func TestIPType(t *testing.T) {
 	f := func(ip, want string) {
 		t.Helper()
-		if got := ipType(netip.MustParseAddr(ip)); got != want {
+		if got := ingest.IPTypeAddr(netip.MustParseAddr(ip)); got != want {
 			t.Errorf("ipType(%s) = %s, want %s", ip, got, want)
 		}
 	}
