@@ -30,4 +30,3 @@ func splitAccount(s string) (domain, name string) {
 	}
 	return "", s
 }
-
