@@ -1,6 +1,7 @@
 package api
 
 import (
+	_ "embed"
 	"net/http"
 
 	"github.com/vigilsec/vigil/internal/schema"
@@ -46,4 +47,13 @@ func (s *Server) getTable(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, viewTable(t, true))
+}
+
+//go:embed openapi.yaml
+var openAPI []byte
+
+// openapi serves the API's OpenAPI document.
+func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+	_, _ = w.Write(openAPI)
 }

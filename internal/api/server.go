@@ -80,6 +80,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/ingest", s.require(auth.PermIngest, s.ingestRecords))
 	mux.HandleFunc("POST /api/v1/ingest/{table}", s.require(auth.PermIngest, s.ingestNative))
 
+	mux.HandleFunc("GET /api/v1/openapi.yaml", s.require(auth.PermReadSelf, s.openapi))
 	mux.HandleFunc("GET /api/v1/schema", s.require(auth.PermReadEvents, s.listSchema))
 	mux.HandleFunc("GET /api/v1/schema/{table}", s.require(auth.PermReadEvents, s.getTable))
 
