@@ -162,6 +162,12 @@ func TestIngestEndpoints(t *testing.T) {
 	if wb.status != 200 || bytes.Contains(wb.body, []byte(`"errors":true`)) {
 		t.Fatalf("winlogbeat bulk: %d %s", wb.status, wb.body)
 	}
+	// Filebeat 8 ships /var/log/auth.log lines as ECS documents.
+	filebeat := `{"@timestamp":"2026-11-26T20:15:42.000Z","agent":{"type":"filebeat","version":"8.13.4"},"ecs":{"version":"8.0.0"},"host":{"name":"web1"},"input":{"type":"filestream"},"log":{"file":{"path":"/var/log/auth.log"},"offset":1234},"message":"Nov 26 20:15:42 web1 sshd[1234]: Failed password for invalid user admin from 203.0.113.9 port 52100 ssh2"}`
+	fb := in.rawPost("POST", "/_bulk", basic, []byte(`{"create":{"_index":"logs-system.auth-default"}}`+"\n"+filebeat+"\n"), "User-Agent", "Elastic-filebeat/8.13.4")
+	if fb.status != 200 || bytes.Contains(fb.body, []byte(`"errors":true`)) {
+		t.Fatalf("filebeat bulk: %d %s", fb.status, fb.body)
+	}
 	if r := in.rawPost("POST", "/_bulk", basic, []byte("not json\n")); r.status != 400 || !bytes.Contains(r.body, []byte("illegal_argument_exception")) {
 		t.Errorf("malformed bulk: %d %s", r.status, r.body)
 	}
@@ -196,7 +202,7 @@ func TestIngestEndpoints(t *testing.T) {
 		t.Errorf("raw rows = %q, want 2", v)
 	}
 	// The Winlogbeat document's raw copy, and the device it introduced.
-	for table, want := range map[string]string{"WindowsEvent": "1", "DeviceInfo": "1"} {
+	for table, want := range map[string]string{"WindowsEvent": "1", "DeviceInfo": "2", "Syslog": "1", "DeviceLogonEvents": "1"} {
 		if v := metricValue(t, m, `vigil_rows_ingested_total{table="`+table+`"}`); v != want {
 			t.Errorf("%s rows = %q, want %s", table, v, want)
 		}

@@ -28,6 +28,7 @@ func Registry() *ingest.Registry {
 		cloud.NewDefenderExport(),
 		samba.NewAudit(),
 		dovecot.NewEvents(),
+		syslog.NewFilebeat(syslog.Options{}),
 		syslog.NewCEF(syslog.Options{}),
 		syslog.NewSyslog(syslog.Options{}),
 		ingest.Raw{},
