@@ -79,7 +79,12 @@ var (
 // startServe runs vigil serve and waits until it prints its URL.
 func startServe(t *testing.T, dataDir string, extra ...string) *instance {
 	t.Helper()
-	args := append([]string{"serve", "--data", dataDir, "--listen", "127.0.0.1:0"}, extra...)
+	return startVigil(t, dataDir, append([]string{"serve", "--data", dataDir, "--listen", "127.0.0.1:0"}, extra...)...)
+}
+
+// startVigil runs a serving vigil command and waits until it prints its URL.
+func startVigil(t *testing.T, dataDir string, args ...string) *instance {
+	t.Helper()
 	cmd := exec.Command(vigilBin, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -21,7 +21,8 @@ type command struct {
 
 var commands = []command{
 	{"serve", "run the server on a data dir", runServe},
-	{"demo", "run a server on a fresh data dir (the simulated organisation comes later)", runDemo},
+	{"demo", "run a simulated organisation under attack on a fresh data dir", runDemo},
+	{"simulate", "generate simulated telemetry in bulk (benchmarks)", runSimulate},
 	{"ingest", "import files (or stdin) into the event store, directly or through a server", runIngest},
 	{"token", "manage API tokens: token create --data DIR --role ROLE", runToken},
 	{"schema", "print the hunting schema's tables, or one table's columns", runSchema},

@@ -1,0 +1,430 @@
+package simulate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// Sink receives generated rows. store.Store satisfies it.
+type Sink interface {
+	Append(ctx context.Context, batch store.Batch) error
+}
+
+// Clock is the wall clock Stream paces itself by.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time                         { return time.Now() }
+func (wallClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// chunkRows is how many rows a shard generates before handing them over.
+const chunkRows = 4096
+
+// Generator produces the organisation's telemetry over simulated time.
+// Its methods are not safe for concurrent use; call them one at a time.
+type Generator struct {
+	org    *Org
+	cfg    Config
+	filter []bool // by table id; nil: every table
+	accts  []*account
+	world  *world
+	shards []*shard
+	counts []int64     // rows handed out, by table id
+	free   chan *chunk // chunks (and their buffers) for reuse
+	now    int64       // simulated clock, µs
+	booted bool
+
+	// Scenarios scheduled so far; defaults are scheduled by the first
+	// generating call unless Schedule came first or NoScenarios is set.
+	runs     []*scenarioRun
+	explicit bool
+}
+
+// NewGenerator prepares a generator for an organisation. The simulated
+// clock starts at org.Config.Start.
+func NewGenerator(org *Org) (*Generator, error) {
+	cfg := org.Config
+	g := &Generator{org: org, cfg: cfg, now: cfg.Start.UnixMicro(), counts: make([]int64, len(tabs)),
+		free: make(chan *chunk, 3*nShards)}
+	if len(cfg.Tables) > 0 {
+		g.filter = make([]bool, len(tabs))
+		for _, name := range cfg.Tables {
+			t, ok := tabByName[name]
+			if !ok {
+				if st, ok := schema.LookupFold(name); ok {
+					return nil, fmt.Errorf("unknown table %q (did you mean %s?)", name, st.Name)
+				}
+				return nil, fmt.Errorf("unknown table %q", name)
+			}
+			g.filter[t.id] = true
+		}
+	}
+	g.world = newWorld(org)
+	for _, u := range org.Users {
+		g.accts = append(g.accts, userAccount(org, u))
+	}
+	for _, u := range org.ServiceAccounts {
+		g.accts = append(g.accts, userAccount(org, u))
+	}
+	for i := 0; i < nShards; i++ {
+		g.shards = append(g.shards, newShard(g, i))
+	}
+	return g, nil
+}
+
+// New builds the organisation for cfg and a generator for it.
+func New(cfg Config) (*Generator, error) { return NewGenerator(NewOrg(cfg)) }
+
+// Org returns the simulated organisation.
+func (g *Generator) Org() *Org { return g.org }
+
+// Now returns the simulated clock: where the next call continues from.
+func (g *Generator) Now() time.Time { return time.UnixMicro(g.now).UTC() }
+
+func (g *Generator) boot() {
+	if g.booted {
+		return
+	}
+	g.booted = true
+	for _, s := range g.shards {
+		s.start(g.now)
+	}
+}
+
+func (g *Generator) workers() int {
+	if g.cfg.Workers > 0 {
+		return g.cfg.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// Run generates the telemetry of [from, to) into sink, in batches of
+// Config.BatchRows rows. from must not be before the simulated clock; a
+// gap after it is skipped (nothing happens in it). Unless scenarios were
+// scheduled explicitly, the shipped ones are scheduled at staggered times
+// inside the first range generated.
+func (g *Generator) Run(ctx context.Context, from, to time.Time, sink Sink) error {
+	f, t := from.UnixMicro(), to.UnixMicro()
+	if f < g.now {
+		return fmt.Errorf("simulate: run from %s is before the simulated clock %s", from.UTC().Format(time.RFC3339), g.Now().Format(time.RFC3339))
+	}
+	if t <= f {
+		return nil
+	}
+	g.boot()
+	if f > g.now {
+		for _, s := range g.shards {
+			s.jump(f)
+		}
+		g.now = f
+	}
+	if err := g.scheduleDefaults(f, t); err != nil {
+		return err
+	}
+	b := newBatcher(sink, g.cfg.BatchRows)
+	_, err := g.generate(ctx, t, -1, false, b.add)
+	if err == nil {
+		err = b.flush(ctx)
+	}
+	g.now = t
+	return err
+}
+
+// Generate appends exactly events rows to sink: the organisation's
+// activity from the simulated clock on, for as long as it takes to make
+// that many rows. Unless scenarios were scheduled explicitly, the shipped
+// ones are scheduled in the first ten simulated hours.
+func (g *Generator) Generate(ctx context.Context, events int64, sink Sink) error {
+	b := newBatcher(sink, g.cfg.BatchRows)
+	err := g.generateN(ctx, events, false, b.add)
+	if err == nil {
+		err = b.flush(ctx)
+	}
+	return err
+}
+
+// WriteNDJSON writes exactly events rows to w as NDJSON (see the package
+// documentation for the format). The bytes depend only on the
+// configuration, not on Workers or the machine.
+func (g *Generator) WriteNDJSON(ctx context.Context, events int64, w io.Writer) error {
+	return g.generateN(ctx, events, true, func(_ context.Context, c *chunk) error {
+		_, err := w.Write(c.buf)
+		return err
+	})
+}
+
+// generateN advances the whole organisation window by window, so that
+// every device covers the same simulated time, and cuts the output at
+// exactly events rows. The window adapts to the organisation's rate (from
+// row counts alone, so the output stays deterministic).
+func (g *Generator) generateN(ctx context.Context, events int64, asJSON bool, consume func(context.Context, *chunk) error) error {
+	g.boot()
+	if err := g.scheduleDefaults(g.now, g.now+10*usHour); err != nil {
+		return err
+	}
+	window := 15 * usMinute
+	for left := events; left > 0; {
+		until := g.now + window
+		n, err := g.generate(ctx, until, left, asJSON, consume)
+		g.now = until
+		if err != nil {
+			return err
+		}
+		left -= n
+		// Aim at tens of chunks per window: fewer stalls at the window's
+		// end, where every shard must finish before the next starts.
+		switch {
+		case n < 16*chunkRows && window < 24*usHour:
+			window *= 2
+		case n > 64*chunkRows && window > usMinute:
+			window /= 2
+		}
+	}
+	return nil
+}
+
+// Stream generates in real time: every tick it advances the simulated
+// clock by the wall time elapsed times speed and appends what happened.
+// It returns nil when ctx ends. Scheduled scenarios play out as the clock
+// reaches them; Stream schedules none of its own.
+func (g *Generator) Stream(ctx context.Context, speed float64, sink Sink) error {
+	if speed <= 0 || math.IsNaN(speed) || math.IsInf(speed, 0) {
+		return fmt.Errorf("simulate: speed must be a positive number, got %v", speed)
+	}
+	clock := g.cfg.Clock
+	if clock == nil {
+		clock = wallClock{}
+	}
+	g.explicit = true // a live stream plays what the caller scheduled
+	wall0, sim0 := clock.Now(), g.now
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-clock.After(time.Second):
+		}
+		elapsed := clock.Now().Sub(wall0)
+		to := sim0 + int64(float64(elapsed.Microseconds())*speed)
+		if to <= g.now {
+			continue
+		}
+		if err := g.Run(ctx, g.Now(), time.UnixMicro(to), sink); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// errEnough stops a run that has produced the rows asked for.
+var errEnough = errors.New("enough rows")
+
+// generate runs the shards in parallel up to a time and hands their chunks
+// to consume in a fixed order: one chunk per live shard in shard order,
+// round after round. The order, and so the output, does not depend on how
+// many workers run. With limit >= 0 it stops after limit rows, cutting the
+// last chunk. Rows generated but not consumed (past the cut, or after an
+// error) are forgotten: they are neither counted nor in the ground truth.
+// It returns the rows consumed.
+func (g *Generator) generate(parent context.Context, until, limit int64, asJSON bool, consume func(context.Context, *chunk) error) (int64, error) {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	kept := make([]int64, len(g.shards)) // per shard: seq of the first row not consumed
+	for i, s := range g.shards {
+		s.json = asJSON
+		s.until = until
+		kept[i] = s.seq
+	}
+	// A semaphore bounds the shards generating at once to the workers;
+	// each shard keeps at most two chunks in flight.
+	sem := make(chan struct{}, g.workers())
+	outs := make([]chan *chunk, len(g.shards))
+	free := g.free
+	var wg sync.WaitGroup
+	for i, s := range g.shards {
+		outs[i] = make(chan *chunk, 1)
+		wg.Add(1)
+		go func(s *shard, out chan<- *chunk) {
+			defer wg.Done()
+			defer close(out)
+			for {
+				var c *chunk
+				select {
+				case c = <-free:
+				default:
+					c = &chunk{}
+				}
+				select {
+				case sem <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				s.beginChunk(c)
+				done := s.fill(chunkRows)
+				s.endChunk(c)
+				<-sem
+				select {
+				case out <- c:
+				case <-ctx.Done():
+					return
+				}
+				if done {
+					return
+				}
+			}
+		}(s, outs[i])
+	}
+	var total int64
+	var err error
+	live := len(outs)
+	for live > 0 && err == nil {
+		for i, out := range outs {
+			if out == nil {
+				continue
+			}
+			c, ok := <-out
+			if !ok {
+				outs[i] = nil
+				live--
+				continue
+			}
+			if limit >= 0 && total+int64(len(c.ids)) >= limit {
+				c.truncate(int(limit - total))
+				err = errEnough
+			}
+			if len(c.ids) > 0 {
+				if cerr := consume(ctx, c); cerr != nil {
+					err = cerr
+					break
+				}
+				total += int64(len(c.ids))
+				kept[c.shard] = c.seq0 + int64(len(c.ids))
+				for _, id := range c.ids {
+					g.counts[id]++
+				}
+			}
+			if err != nil {
+				break
+			}
+			select {
+			case free <- c:
+			default:
+			}
+		}
+	}
+	cancel()
+	wg.Wait()
+	for i, s := range g.shards {
+		s.forget(kept[i])
+	}
+	if errors.Is(err, errEnough) {
+		err = nil
+	}
+	if err == nil {
+		err = parent.Err()
+	}
+	return total, err
+}
+
+// forget drops the ground truth of rows from seq on, which were generated
+// but never handed out.
+func (s *shard) forget(seq int64) {
+	first := reportID(s.id, seq)
+	k := len(s.truth)
+	for k > 0 && s.truth[k-1].ReportID >= first {
+		k--
+	}
+	s.truth = s.truth[:k]
+}
+
+// batcher gathers chunks into store batches of about n rows.
+type batcher struct {
+	sink    Sink
+	n       int
+	pending map[string][][]any
+	order   []string
+	rows    int
+}
+
+func newBatcher(sink Sink, n int) *batcher {
+	return &batcher{sink: sink, n: n, pending: map[string][][]any{}}
+}
+
+func (b *batcher) add(ctx context.Context, c *chunk) error {
+	for _, tr := range c.tables {
+		if _, ok := b.pending[tr.Table]; !ok {
+			b.order = append(b.order, tr.Table)
+		}
+		b.pending[tr.Table] = append(b.pending[tr.Table], tr.Rows...)
+		b.rows += len(tr.Rows)
+	}
+	c.tables = c.tables[:0]
+	if b.rows >= b.n {
+		return b.flush(ctx)
+	}
+	return nil
+}
+
+func (b *batcher) flush(ctx context.Context) error {
+	if b.rows == 0 {
+		return nil
+	}
+	batch := store.Batch{}
+	for _, t := range b.order {
+		batch.Tables = append(batch.Tables, store.TableRows{Table: t, Rows: b.pending[t]})
+	}
+	b.pending = map[string][][]any{}
+	b.order = b.order[:0]
+	b.rows = 0
+	return b.sink.Append(ctx, batch)
+}
+
+// Counts returns the rows handed out so far per table.
+func (g *Generator) Counts() map[string]int64 {
+	out := map[string]int64{}
+	for id, n := range g.counts {
+		if n > 0 {
+			out[tabs[id].name] = n
+		}
+	}
+	return out
+}
+
+// Total returns the rows handed out so far.
+func (g *Generator) Total() int64 {
+	var n int64
+	for _, c := range g.counts {
+		n += c
+	}
+	return n
+}
+
+// GroundTruth returns the scenario rows generated so far, by time.
+func (g *Generator) GroundTruth() []Truth {
+	var out []Truth
+	for _, s := range g.shards {
+		out = append(out, s.truth...)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Time.Equal(out[j].Time) {
+			return out[i].Time.Before(out[j].Time)
+		}
+		return out[i].ReportID < out[j].ReportID
+	})
+	return out
+}
