@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"testing"
+
+	"github.com/vigilsec/vigil/internal/store"
 )
 
 // BenchmarkGenerate measures the bulk NDJSON path (`vigil simulate
@@ -32,3 +34,20 @@ type byteCounter struct{ n int64 }
 func (c *byteCounter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
 var _ io.Writer = (*byteCounter)(nil)
+
+// BenchmarkGenerateRows measures the store path (Generate into a Sink):
+// rows as []any in the canonical Go types, handed over in batches.
+func BenchmarkGenerateRows(b *testing.B) {
+	const events = 300_000
+	for i := 0; i < b.N; i++ {
+		g, err := New(Config{Seed: 42})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := g.Generate(context.Background(), events, sinkFunc(func(context.Context, store.Batch) error { return nil })); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(0, "ns/op")
+}

@@ -22,7 +22,6 @@ var (
 	symImageLoaded      = newSym("ImageLoaded")
 	symRegValueSet      = newSym("RegistryValueSet")
 	symRegKeyCreated    = newSym("RegistryKeyCreated")
-	symRegValueDeleted  = newSym("RegistryValueDeleted")
 	symRegString        = newSym("String")
 	symRegBinary        = newSym("Binary")
 	symRegDword         = newSym("Dword")

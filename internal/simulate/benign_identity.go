@@ -16,14 +16,11 @@ var (
 	symUnlock           = newSym("Unlock")
 	symKerberos         = newSym("Kerberos")
 	symNtlm             = newSym("Ntlm")
-	symNTLM             = newSym("NTLM")
 	symNegotiate        = newSym("Negotiate")
 	symActiveDirectory  = newSym("Active Directory")
 	symResourceAccess   = newSym("Resource access")
 	symCredValidation   = newSym("Credentials validation")
 	symFailedLogon      = newSym("Failed logon")
-	symWrongPassword    = newSym("WrongPassword")
-	symBadPassword      = newSym("InvalidUserNameOrPassword")
 	symWorkstation      = newSym("Workstation")
 	symServer           = newSym("Server")
 	symLocalLogon       = jsonSym(`{"IsLocalLogon":true}`)
@@ -236,10 +233,11 @@ func (s *shard) dcIdentity(ds *devState, now int64) {
 	case p < 0.45:
 		s.idLogon(now, symLogonSuccess, acct, symResourceAccess, symKerberos, ws, target, "")
 	case p < 0.60:
-		svc := o.ServiceAccounts[r.intn(len(o.ServiceAccounts))]
-		host := target
-		if d := o.Device(strings.TrimPrefix(svc.Name, "svc-") + "01"); d != nil {
-			host = d
+		k := r.intn(len(o.ServiceAccounts))
+		svc := o.ServiceAccounts[k]
+		host := w.svcHosts[k]
+		if host == nil {
+			host = target
 		}
 		s.idLogon(now, symLogonSuccess, s.g.accts[svc.Index], symCredValidation, symKerberos, host, nil, "")
 	case p < 0.68:

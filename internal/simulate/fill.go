@@ -109,7 +109,6 @@ var (
 	symPrivate = newSym("Private")
 	symPublic  = newSym("Public")
 	symTcp     = newSym("Tcp")
-	symUdp     = newSym("Udp")
 )
 
 // ipType is the *IPType value for a simulated address: the documentation

@@ -177,6 +177,7 @@ func (g *Generator) generateN(ctx context.Context, events int64, asJSON bool, co
 		return err
 	}
 	window := 15 * usMinute
+	began := g.now
 	for left := events; left > 0; {
 		until := g.now + window
 		n, err := g.generate(ctx, until, left, asJSON, consume)
@@ -185,6 +186,12 @@ func (g *Generator) generateN(ctx context.Context, events int64, asJSON bool, co
 			return err
 		}
 		left -= n
+		// A table filter can leave so few rows that reaching the count
+		// would take simulated decades; say so instead of grinding.
+		if done := events - left; g.now-began >= 7*usDay && done*100 < events {
+			return fmt.Errorf("simulate: the selected tables gave %d rows in %d simulated days; %d rows would take about %d days",
+				done, (g.now-began)/usDay, events, events*(g.now-began)/usDay/max(done, 1))
+		}
 		// Aim at tens of chunks per window: fewer stalls at the window's
 		// end, where every shard must finish before the next starts.
 		switch {

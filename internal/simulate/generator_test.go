@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"regexp"
 	"sort"
@@ -336,6 +337,13 @@ func TestTablesFilter(t *testing.T) {
 		if !bytes.HasPrefix(line, []byte(`{"$table":"DeviceNetworkEvents"`)) && !bytes.HasPrefix(line, []byte(`{"$table":"IdentityLogonEvents"`)) {
 			t.Fatalf("filtered output has %.60s", line)
 		}
+	}
+	// A table too rare for the count asked is an error, not decades of
+	// simulated time.
+	cfg = Config{Devices: 8, Users: 6, Seed: 1, Tables: []string{"DeviceInfo"}}
+	err := newGen(t, cfg).WriteNDJSON(context.Background(), 1_000_000, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "selected tables gave") {
+		t.Errorf("rare table: %v", err)
 	}
 	cfg.Tables = []string{"devicenetworkevents"}
 	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "did you mean DeviceNetworkEvents") {

@@ -385,7 +385,8 @@ var (
 //go:embed scenarios/*.yaml
 var shippedFS embed.FS
 
-// Scenarios returns the shipped scenarios, sorted by name.
+// Scenarios returns the shipped scenarios, sorted by name, freshly parsed
+// (callers may change them).
 func Scenarios() []*Scenario {
 	entries, err := fs.ReadDir(shippedFS, "scenarios")
 	if err != nil {
@@ -402,7 +403,6 @@ func Scenarios() []*Scenario {
 			// The shipped files are tested; a broken one is a build bug.
 			panic(fmt.Sprintf("simulate: scenarios/%s: %v", e.Name(), err))
 		}
-		sc.source = "scenarios/" + e.Name()
 		out = append(out, sc)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })

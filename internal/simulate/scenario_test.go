@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/store"
 )
 
 // attackRun schedules every shipped scenario a few minutes into a fresh
@@ -304,6 +306,27 @@ func TestScenariosPlayOut(t *testing.T) {
 	})
 }
 
+func TestShippedScenarios(t *testing.T) {
+	var names []string
+	for _, sc := range Scenarios() {
+		names = append(names, sc.Name)
+		if sc.Title == "" || sc.Description == "" || sc.Duration() <= 0 {
+			t.Errorf("%s: title %q, duration %s", sc.Name, sc.Title, sc.Duration())
+		}
+		for _, st := range sc.Steps {
+			if st.Tactic == "" {
+				t.Errorf("%s/%s: no tactic", sc.Name, st.Name)
+			}
+		}
+	}
+	if got := strings.Join(names, " "); got != "bec credential-theft decoy-touch ransomware" {
+		t.Errorf("shipped: %s", got)
+	}
+	if _, ok := ScenarioByName("nope"); ok {
+		t.Error("ScenarioByName found nope")
+	}
+}
+
 func mustScenario(t *testing.T, name string) *Scenario {
 	t.Helper()
 	sc, ok := ScenarioByName(name)
@@ -319,7 +342,8 @@ func TestDefaultSchedule(t *testing.T) {
 	g := newGen(t, smallOrg(4))
 	start := g.Now()
 	end := start.Add(24 * time.Hour)
-	if err := g.Run(context.Background(), start, end, &memSink{t: t}); err != nil {
+	discard := sinkFunc(func(context.Context, store.Batch) error { return nil })
+	if err := g.Run(context.Background(), start, end, discard); err != nil {
 		t.Fatal(err)
 	}
 	runs := g.Scheduled()
@@ -350,7 +374,7 @@ func TestDefaultSchedule(t *testing.T) {
 		t.Errorf("ground truth covers %v, scheduled %v", byRun, seen)
 	}
 	// A second run schedules nothing more.
-	if err := g.Run(context.Background(), end, end.Add(time.Hour), &memSink{t: t}); err != nil || len(g.Scheduled()) != len(runs) {
+	if err := g.Run(context.Background(), end, end.Add(time.Hour), discard); err != nil || len(g.Scheduled()) != len(runs) {
 		t.Errorf("second run: %v, %d runs", err, len(g.Scheduled()))
 	}
 	cfg := smallOrg(4)

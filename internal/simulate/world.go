@@ -21,6 +21,7 @@ type world struct {
 	windows                             []*Device // every Windows device, for inbound sources
 	workstations                        []*Device
 	admins                              []*User
+	svcHosts                            []*Device // the server each service account runs on, if any
 
 	userApps *choice[*appSpec] // what people start from explorer
 	adminApp *choice[*appSpec] // what IT staff start
@@ -136,6 +137,9 @@ func newWorld(o *Org) *world {
 		if u.Role == UserAdmin {
 			w.admins = append(w.admins, u)
 		}
+	}
+	for _, u := range o.ServiceAccounts {
+		w.svcHosts = append(w.svcHosts, o.Device(strings.TrimPrefix(u.Name, "svc-")+"01"))
 	}
 	w.buildApps()
 	w.docs = make([]string, 0, 400)
