@@ -74,7 +74,15 @@ var tableKeys = []string{"Type", "TableName", "Table", "$table", "SourceTable"}
 
 func (*DefenderExport) Detect(in *ingest.Input) bool {
 	v := in.JSON
-	if v == nil || !hasString(v, "Timestamp") {
+	if v == nil {
+		return false
+	}
+	// Vigil's own exports (vigil simulate) name the table.
+	if t := v.GetStringBytes("$table"); t != nil {
+		_, ok := schema.Lookup(string(t))
+		return ok
+	}
+	if !hasString(v, "Timestamp") {
 		return false
 	}
 	if v.Get("ReportId") == nil && v.Get("ReportId_long") == nil && v.Get("ReportId_string") == nil {
