@@ -46,6 +46,8 @@ func (c *checker) expr1(e ast.Expr, row *table) schema.Type {
 			c.errorf(x.TypePos, "unknown type '%s'", x.Type)
 			return schema.Dynamic
 		}
+		// The body is read (and rejected) when the query runs, as
+		// Kusto's engine does; Microsoft's analyzer accepts any body.
 		return t
 	case *ast.DynamicLit, *ast.JSONArray, *ast.JSONObject:
 		return schema.Dynamic

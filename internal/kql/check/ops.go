@@ -36,7 +36,18 @@ func optWord(opts []*ast.Option, name string) string {
 
 // join binds both sides and computes Kusto's result: the left columns,
 // then the right ones, duplicates renamed X1, X2...
+// joinKinds are the kinds join accepts.
+var joinKinds = map[string]bool{"": true, "inner": true, "innerunique": true, "leftouter": true, "rightouter": true,
+	"fullouter": true, "leftanti": true, "anti": true, "leftantisemi": true, "rightanti": true, "rightantisemi": true,
+	"leftsemi": true, "rightsemi": true}
+
 func (c *checker) join(x *ast.JoinOp, in *table) *table {
+	if kind := strings.ToLower(optWord(x.Options, "kind")); !joinKinds[kind] {
+		c.errorf(x.Join, "join kind '%s' is not one of inner, innerunique, leftouter, rightouter, fullouter, leftsemi, rightsemi, leftanti, rightanti", kind)
+	}
+	if len(x.OnExprs) == 0 && x.WhereExpr == nil {
+		c.errorf(x.Join, "join needs an on clause naming the columns to match")
+	}
 	right := c.tabular(x.Right)
 	c.joinConds(x.OnExprs, in, right)
 	if x.WhereExpr != nil {
