@@ -364,3 +364,33 @@ func TestRecordsArrayFiles(t *testing.T) {
 		t.Fatalf("truncated: %+v", s)
 	}
 }
+
+// FuzzReadLines feeds arbitrary bytes through the file framing: gzip and
+// zstd detection, the bounded line reader and the Records-array reader.
+// Every record must be counted as rows or a rejection, never lost.
+func FuzzReadLines(f *testing.F) {
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte("{\"a\":1}\nplain\n"))
+	w.Close()
+	f.Add(gz.Bytes())
+	f.Add(gz.Bytes()[:gz.Len()/2])
+	f.Add([]byte(`{"Records": [{"a":1}, {"b":2}]}`))
+	f.Add([]byte(`{"Records": [{"a":1}, `))
+	f.Add([]byte{0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0})
+	f.Add([]byte("\n\n{\"x\":\"\x00\"}\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ms := &memStore{}
+		p, _ := NewPipeline(NewRegistry(Raw{Now: func() time.Time { return time.Unix(0, 0) }}), ms, Options{})
+		if err := ReadLines(context.Background(), p, "fuzz", bytes.NewReader(data), nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		sum := p.Summary()
+		if int64(len(ms.rows("RawEvents"))) != sum.Records-sum.Rejected {
+			t.Fatalf("records %d rejected %d but %d rows", sum.Records, sum.Rejected, len(ms.rows("RawEvents")))
+		}
+	})
+}

@@ -125,6 +125,18 @@ var datetimeLayouts = []string{
 var isoDate = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$`)
 
 func parseDatetime(s string) (any, error) {
+	t, err := parseDatetimeText(s)
+	if err != nil {
+		return nil, err
+	}
+	// Kusto's datetime covers years 1 to 9999.
+	if y := t.Year(); y < 1 || y > 9999 {
+		return nil, fmt.Errorf("'%s' is outside the datetime range (years 1 to 9999)", s)
+	}
+	return t, nil
+}
+
+func parseDatetimeText(s string) (time.Time, error) {
 	// The body may be quoted: datetime("2024-01-01") and datetime('...').
 	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
 		s = strings.TrimSpace(s[1 : len(s)-1])
@@ -155,7 +167,7 @@ func parseDatetime(s string) (any, error) {
 			return t.UTC(), nil
 		}
 	}
-	return nil, fmt.Errorf("'%s' is not a valid datetime literal", s)
+	return time.Time{}, fmt.Errorf("'%s' is not a valid datetime literal", s)
 }
 
 // timespanUnits are Kusto's timespan suffixes, longest first so that

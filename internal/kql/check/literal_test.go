@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/store"
 )
 
 func TestTypedValue(t *testing.T) {
@@ -40,6 +41,7 @@ func TestTypedValue(t *testing.T) {
 	f(schema.DateTime, "null", "null")
 	f(schema.DateTime, "Insert date", "error")
 	f(schema.DateTime, "2024-13-45", "error")
+	f(schema.DateTime, "0000", "error")
 	f(schema.TimeSpan, "1d", "24h0m0s")
 	f(schema.TimeSpan, "1.5h", "1h30m0s")
 	f(schema.TimeSpan, "100ms", "100ms")
@@ -75,4 +77,21 @@ func TestJoinNeedsOnAndAKnownKind(t *testing.T) {
 	}
 	f("DeviceEvents | join (DeviceProcessEvents)", "join needs an on clause")
 	f("DeviceEvents | join kind=bogus (DeviceProcessEvents) on DeviceId", "join kind 'bogus'")
+}
+
+func FuzzTypedValue(f *testing.F) {
+	for _, s := range []string{"2024-01-02", "1970-5-12 3:4", `"01/16/2022"`, "1.02:03:04.5", "25min", "1e300d", "0x10", "nan", "-00:00:01"} {
+		f.Add(s)
+	}
+	types := []schema.Type{schema.DateTime, schema.TimeSpan, schema.Int, schema.Long, schema.Real, schema.Bool, schema.GUID, schema.Decimal}
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, typ := range types {
+			v, err := TypedValue(typ, body)
+			if err == nil && v != nil {
+				if _, nerr := store.Normalize(schema.Column{Name: "x", Type: typ}, v); nerr != nil && typ != schema.Decimal {
+					t.Fatalf("%s(%q) = %v (%T), not a valid store value: %v", typ, body, v, v, nerr)
+				}
+			}
+		}
+	})
 }
