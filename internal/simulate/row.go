@@ -120,48 +120,30 @@ func (r *row) str(c colID, s string) {
 	r.mark(int(i))
 }
 
-func (r *row) int(c colID, n int64) {
+// setN stores a value kept in the n field (int, bool, time, real bits).
+func (r *row) setN(c colID, k kind, n int64) {
 	i := r.t.idx[c]
 	if i < 0 {
 		return
 	}
 	v := &r.v[i]
-	v.k, v.n = kInt, n
+	v.k, v.n = k, n
 	r.mark(int(i))
 }
+
+func (r *row) int(c colID, n int64) { r.setN(c, kInt, n) }
 
 func (r *row) bool(c colID, b bool) {
-	i := r.t.idx[c]
-	if i < 0 {
-		return
-	}
-	v := &r.v[i]
-	v.k, v.n = kBool, 0
+	n := int64(0)
 	if b {
-		v.n = 1
+		n = 1
 	}
-	r.mark(int(i))
+	r.setN(c, kBool, n)
 }
 
-func (r *row) time(c colID, us int64) {
-	i := r.t.idx[c]
-	if i < 0 {
-		return
-	}
-	v := &r.v[i]
-	v.k, v.n = kTime, us
-	r.mark(int(i))
-}
+func (r *row) time(c colID, us int64) { r.setN(c, kTime, us) }
 
-func (r *row) real(c colID, f float64) {
-	i := r.t.idx[c]
-	if i < 0 {
-		return
-	}
-	v := &r.v[i]
-	v.k, v.n = kReal, int64(math.Float64bits(f))
-	r.mark(int(i))
-}
+func (r *row) real(c colID, f float64) { r.setN(c, kReal, int64(math.Float64bits(f))) }
 
 // at sets a value by schema position (scenario rows).
 func (r *row) at(i int, v value) {
