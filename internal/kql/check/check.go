@@ -67,6 +67,20 @@ type Result struct {
 	// user function is bound once per call; its nodes keep the types of
 	// the last call.
 	Types map[ast.Expr]schema.Type
+	// Tables gives the schema each tabular expression and each operator
+	// produces (an operator's entry is its output). As with Types, a user
+	// function's body keeps the schema of its last call.
+	Tables map[ast.Node]*Table
+	// Names gives, for each expression of print, extend, project and
+	// summarize (by-expressions and aggregates), the names of the
+	// columns it produces, in order (arg_max(x, *) produces several).
+	Names map[ast.Expr][]string
+}
+
+// Table is the schema of a tabular node.
+type Table struct {
+	Columns []Column
+	Open    bool
 }
 
 // maxErrors bounds the errors kept: after that they are mostly echoes.
@@ -90,7 +104,7 @@ func Check(q *ast.Query, env *Env) (res *Result, err error) {
 	if env == nil {
 		env = &Env{}
 	}
-	c := &checker{env: env, res: &Result{Types: map[ast.Expr]schema.Type{}}, letRefs: map[*ast.Ident]bool{}, tabularFn: map[*ast.FuncLit]bool{}}
+	c := &checker{env: env, res: &Result{Types: map[ast.Expr]schema.Type{}, Tables: map[ast.Node]*Table{}, Names: map[ast.Expr][]string{}}, letRefs: map[*ast.Ident]bool{}, tabularFn: map[*ast.FuncLit]bool{}}
 	if env.Source != "" {
 		c.file = token.NewFile(env.Source)
 	}

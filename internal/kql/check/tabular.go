@@ -12,6 +12,19 @@ import (
 
 // tabular binds a tabular expression and returns its schema.
 func (c *checker) tabular(e ast.Expr) *table {
+	t := c.tabular1(e)
+	c.record(e, t)
+	return t
+}
+
+// record keeps the schema a tabular node produces, for the SQL generator.
+func (c *checker) record(n ast.Node, t *table) {
+	if n != nil && t != nil {
+		c.res.Tables[n] = &Table{Columns: append([]Column(nil), t.cols...), Open: t.open}
+	}
+}
+
+func (c *checker) tabular1(e ast.Expr) *table {
 	if e != nil {
 		c.step(e.Pos())
 	}
@@ -123,6 +136,24 @@ func (c *checker) schemaTable(s *ast.SchemaType) *table {
 type builder struct {
 	cols   []Column
 	unique bool
+	// out, when set, records under cur the names of the columns each
+	// expression produces (Result.Names).
+	out map[ast.Expr][]string
+	cur ast.Expr
+}
+
+// at starts recording the columns of e.
+func (b *builder) at(e ast.Expr) {
+	b.cur = e
+	if b.out != nil {
+		delete(b.out, e)
+	}
+}
+
+func (b *builder) note(name string) {
+	if b.out != nil && b.cur != nil {
+		b.out[b.cur] = append(b.out[b.cur], name)
+	}
 }
 
 func (b *builder) has(name string) int {
@@ -148,7 +179,9 @@ func (b *builder) uniq(name string) string {
 }
 
 func (b *builder) add(name string, t schema.Type) {
-	b.cols = append(b.cols, Column{b.uniq(name), t})
+	name = b.uniq(name)
+	b.note(name)
+	b.cols = append(b.cols, Column{name, t})
 }
 
 // columnN names the next unnamed column: Column1, Column2...
@@ -207,6 +240,14 @@ func matchCols(t *table, e ast.Expr) ([]int, bool) {
 
 // op binds one operator over its input in.
 func (c *checker) op(o ast.Operator, in *table) *table {
+	t := c.op1(o, in)
+	if o != nil {
+		c.record(o, t)
+	}
+	return t
+}
+
+func (c *checker) op1(o ast.Operator, in *table) *table {
 	if o == nil {
 		if in == nil {
 			return &table{open: true}
@@ -269,8 +310,9 @@ func (c *checker) op(o ast.Operator, in *table) *table {
 	case *ast.ProjectOp:
 		return c.project(x.Exprs, in)
 	case *ast.PrintOp:
-		b := &builder{}
+		b := &builder{out: c.res.Names}
 		for i, e := range x.Exprs {
+			b.at(e)
 			names, v := assignNames(e)
 			t := c.expr(v, nil)
 			// print has no columns to derive names from (print
@@ -498,11 +540,12 @@ func nameOf(e ast.Expr) string {
 // extend adds or replaces columns: a name already in the input keeps its
 // position.
 func (c *checker) extend(exprs []ast.Expr, in *table) *table {
-	b := &builder{cols: append([]Column(nil), in.cols...)}
+	b := &builder{cols: append([]Column(nil), in.cols...), out: c.res.Names}
 	k := &columnN{}
 	row := &table{cols: b.cols, open: in.open}
 	decl := declared{}
 	for _, e := range exprs {
+		b.at(e)
 		names, v := assignNames(e)
 		t := c.expr(v, row)
 		switch {
@@ -571,6 +614,7 @@ func (c *checker) strictName(e ast.Expr) bool {
 }
 
 func (c *checker) setCol(b *builder, name string, t schema.Type) {
+	b.note(name)
 	if i := b.has(name); i >= 0 {
 		b.cols[i].Type = t
 		return
@@ -580,10 +624,11 @@ func (c *checker) setCol(b *builder, name string, t schema.Type) {
 
 // project computes a new column list.
 func (c *checker) project(exprs []ast.Expr, in *table) *table {
-	b := &builder{}
+	b := &builder{out: c.res.Names}
 	k := &columnN{}
 	decl := declared{}
 	for _, e := range exprs {
+		b.at(e)
 		names, v := assignNames(e)
 		if len(names) == 0 {
 			if idx, ok := matchCols(in, v); ok {
@@ -600,6 +645,7 @@ func (c *checker) project(exprs []ast.Expr, in *table) *table {
 		case len(names) > 0:
 			for _, n := range names {
 				c.declare(decl, n, e)
+				b.note(n)
 				if i := b.has(n); i >= 0 {
 					b.cols[i].Type = t
 				} else {
@@ -620,10 +666,11 @@ func (c *checker) project(exprs []ast.Expr, in *table) *table {
 
 // summarize: the by-columns first, then the aggregates.
 func (c *checker) summarize(x *ast.SummarizeOp, in *table) *table {
-	b := &builder{}
+	b := &builder{out: c.res.Names}
 	k := &columnN{}
 	decl := declared{}
 	for _, e := range x.ByExprs {
+		b.at(e)
 		names, v := assignNames(e)
 		t := c.expr(v, in)
 		switch {
@@ -654,6 +701,7 @@ func (c *checker) summarize(x *ast.SummarizeOp, in *table) *table {
 
 // aggregate adds the columns of one aggregation to b.
 func (c *checker) aggregate(e ast.Expr, in *table, b *builder, byNames map[string]bool, k *columnN) {
+	b.at(e)
 	names, v := assignNames(e)
 	c.aggOK++
 	defer func() { c.aggOK-- }()

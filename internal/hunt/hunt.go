@@ -1,0 +1,229 @@
+// Package hunt runs KQL queries on the event store: it parses, binds and
+// compiles a query (packages kql/parser, kql/check, kql/sqlgen), runs the
+// SQL with the query's limits, and returns typed rows with the result
+// schema Kusto would report.
+//
+// Limits follow Defender's advanced hunting: a default time window of 30
+// days unless the query filters on Timestamp itself, a row cap with a
+// truncation flag, and a timeout.
+package hunt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/kql/ast"
+	"github.com/vigilsec/vigil/internal/kql/check"
+	"github.com/vigilsec/vigil/internal/kql/parser"
+	"github.com/vigilsec/vigil/internal/kql/scanner"
+	"github.com/vigilsec/vigil/internal/kql/sqlgen"
+	"github.com/vigilsec/vigil/internal/kql/token"
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// Defaults of Defender's advanced hunting.
+const (
+	DefaultWindow = 30 * 24 * time.Hour
+	PortalMaxRows = 30_000
+	APIMaxRows    = 100_000
+	PortalTimeout = 10 * time.Minute
+	APITimeout    = 3 * time.Minute
+	MaxQueryBytes = 1 << 20
+)
+
+// Engine runs queries on a store.
+type Engine struct {
+	Store store.Store
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Request is one query to run.
+type Request struct {
+	Query string
+	// Timespan limits every table to rows with Timestamp within it
+	// before now. Zero means DefaultWindow unless the query filters on
+	// Timestamp; negative means no window.
+	Timespan time.Duration
+	// MaxRows caps the rows returned (0 means APIMaxRows).
+	MaxRows int
+	// Timeout bounds the run (0 means APITimeout).
+	Timeout time.Duration
+}
+
+// Result is a query's answer.
+type Result struct {
+	Columns   []check.Column
+	Rows      [][]any
+	Truncated bool
+	Render    *sqlgen.Render
+	Elapsed   time.Duration
+}
+
+// Error is a query that cannot run: a syntax or binding error, or a
+// construct not supported, at a line and column (1-based; 0 when
+// unknown).
+type Error struct {
+	Message string
+	Line    int
+	Column  int
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Message)
+	}
+	return e.Message
+}
+
+// Compiled is a query ready to run.
+type Compiled struct {
+	Program *sqlgen.Program
+}
+
+// Compile parses, binds and compiles a query. Errors are *Error.
+func Compile(query string, now time.Time, window time.Duration) (*sqlgen.Program, error) {
+	if len(query) > MaxQueryBytes {
+		return nil, &Error{Message: fmt.Sprintf("query is %d bytes; the limit is %d", len(query), MaxQueryBytes)}
+	}
+	q, err := parser.Parse(query)
+	if err != nil {
+		return nil, firstError(err)
+	}
+	res, err := check.Check(q, &check.Env{Source: query})
+	if err != nil {
+		return nil, firstError(err)
+	}
+	if window == 0 && !filtersTimestamp(q) {
+		window = DefaultWindow
+	}
+	if window < 0 {
+		window = 0
+	}
+	prog, err := sqlgen.Compile(q, res, sqlgen.Options{Now: now, Window: window})
+	if err != nil {
+		var ge *sqlgen.Error
+		if errors.As(err, &ge) {
+			e := &Error{Message: ge.Msg}
+			if ge.Pos.IsValid() {
+				p := token.NewFile(query).Position(ge.Pos)
+				e.Line, e.Column = p.Line, p.Column
+			}
+			return nil, e
+		}
+		return nil, &Error{Message: err.Error()}
+	}
+	return prog, nil
+}
+
+// firstError turns a scanner.ErrorList into an *Error for its first
+// problem.
+func firstError(err error) error {
+	var list scanner.ErrorList
+	if errors.As(err, &list) && len(list) > 0 {
+		e := list[0]
+		return &Error{Message: e.Msg, Line: e.Pos.Line, Column: e.Pos.Column}
+	}
+	return &Error{Message: err.Error()}
+}
+
+// filtersTimestamp reports whether a where clause of the query reads
+// Timestamp: then Defender applies no default window.
+func filtersTimestamp(q *ast.Query) bool {
+	found := false
+	ast.Inspect(q, func(n ast.Node) bool {
+		if w, ok := n.(*ast.WhereOp); ok {
+			ast.Inspect(w.Pred, func(m ast.Node) bool {
+				if id, ok := m.(*ast.Ident); ok && (id.Name == "Timestamp" || id.Name == "TimeGenerated") {
+					found = true
+				}
+				return !found
+			})
+		}
+		return !found
+	})
+	return found
+}
+
+// Run compiles and runs a query.
+func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
+	start := time.Now()
+	now := time.Now()
+	if e.Now != nil {
+		now = e.Now()
+	}
+	prog, err := Compile(req.Query, now, req.Timespan)
+	if err != nil {
+		return nil, err
+	}
+	timeout := req.Timeout
+	if timeout <= 0 {
+		timeout = APITimeout
+	}
+	maxRows := req.MaxRows
+	if maxRows <= 0 {
+		maxRows = APIMaxRows
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	res, err := e.Store.Query(ctx, store.Query{SQL: prog.SQL, Args: prog.Args, MaxRows: maxRows})
+	if err != nil {
+		if errors.Is(err, store.ErrCanceled) && ctx.Err() == context.DeadlineExceeded {
+			return nil, fmt.Errorf("query exceeded its time limit of %s: %w", timeout, err)
+		}
+		return nil, err
+	}
+	out := &Result{Columns: prog.Columns, Truncated: res.Truncated, Render: prog.Render}
+	out.Rows = make([][]any, len(res.Rows))
+	for i, row := range res.Rows {
+		conv := make([]any, len(prog.Columns))
+		for j := range prog.Columns {
+			if j < len(row) {
+				conv[j] = ConvertValue(row[j], prog.Columns[j].Type)
+			}
+		}
+		out.Rows[i] = conv
+	}
+	out.Elapsed = time.Since(start)
+	return out, nil
+}
+
+// ConvertValue gives a value read from the store the Go type of its KQL
+// type (an INTEGER column holds int32, a string is never nil...).
+func ConvertValue(v any, t schema.Type) any {
+	switch t {
+	case schema.String:
+		if v == nil {
+			return ""
+		}
+		if s, ok := v.(string); ok {
+			return s
+		}
+		return fmt.Sprint(v)
+	case schema.Int:
+		switch n := v.(type) {
+		case int64:
+			return int32(n)
+		case float64:
+			return int32(n)
+		}
+	case schema.Long:
+		switch n := v.(type) {
+		case int32:
+			return int64(n)
+		case float64:
+			return int64(n)
+		}
+	case schema.Real:
+		switch n := v.(type) {
+		case int64:
+			return float64(n)
+		case int32:
+			return float64(n)
+		}
+	}
+	return v
+}

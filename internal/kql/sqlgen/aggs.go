@@ -1,0 +1,116 @@
+package sqlgen
+
+import (
+	"github.com/vigilsec/vigil/internal/kql/ast"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+// The aggregate functions of summarize.
+func init() {
+	simple := func(sqlFn string) aggFunc {
+		return func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+			return ctx.add(sqlFn + "(" + g.aggArg(ctx, x, 0) + ")")
+		}
+	}
+	// ifForm compiles f_if(x, predicate) as f(x) FILTER (WHERE predicate).
+	ifForm := func(sqlFn string) aggFunc {
+		return func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+			return ctx.add(sqlFn + "(" + g.aggArg(ctx, x, 0) + ") FILTER (WHERE " + g.aggArg(ctx, x, 1) + ")")
+		}
+	}
+	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+		if len(x.Args) == 1 && !isStar(x.Args[0]) {
+			return ctx.add("count(" + g.aggArg(ctx, x, 0) + ")")
+		}
+		return ctx.add("count(*)")
+	}, "count")
+	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+		return ctx.add("count(*) FILTER (WHERE " + g.aggArg(ctx, x, 0) + ")")
+	}, "countif")
+	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+		return ctx.add("count(DISTINCT " + g.aggArg(ctx, x, 0) + ")")
+	}, "dcount", "count_distinct")
+	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+		return ctx.add("count(DISTINCT " + g.aggArg(ctx, x, 0) + ") FILTER (WHERE " + g.aggArg(ctx, x, 1) + ")")
+	}, "dcountif", "count_distinctif")
+	registerAgg(simple("sum"), "sum")
+	registerAgg(ifForm("sum"), "sumif")
+	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+		return ctx.add("avg(CAST(" + g.aggArg(ctx, x, 0) + " AS DOUBLE))")
+	}, "avg")
+	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+		return ctx.add("avg(CAST(" + g.aggArg(ctx, x, 0) + " AS DOUBLE)) FILTER (WHERE " + g.aggArg(ctx, x, 1) + ")")
+	}, "avgif")
+	registerAgg(minMax("min"), "min")
+	registerAgg(minMax("max"), "max")
+	registerAgg(ifForm("min"), "minif")
+	registerAgg(ifForm("max"), "maxif")
+	registerAgg(simple("stddev_samp"), "stdev")
+	registerAgg(simple("stddev_pop"), "stdevp")
+	registerAgg(simple("var_samp"), "variance")
+	registerAgg(simple("var_pop"), "variancep")
+	registerAgg(ifForm("stddev_samp"), "stdevif")
+	registerAgg(ifForm("var_samp"), "varianceif")
+	registerAgg(simple("first"), "take_any", "any")
+	registerAgg(ifForm("first"), "take_anyif", "anyif")
+	registerAgg(makeList(false, false), "make_list", "makelist")
+	registerAgg(makeList(false, true), "make_list_if")
+	registerAgg(makeList(true, false), "make_set", "makeset")
+	registerAgg(makeList(true, true), "make_set_if")
+	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+		v := g.aggJSON(ctx, x, 0)
+		return ctx.add("coalesce(to_json(list(" + v + ")), '[]')")
+	}, "make_list_with_nulls")
+	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+		v := g.aggArg(ctx, x, 0)
+		return ctx.add("coalesce(list_reduce(list(CAST(" + v + " AS JSON)) FILTER (WHERE json_type(CAST(" + v + " AS JSON)) = 'OBJECT'), (a, b) -> json_merge_patch(a, b)), '{}')")
+	}, "make_bag", "make_dictionary")
+	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+		v := g.aggArg(ctx, x, 0)
+		p := g.aggArg(ctx, x, 1)
+		return ctx.add("quantile_disc(" + v + ", CAST(" + p + " AS DOUBLE) / 100)")
+	}, "percentile")
+	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+		v := g.aggArg(ctx, x, 0)
+		return ctx.add("count(DISTINCT " + v + ")")
+	}, "hll")
+}
+
+func minMax(fn string) aggFunc {
+	return func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+		v := g.aggArg(ctx, x, 0)
+		if g.argType(x, 0) == schema.String {
+			// KQL's min and max skip empty strings as they skip nulls.
+			return ctx.add(fn + "(NULLIF(" + v + ", ''))")
+		}
+		return ctx.add(fn + "(" + v + ")")
+	}
+}
+
+// aggJSON compiles an aggregate's argument as a dynamic value.
+func (g *gen) aggJSON(ctx *aggCtx, x *ast.CallExpr, i int) string {
+	return toJSON(g.aggArg(ctx, x, i), g.argType(x, i))
+}
+
+// makeList compiles make_list and make_set (and their _if forms): nulls
+// are skipped; an optional size caps the list (default 1,048,576).
+func makeList(set, withIf bool) aggFunc {
+	return func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+		v := g.aggJSON(ctx, x, 0)
+		raw := g.aggArg(ctx, x, 0)
+		filter := raw + " IS NOT NULL AND json_type(" + v + ") <> 'NULL'"
+		next := 1
+		if withIf {
+			filter += " AND " + g.aggArg(ctx, x, 1)
+			next = 2
+		}
+		list := "list(" + v + ") FILTER (WHERE " + filter + ")"
+		if set {
+			list = "list_distinct(" + list + ")"
+		}
+		if next < len(x.Args) {
+			list = "list_slice(" + list + ", 1, CAST(" + g.aggArg(ctx, x, next) + " AS BIGINT))"
+		}
+		return ctx.add("coalesce(CAST(to_json(" + list + ") AS JSON), CAST('[]' AS JSON))")
+	}
+}
