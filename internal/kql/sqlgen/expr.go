@@ -315,7 +315,7 @@ func (g *gen) coerce(sql string, from, to schema.Type) string {
 }
 
 // dynToString is tostring() of a dynamic: a JSON string unquoted, other
-// values as JSON text, null as ''.
+// values as JSON text, null as ”.
 func dynToString(sql string) string {
 	return "coalesce(CASE WHEN json_type(" + sql + ") = 'VARCHAR' THEN json_extract_string(" + sql + ", '$') WHEN json_type(" + sql + ") = 'NULL' THEN NULL ELSE CAST(" + sql + " AS VARCHAR) END, '')"
 }

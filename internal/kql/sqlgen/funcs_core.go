@@ -147,7 +147,7 @@ func (g *gen) truth(a arg) string {
 	return a.sql
 }
 
-// emptySQL: a string is empty when ''; other values when null.
+// emptySQL: a string is empty when ”; other values when null.
 func (g *gen) emptySQL(a arg) string {
 	switch a.typ {
 	case schema.String:

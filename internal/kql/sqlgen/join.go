@@ -111,7 +111,7 @@ func (g *gen) join(x *ast.JoinOp, in *rel) *rel {
 
 // joinSelect lists the left columns then the right ones under the names
 // the binder gave them (a right name taken on the left gets a suffix).
-// Outer joins leave nulls where a side has no row; KQL strings read ''.
+// Outer joins leave nulls where a side has no row; KQL strings read ”.
 func (g *gen) joinSelect(left, right, out []check.Column) string {
 	var sel []string
 	i := 0

@@ -11,7 +11,7 @@
 // Values keep KQL's types as DuckDB types: bool BOOLEAN, int INTEGER,
 // long BIGINT, real DOUBLE, decimal DECIMAL(38,18), datetime TIMESTAMP,
 // timespan INTERVAL, string VARCHAR, guid UUID, dynamic JSON. KQL
-// strings are never null: table scans turn stored NULL strings into ''.
+// strings are never null: table scans turn stored NULL strings into ”.
 //
 // Import rule: sqlgen reads the ast and the binder's Result; it never
 // runs SQL. Package hunt runs what it produces.

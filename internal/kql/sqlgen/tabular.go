@@ -82,7 +82,7 @@ func (g *gen) tabular(e ast.Expr) *rel {
 	return nil
 }
 
-// scan reads a stored table: string columns read '' for null, and the
+// scan reads a stored table: string columns read ” for null, and the
 // default time window applies.
 func (g *gen) scan(name string, at ast.Node) *rel {
 	sqlName := quote(name)
