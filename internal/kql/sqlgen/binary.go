@@ -71,8 +71,8 @@ func (g *gen) binary(x *ast.BinaryExpr, row *rel) string {
 		}
 		return s
 	case ast.MatchesRegex:
-		a, b := g.stringOperands(x.X, x.Y, row)
-		return "regexp_matches(" + a + ", " + b + ")"
+		a := g.str(x.X, row)
+		return "regexp_matches(" + a + ", " + g.regex(x.Y, row) + ")"
 	}
 	if s, ok := g.stringOp(x, row); ok {
 		return s
@@ -406,4 +406,21 @@ func (g *gen) between(x *ast.BetweenExpr, row *rel) string {
 		s = "(NOT " + s + ")"
 	}
 	return s
+}
+
+// namedGroup finds .NET's (?<name> group syntax, which RE2 spells (?P<name>.
+var namedGroup = regexp.MustCompile(`\(\?<([A-Za-z_][A-Za-z0-9_]*)>`)
+
+// regex compiles a regular expression argument. A literal pattern is
+// checked and translated here, where the error can point at the query:
+// KQL's dialect is RE2, with .NET's (?<name>...) groups accepted.
+func (g *gen) regex(e ast.Expr, row *rel) string {
+	if lit, ok := e.(*ast.StringLit); ok {
+		pat := namedGroup.ReplaceAllString(lit.Value, "(?P<$1>")
+		if _, err := regexp.Compile(pat); err != nil {
+			g.failf(e.Pos(), "invalid regular expression: %v", err)
+		}
+		return g.typedParam(pat, schema.String)
+	}
+	return g.str(e, row)
 }

@@ -30,7 +30,11 @@ func init() {
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
 		return g.toDynamic(a[0])
-	}, "todynamic", "parse_json", "toobject")
+	}, "todynamic", "parse_json", "parsejson", "toobject")
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		g.need(x, a, 1, 1)
+		return "(NOT " + g.truth(a[0]) + ")"
+	}, "not")
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 3, 3)
 		t := g.typeOf(x)

@@ -27,7 +27,26 @@ func (g *gen) joinKeys(exprs []ast.Expr, left, right *rel) ([]joinKey, []string)
 		}
 		return "", "", false
 	}
+	var flat []ast.Expr
+	var split func(e ast.Expr)
+	split = func(e ast.Expr) {
+		switch x := e.(type) {
+		case *ast.BinaryExpr:
+			if x.Op == ast.And {
+				split(x.X)
+				split(x.Y)
+				return
+			}
+		case *ast.ParenExpr:
+			split(x.X)
+			return
+		}
+		flat = append(flat, e)
+	}
 	for _, e := range exprs {
+		split(e)
+	}
+	for _, e := range flat {
 		switch x := e.(type) {
 		case *ast.Ident:
 			if left.find(x.Name) < 0 || right.find(x.Name) < 0 {
@@ -196,13 +215,9 @@ func optionWord(opts []*ast.Option, name string) string {
 // merged them.
 func (g *gen) union(x *ast.UnionOp, in *rel) *rel {
 	cols := g.tableCols(x)
-	type input struct {
-		r    *rel
-		name string
-	}
-	var ins []input
+	var ins []unionInput
 	if in != nil {
-		ins = append(ins, input{in, "union_arg0"})
+		ins = append(ins, unionInput{in, "union_arg0"})
 	}
 	fuzzy := strings.EqualFold(optionWord(x.Options, "isfuzzy"), "true")
 	for i, e := range x.Tables {
@@ -213,7 +228,7 @@ func (g *gen) union(x *ast.UnionOp, in *rel) *rel {
 						continue
 					}
 				}
-				ins = append(ins, input{g.scan(name, e), name})
+				ins = append(ins, unionInput{g.scan(name, e), name})
 			}
 			continue
 		}
@@ -226,12 +241,24 @@ func (g *gen) union(x *ast.UnionOp, in *rel) *rel {
 				}
 			}
 		}
-		ins = append(ins, input{g.tabular(e), name})
+		ins = append(ins, unionInput{g.tabular(e), name})
 	}
 	source := optionWord(x.Options, "withsource")
 	if source == "" {
 		source = optionWord(x.Options, "with_source")
 	}
+	return g.step("union", x.Pos(), g.unionBody(ins, cols, source), cols)
+}
+
+// unionInput is one table of a union and the name withsource gives it.
+type unionInput struct {
+	r    *rel
+	name string
+}
+
+// unionBody aligns each input with the merged columns (missing columns
+// read null, or '' for strings) and concatenates them.
+func (g *gen) unionBody(ins []unionInput, cols []check.Column, source string) string {
 	var parts []string
 	for _, inp := range ins {
 		var sel []string
@@ -266,9 +293,9 @@ func (g *gen) union(x *ast.UnionOp, in *rel) *rel {
 		parts = append(parts, "SELECT "+strings.Join(sel, ", ")+" FROM "+inp.r.name)
 	}
 	if len(parts) == 0 {
-		g.failf(x.Pos(), "union has no tables")
+		g.failf(0, "union has no tables")
 	}
-	return g.step("union", x.Pos(), strings.Join(parts, "\nUNION ALL\n"), cols)
+	return strings.Join(parts, "\nUNION ALL\n")
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -15,7 +15,7 @@ import (
 func (g *gen) op(o ast.Operator, in *rel) *rel {
 	if in == nil {
 		switch o.(type) {
-		case *ast.PrintOp, *ast.RangeOp, *ast.UnionOp:
+		case *ast.PrintOp, *ast.RangeOp, *ast.UnionOp, *ast.SearchOp:
 		default:
 			g.failf(o.Pos(), "this operator needs input")
 		}
@@ -87,6 +87,8 @@ func (g *gen) op(o ast.Operator, in *rel) *rel {
 		return g.invoke(x, in)
 	case *ast.ConsumeOp:
 		return in
+	case *ast.SearchOp:
+		return g.search(x, in)
 	}
 	if f := extraOps[opName(o)]; f != nil {
 		return f(g, o, in)

@@ -19,6 +19,8 @@ package sqlgen
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -124,7 +126,29 @@ func Compile(q *ast.Query, res *check.Result, opts Options) (prog *Program, err 
 	if len(out.rel.order) > 0 {
 		b.WriteString(" ORDER BY " + orderSQL(out.rel.order))
 	}
-	return &Program{SQL: b.String(), Args: g.args, Columns: cols, Steps: g.steps, Render: g.render}, nil
+	text, args := compactParams(b.String(), g.args)
+	return &Program{SQL: text, Args: args, Columns: cols, Steps: g.steps, Render: g.render}, nil
+}
+
+var paramRef = regexp.MustCompile(`\$[0-9]+`)
+
+// compactParams renumbers the parameters in order of use and drops the
+// unused ones (a let that is never read): DuckDB wants every parameter
+// it is given to appear in the statement.
+func compactParams(text string, args []any) (string, []any) {
+	newIndex := map[int]int{}
+	var out []any
+	text = paramRef.ReplaceAllStringFunc(text, func(m string) string {
+		old, _ := strconv.Atoi(m[1:])
+		n, ok := newIndex[old]
+		if !ok {
+			out = append(out, args[old-1])
+			n = len(out)
+			newIndex[old] = n
+		}
+		return "$" + strconv.Itoa(n)
+	})
+	return text, out
 }
 
 // gen is the state of one compilation.
