@@ -39,6 +39,8 @@ type Engine struct {
 	Store store.Store
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// External allows externaldata; nil refuses it.
+	External *External
 }
 
 // Request is one query to run.
@@ -86,6 +88,11 @@ type Compiled struct {
 
 // Compile parses, binds and compiles a query. Errors are *Error.
 func Compile(query string, now time.Time, window time.Duration) (*sqlgen.Program, error) {
+	return compile(query, sqlgen.Options{Now: now, Window: window})
+}
+
+func compile(query string, opts sqlgen.Options) (*sqlgen.Program, error) {
+	window := opts.Window
 	if len(query) > MaxQueryBytes {
 		return nil, &Error{Message: fmt.Sprintf("query is %d bytes; the limit is %d", len(query), MaxQueryBytes)}
 	}
@@ -103,7 +110,8 @@ func Compile(query string, now time.Time, window time.Duration) (*sqlgen.Program
 	if window < 0 {
 		window = 0
 	}
-	prog, err := sqlgen.Compile(q, res, sqlgen.Options{Now: now, Window: window})
+	opts.Window = window
+	prog, err := sqlgen.Compile(q, res, opts)
 	if err != nil {
 		var ge *sqlgen.Error
 		if errors.As(err, &ge) {
@@ -155,20 +163,24 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 	if e.Now != nil {
 		now = e.Now()
 	}
-	prog, err := Compile(req.Query, now, req.Timespan)
-	if err != nil {
-		return nil, err
-	}
 	timeout := req.Timeout
 	if timeout <= 0 {
 		timeout = APITimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	opts := sqlgen.Options{Now: now, Window: req.Timespan}
+	if e.External != nil {
+		opts.ExternalData = e.External.fetcher(ctx)
+	}
+	prog, err := compile(req.Query, opts)
+	if err != nil {
+		return nil, err
 	}
 	maxRows := req.MaxRows
 	if maxRows <= 0 {
 		maxRows = APIMaxRows
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	res, err := e.Store.Query(ctx, store.Query{SQL: prog.SQL, Args: prog.Args, MaxRows: maxRows})
 	if err != nil {
 		if errors.Is(err, store.ErrCanceled) && ctx.Err() == context.DeadlineExceeded {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -56,7 +58,12 @@ func TestHuntingQueries(t *testing.T) {
 		}
 		defer report.Close()
 	}
-	eng := &Engine{Store: openTestStore(t)}
+	// Threat feeds read with externaldata come from an offline mirror
+	// that has them empty: the queries must still run.
+	eng := &Engine{Store: openTestStore(t), External: &External{
+		AllowedPrefixes: []string{"https://", "http://"},
+		Client:          &http.Client{Transport: emptyFeeds{}},
+	}}
 	pass := 0
 	for _, c := range cases {
 		reason := runHunting(eng, &c)
@@ -98,4 +105,11 @@ func runHunting(eng *Engine, c *huntingCase) (reason string) {
 		return "schema: got " + strings.Join(got, ",") + "; want " + strings.Join(want, ",")
 	}
 	return ""
+}
+
+// emptyFeeds answers every request with an empty 200 response.
+type emptyFeeds struct{}
+
+func (emptyFeeds) RoundTrip(req *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(strings.NewReader("")), Header: http.Header{}, Request: req}, nil
 }

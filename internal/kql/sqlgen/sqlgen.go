@@ -42,6 +42,8 @@ type Options struct {
 	// Window, when positive, keeps only rows whose Timestamp is within
 	// Window before Now in every scan of a table that has one.
 	Window time.Duration
+	// ExternalData fetches the rows of externaldata; nil refuses it.
+	ExternalData ExternalData
 }
 
 // Program is a compiled query.

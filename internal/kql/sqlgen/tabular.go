@@ -44,7 +44,7 @@ func (g *gen) tabular(e ast.Expr) *rel {
 	case *ast.DataTableExpr:
 		return g.datatable(x)
 	case *ast.ExternalDataExpr:
-		g.failf(x.Pos(), "externaldata is disabled: an administrator must allow its URL prefixes")
+		return g.externalData(x)
 	case *ast.CallExpr:
 		id, ok := x.Fun.(*ast.Ident)
 		if !ok {

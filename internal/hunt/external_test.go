@@ -1,0 +1,68 @@
+package hunt
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestExternalAllowed(t *testing.T) {
+	x := &External{AllowedPrefixes: []string{"https://feeds.example.org/"}}
+	for _, tc := range []struct {
+		url string
+		ok  bool
+	}{
+		{"https://feeds.example.org/iocs.csv", true},
+		{"https://feeds.example.org.evil.test/iocs.csv", false},
+		{"https://feeds.example.org@10.0.0.1/iocs.csv", false},
+		{"http://feeds.example.org/iocs.csv", false},
+		{"file:///etc/passwd", false},
+		{"https://169.254.169.254/latest/meta-data", false},
+		{"::", false},
+	} {
+		if err := x.Allowed(tc.url); (err == nil) != tc.ok {
+			t.Errorf("Allowed(%q) = %v, want ok=%v", tc.url, err, tc.ok)
+		}
+	}
+}
+
+func TestExternalDataRuns(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/iocs.csv":
+			w.Write([]byte("Hash,Score\nabc,5\ndef,\n"))
+		case "/big.txt":
+			w.Write([]byte(strings.Repeat("x", 2048)))
+		case "/redirect":
+			http.Redirect(w, r, "http://elsewhere.invalid/", http.StatusFound)
+		}
+	}))
+	defer srv.Close()
+	eng := &Engine{Store: openTestStore(t), External: &External{AllowedPrefixes: []string{srv.URL + "/"}, MaxBytes: 1024}}
+	run := func(q string) (*Result, error) {
+		return eng.Run(context.Background(), Request{Query: q, Timeout: 10 * time.Second})
+	}
+	res, err := run(`externaldata(Hash:string, Score:long)["` + srv.URL + `/iocs.csv"] with (format="csv", ignoreFirstRecord=true) | order by Hash asc`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 2 || res.Rows[0][0] != "abc" || res.Rows[0][1] != int64(5) || res.Rows[1][1] != nil {
+		t.Fatalf("rows = %v", res.Rows)
+	}
+	for _, q := range []string{
+		`externaldata(x:string)["` + srv.URL + `/big.txt"] with (format="txt")`,
+		`externaldata(x:string)["` + srv.URL + `/redirect"] with (format="txt")`,
+		`externaldata(x:string)["https://not-allowed.invalid/x"] with (format="txt")`,
+	} {
+		if _, err := run(q); err == nil {
+			t.Errorf("%s: no error", q)
+		}
+	}
+	off := &Engine{Store: eng.Store}
+	if _, err := off.Run(context.Background(), Request{Query: `externaldata(x:string)["` + srv.URL + `/iocs.csv"]`}); err == nil || !strings.Contains(err.Error(), "disabled") {
+		t.Errorf("without a policy: %v", err)
+	}
+}
