@@ -379,3 +379,23 @@ func canonJSONValue(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// appendRows writes rows given as column maps to a table of the store.
+func appendRows(t testing.TB, st store.Store, table string, rows []map[string]any) {
+	t.Helper()
+	tab, ok := schema.Lookup(table)
+	if !ok {
+		t.Fatalf("no table %s", table)
+	}
+	var out [][]any
+	for _, m := range rows {
+		row := make([]any, len(tab.Columns))
+		for i, c := range tab.Columns {
+			row[i] = m[c.Name]
+		}
+		out = append(out, row)
+	}
+	if err := st.Append(context.Background(), store.Batch{Tables: []store.TableRows{{Table: table, Rows: out}}}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -2,6 +2,7 @@ package hunt
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -64,5 +65,26 @@ func TestExternalDataRuns(t *testing.T) {
 	off := &Engine{Store: eng.Store}
 	if _, err := off.Run(context.Background(), Request{Query: `externaldata(x:string)["` + srv.URL + `/iocs.csv"]`}); err == nil || !strings.Contains(err.Error(), "disabled") {
 		t.Errorf("without a policy: %v", err)
+	}
+}
+
+func TestFileProfileFromTelemetry(t *testing.T) {
+	st := openTestStore(t)
+	appendRows(t, st, "DeviceFileEvents", []map[string]any{
+		{"Timestamp": fuzzNow.Add(-2 * time.Hour), "DeviceId": "d1", "SHA1": "aaa", "SHA256": "A256", "FileName": "evil.exe", "FileSize": int64(10)},
+		{"Timestamp": fuzzNow.Add(-1 * time.Hour), "DeviceId": "d2", "SHA1": "aaa", "FileName": "evil.exe", "FileSize": int64(10)},
+		{"Timestamp": fuzzNow.Add(-1 * time.Hour), "DeviceId": "d2", "SHA1": "bbb", "FileName": "notes.txt"},
+	})
+	appendRows(t, st, "DeviceFileCertificateInfo", []map[string]any{
+		{"Timestamp": fuzzNow.Add(-1 * time.Hour), "SHA1": "aaa", "IsSigned": true, "IsTrusted": false, "Signer": "Evil Corp"},
+	})
+	eng := &Engine{Store: st, Now: func() time.Time { return fuzzNow }}
+	res, err := eng.Run(context.Background(), Request{Query: `DeviceFileEvents | distinct SHA1 | invoke FileProfile() | project SHA1, SHA256, GlobalPrevalence, Signer, SignatureState, IsExecutable | order by SHA1 asc`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[[aaa A256 2 Evil Corp SignedInvalid true] [bbb  1  Unknown false]]"
+	if got := fmt.Sprint(res.Rows); got != want {
+		t.Errorf("FileProfile rows = %s, want %s", got, want)
 	}
 }

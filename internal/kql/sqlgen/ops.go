@@ -507,6 +507,9 @@ func (g *gen) invoke(x *ast.InvokeOp, in *rel) *rel {
 		g.failf(x.Pos(), "invoke expects a function call")
 	}
 	b := g.sc.lookup(id.Name)
+	if (b == nil || b.fn == nil) && id.Name == "FileProfile" {
+		return g.fileProfile(x, call, in)
+	}
 	if b == nil || b.fn == nil {
 		g.failf(x.Pos(), "invoke: unknown function '%s'", id.Name)
 	}
