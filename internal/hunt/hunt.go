@@ -173,6 +173,13 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 	if e.External != nil {
 		opts.ExternalData = e.External.fetcher(ctx)
 	}
+	opts.Discover = func(sql string, args []any) ([][]any, error) {
+		res, err := e.Store.Query(ctx, store.Query{SQL: sql, Args: args, MaxRows: 10_000})
+		if err != nil {
+			return nil, err
+		}
+		return res.Rows, nil
+	}
 	prog, err := compile(req.Query, opts)
 	if err != nil {
 		return nil, err

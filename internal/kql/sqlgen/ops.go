@@ -89,6 +89,8 @@ func (g *gen) op(o ast.Operator, in *rel) *rel {
 		return in
 	case *ast.SearchOp:
 		return g.search(x, in)
+	case *ast.EvaluateOp:
+		return g.evaluate(x, in)
 	}
 	if f := extraOps[opName(o)]; f != nil {
 		return f(g, o, in)

@@ -44,6 +44,9 @@ type Options struct {
 	Window time.Duration
 	// ExternalData fetches the rows of externaldata; nil refuses it.
 	ExternalData ExternalData
+	// Discover reads the data while compiling; nil refuses the
+	// operators that need it.
+	Discover Discover
 }
 
 // Program is a compiled query.
