@@ -88,3 +88,21 @@ func TestFileProfileFromTelemetry(t *testing.T) {
 		t.Errorf("FileProfile rows = %s, want %s", got, want)
 	}
 }
+
+func TestPivotAndBagUnpack(t *testing.T) {
+	eng := &Engine{Store: openTestStore(t)}
+	for _, tc := range []struct{ q, want string }{
+		{`datatable(d:string, a:string, n:long)["x","p",1, "x","q",2, "y","p",3] | evaluate pivot(a, sum(n)) | order by d asc`, "[[x 1 2] [y 3 <nil>]]"},
+		{`datatable(d:string, a:string)["x","p", "x","q", "x","q"] | evaluate pivot(a)`, "[[x 1 2]]"},
+		{`datatable(b:dynamic)[dynamic({"k":1,"j":"s"}), dynamic({"k":2})] | evaluate bag_unpack(b) | project j = tostring(j), k = tolong(k) | order by k asc`, "[[s 1] [ 2]]"},
+	} {
+		res, err := eng.Run(context.Background(), Request{Query: tc.q})
+		if err != nil {
+			t.Errorf("%s: %v", tc.q, err)
+			continue
+		}
+		if got := fmt.Sprint(res.Rows); got != tc.want {
+			t.Errorf("%s = %s, want %s", tc.q, got, tc.want)
+		}
+	}
+}

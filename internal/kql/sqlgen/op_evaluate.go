@@ -24,8 +24,11 @@ func (g *gen) evaluate(x *ast.EvaluateOp, in *rel) *rel {
 			name = id.Name
 		}
 	}
-	if name == "bag_unpack" {
+	switch name {
+	case "bag_unpack":
 		return g.bagUnpack(x, in)
+	case "pivot":
+		return g.pivot(x, in)
 	}
 	if f := extraOps["evaluate"]; f != nil {
 		return f(g, x, in)
@@ -166,4 +169,111 @@ func (g *gen) bagUnpack(x *ast.EvaluateOp, in *rel) *rel {
 	}
 	body := "SELECT " + strings.Join(sel, ", ") + " FROM " + in.name
 	return g.step("bag_unpack", x.Pos(), body, out)
+}
+
+// pivot compiles evaluate pivot(column [, aggregation [, by...]]): one
+// row per value of the by-columns (by default the columns neither pivoted
+// nor aggregated), one column per value of the pivot column, found in the
+// data and sorted, holding the aggregation (count() by default) over the
+// rows with that value.
+func (g *gen) pivot(x *ast.EvaluateOp, in *rel) *rel {
+	args := x.Plugin.Args
+	if len(args) == 0 {
+		g.failf(x.Pos(), "pivot needs a column")
+	}
+	pv := valueOf(args[0])
+	pcol := g.toStringSQL(g.expr(pv, in), g.typeOf(pv))
+	var agg ast.Expr = &ast.CallExpr{Fun: &ast.Ident{Name: "count"}}
+	if len(args) > 1 {
+		agg = valueOf(args[1])
+	}
+	aggType := g.typeOf(agg)
+	if aggType == schema.Invalid {
+		aggType = schema.Long
+	}
+	var byNames []string
+	var bySQL []string
+	var byCols []check.Column
+	if len(args) > 2 {
+		for _, a := range args[2:] {
+			v := valueOf(a)
+			name := ""
+			if ne, ok := a.(*ast.NamedExpr); ok && len(ne.Names) == 1 {
+				name = ne.Names[0].Name
+			} else if id, ok := v.(*ast.Ident); ok {
+				name = id.Name
+			} else {
+				g.failf(a.Pos(), "pivot's by-columns must be named")
+			}
+			byNames = append(byNames, name)
+			bySQL = append(bySQL, g.expr(v, in)+" AS "+quote(name))
+			byCols = append(byCols, check.Column{Name: name, Type: g.typeOf(v)})
+		}
+	} else {
+		used := map[string]bool{}
+		for _, e := range []ast.Expr{pv, agg} {
+			ast.Inspect(e, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok {
+					used[id.Name] = true
+				}
+				return true
+			})
+		}
+		for _, c := range in.cols {
+			if !used[c.Name] {
+				byNames = append(byNames, c.Name)
+				bySQL = append(bySQL, quote(c.Name))
+				byCols = append(byCols, c)
+			}
+		}
+	}
+	rows := g.discover(x, "SELECT DISTINCT "+pcol+" FROM "+in.name+" ORDER BY 1")
+	if len(rows) > 1000 {
+		g.failf(x.Pos(), "pivot would make %d columns; the limit is 1000", len(rows))
+	}
+	ctx := &aggCtx{in: in}
+	outer := []string{}
+	for _, n := range byNames {
+		outer = append(outer, quote(n))
+	}
+	cols := append([]check.Column(nil), byCols...)
+	seen := map[string]bool{}
+	for _, n := range byNames {
+		seen[n] = true
+	}
+	for _, r := range rows {
+		v := ""
+		if len(r) > 0 && r[0] != nil {
+			v = fmt.Sprint(r[0])
+		}
+		if seen[v] {
+			g.failf(x.Pos(), "pivot value '%s' is already a column", v)
+		}
+		seen[v] = true
+		ctx.filter = pcol + " = " + g.param(v)
+		saved := g.agg
+		g.agg = ctx
+		s := g.expr(agg, in)
+		g.agg = saved
+		c := check.Column{Name: v, Type: aggType}
+		outer = append(outer, finalCast(s+" AS "+quote(v), c))
+		cols = append(cols, c)
+	}
+	inner := append(append([]string(nil), bySQL...), ctx.inner...)
+	if len(inner) == 0 {
+		inner = []string{"count(*) AS \"__n\""}
+	}
+	body := "SELECT " + strings.Join(inner, ", ") + " FROM " + in.name
+	if len(bySQL) > 0 {
+		var pos []string
+		for i := range bySQL {
+			pos = append(pos, fmt.Sprint(i+1))
+		}
+		body += " GROUP BY " + strings.Join(pos, ", ")
+	}
+	grouped := g.cte("pivot", x.Pos(), body, nil)
+	if len(outer) == 0 {
+		outer = []string{"NULL AS \"__empty\""}
+	}
+	return g.step("pivot", x.Pos(), "SELECT "+strings.Join(outer, ", ")+" FROM "+grouped, cols)
 }

@@ -16,6 +16,9 @@ type aggCtx struct {
 	in    *rel
 	inner []string
 	n     int
+	// filter, when set, restricts every aggregate to the rows where it
+	// holds (evaluate pivot: one set of aggregates per pivot value).
+	filter string
 }
 
 func (a *aggCtx) alias() string {
@@ -25,6 +28,13 @@ func (a *aggCtx) alias() string {
 
 // add registers an aggregate and returns the name it will have.
 func (a *aggCtx) add(sql string) string {
+	if a.filter != "" {
+		if strings.Contains(sql, " FILTER (WHERE ") {
+			sql = strings.Replace(sql, " FILTER (WHERE ", " FILTER (WHERE "+a.filter+" AND ", 1)
+		} else {
+			sql += " FILTER (WHERE " + a.filter + ")"
+		}
+	}
 	name := a.alias()
 	a.inner = append(a.inner, sql+" AS "+quote(name))
 	return quote(name)
