@@ -88,4 +88,3 @@ func (g *gen) externalData(x *ast.ExternalDataExpr) *rel {
 	}
 	return g.step("externaldata", x.Pos(), body, cols)
 }
-

@@ -257,7 +257,7 @@ type unionInput struct {
 }
 
 // unionBody aligns each input with the merged columns (missing columns
-// read null, or '' for strings) and concatenates them.
+// read null, or ” for strings) and concatenates them.
 func (g *gen) unionBody(ins []unionInput, cols []check.Column, source string) string {
 	var parts []string
 	for _, inp := range ins {

@@ -111,5 +111,3 @@ func (g *gen) searchTerm(s, term string, cs bool) string {
 	lit := &ast.StringLit{Value: core}
 	return g.hasTerm(s, lit, nil, !lead, !trail, cs)
 }
-
-
