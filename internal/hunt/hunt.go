@@ -160,6 +160,13 @@ func filtersTimestamp(q *ast.Query) bool {
 
 // Run compiles and runs a query.
 func (e *Engine) Run(ctx context.Context, req Request) (res *Result, err error) {
+	// A compiler bug must fail one query, not the process (the CLI has
+	// no recovering HTTP middleware around it).
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, fmt.Errorf("internal error while compiling or running the query (a bug in Vigil; please report it with the query): %v", p)
+		}
+	}()
 	if e.Limiter != nil {
 		release, err := e.Limiter.Acquire(ctx, req.User)
 		if err != nil {
