@@ -45,12 +45,14 @@ const maxHuntBody = 2*hunt.MaxQueryBytes + 4096
 type hunting struct {
 	*hunt.Engine
 	maxRows int
+	timeout time.Duration
 }
 
 func newHunting(events store.Store) *hunting {
 	return &hunting{
 		Engine:  &hunt.Engine{Store: events, Limiter: hunt.NewLimiter(0, 0), Runs: hunt.NewRunLog(0)},
 		maxRows: hunt.APIMaxRows,
+		timeout: hunt.APITimeout,
 	}
 }
 
@@ -149,7 +151,7 @@ func (s *Server) runHunt(w http.ResponseWriter, r *http.Request, api string, enc
 	p := principal(r.Context())
 	req.User = p.Actor()
 	req.MaxRows = s.hunting.maxRows
-	req.Timeout = hunt.APITimeout
+	req.Timeout = s.hunting.timeout
 	if dl, ok := r.Context().Deadline(); ok {
 		// Stop before the server's request timeout does, so the caller
 		// learns which limit the query hit.
@@ -245,7 +247,7 @@ type huntResourcesView struct {
 func (s *Server) huntResources(w http.ResponseWriter, r *http.Request) {
 	runs := s.hunting.Runs.Runs()
 	v := huntResourcesView{
-		Limits: huntLimitsView{PerUserConcurrency: s.hunting.Limiter.PerUser(), MaxRows: s.hunting.maxRows, TimeoutSeconds: hunt.APITimeout.Seconds()},
+		Limits: huntLimitsView{PerUserConcurrency: s.hunting.Limiter.PerUser(), MaxRows: s.hunting.maxRows, TimeoutSeconds: s.hunting.timeout.Seconds()},
 		Users:  hunt.Usage(runs, s.hunting.Limiter.Active()),
 		Runs:   runs,
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/auth"
+	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/state"
 	"github.com/vigilsec/vigil/internal/state/sqlite"
@@ -264,6 +265,46 @@ func TestHuntTruncated(t *testing.T) {
 	}
 	if !body.Stats.Truncated || len(body.Results) != 1 || rec.Header().Get("X-Vigil-Truncated") != "true" {
 		t.Errorf("truncation not reported: %s", rec.Body)
+	}
+}
+
+func TestHuntLimits(t *testing.T) {
+	f := newHuntFixture(t)
+	// A user at the concurrency limit waits, then gets 429.
+	f.srv.hunting.Limiter = hunt.NewLimiter(1, 10*time.Millisecond)
+	actor := "token:" + tokenID(t, f, auth.RoleAnalyst) + " (analyst-tok)"
+	release, err := f.srv.hunting.Limiter.Acquire(context.Background(), actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := f.do(t, "POST", "/api/advancedhunting/run", auth.RoleAnalyst, queryBody("print 1"))
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), `"code":"TooManyRequests"`) {
+		t.Errorf("over the limit: %d %s", rec.Code, rec.Body)
+	}
+	// Other users are not held back by it.
+	if rec := f.do(t, "POST", "/api/advancedhunting/run", auth.RoleReader, queryBody("print 1")); rec.Code != 200 {
+		t.Errorf("another user: %d %s", rec.Code, rec.Body)
+	}
+	release()
+	if rec := f.do(t, "POST", "/api/advancedhunting/run", auth.RoleAnalyst, queryBody("print 1")); rec.Code != 200 {
+		t.Errorf("after release: %d %s", rec.Code, rec.Body)
+	}
+
+	// A query over its time limit gets 408 naming the limit.
+	f.srv.hunting.timeout = time.Nanosecond
+	rec = f.do(t, "POST", "/api/advancedhunting/run", auth.RoleAnalyst, queryBody("DeviceProcessEvents | count"))
+	if rec.Code != http.StatusRequestTimeout || !strings.Contains(rec.Body.String(), `"code":"Timeout"`) {
+		t.Errorf("timeout: %d %s", rec.Code, rec.Body)
+	}
+	entries, _ := f.st.ListAudit(context.Background(), state.AuditFilter{Action: "hunting.run"})
+	failures := 0
+	for _, e := range entries {
+		if e.Outcome == "failure" {
+			failures++
+		}
+	}
+	if len(entries) != 4 || failures != 2 {
+		t.Errorf("audit: %d runs, %d failures; want 4 and 2", len(entries), failures)
 	}
 }
 
