@@ -223,7 +223,15 @@ func TextValue(v any, t schema.Type) string {
 	case time.Duration:
 		return FormatTimeSpan(x)
 	}
-	return string(AppendJSONValue(nil, v, t))
+	out := AppendJSONValue(nil, v, t)
+	if len(out) > 0 && out[0] == '"' {
+		// A scalar written as a JSON string (NaN, a guid): show its text.
+		var text string
+		if json.Unmarshal(out, &text) == nil {
+			return text
+		}
+	}
+	return string(out)
 }
 
 func formatGUID(u [16]byte) string {

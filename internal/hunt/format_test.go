@@ -167,6 +167,13 @@ func TestTextOutputs(t *testing.T) {
 	if c := cell(strings.Repeat("é", 200)); !strings.HasSuffix(c, "…") || len([]rune(c)) != maxCell+1 {
 		t.Errorf("long cell not cut: %d runes", len([]rune(c)))
 	}
+	if got := TextValue(math.NaN(), schema.Real); got != "NaN" {
+		t.Errorf("TextValue(NaN) = %q", got)
+	}
+	// As Kusto's tostring(): a dynamic string shows without quotes.
+	if got := TextValue(json.RawMessage(`"s"`), schema.Dynamic); got != "s" {
+		t.Errorf("TextValue(dynamic string) = %q", got)
+	}
 	if c := cell("a\x1b[31mb"); c != `a\x1b[31mb` {
 		t.Errorf("escape not escaped: %q", c)
 	}
