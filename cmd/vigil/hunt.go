@@ -11,15 +11,16 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/kql/check"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/server"
+	"github.com/vigilsec/vigil/internal/state"
 	"github.com/vigilsec/vigil/internal/store"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
 )
@@ -165,10 +166,11 @@ type hunter interface {
 
 type localHunter struct {
 	events   store.Store
+	state    state.Store // nil when the data dir has none (ingest only)
 	eng      *hunt.Engine
 	timespan time.Duration
 	maxRows  int
-	user     string
+	actor    *auth.Principal
 }
 
 func openLocalHunter(dataDir string, span time.Duration, maxRows int) (*localHunter, error) {
@@ -184,17 +186,45 @@ func openLocalHunter(dataDir string, span time.Duration, maxRows int) (*localHun
 		}
 		return nil, err
 	}
-	name := "cli"
-	if u, err := user.Current(); err == nil {
-		name = "cli:" + u.Username
+	l := &localHunter{events: events, eng: &hunt.Engine{Store: events}, timespan: span, maxRows: maxRows, actor: auth.CLIPrincipal(osUser())}
+	// Runs are audited as the server's are, when the data dir has a state
+	// store (one filled only by vigil ingest has none).
+	if _, err := os.Stat(server.StatePath(dataDir)); err == nil {
+		if l.state, err = server.OpenState(dataDir); err != nil {
+			events.Close()
+			return nil, err
+		}
 	}
-	return &localHunter{events: events, eng: &hunt.Engine{Store: events}, timespan: span, maxRows: maxRows, user: name}, nil
+	return l, nil
 }
 
-func (l *localHunter) close() error { return l.events.Close() }
+func (l *localHunter) close() error {
+	var err error
+	if l.state != nil {
+		err = l.state.Close()
+	}
+	return errors.Join(l.events.Close(), err)
+}
 
 func (l *localHunter) hunt(ctx context.Context, query string) (*hunt.Result, error) {
-	return l.eng.Run(ctx, hunt.Request{Query: query, Timespan: l.timespan, MaxRows: l.maxRows, Timeout: hunt.PortalTimeout, User: l.user})
+	start := time.Now()
+	res, err := l.eng.Run(ctx, hunt.Request{Query: query, Timespan: l.timespan, MaxRows: l.maxRows, Timeout: hunt.PortalTimeout, User: l.actor.Actor()})
+	if l.state != nil {
+		hash := hunt.QueryHash(query)
+		details := map[string]any{"api": "cli", "queryHash": hash, "durationMs": time.Since(start).Milliseconds()}
+		a := state.Audit{Actor: l.actor.Actor(), Action: "hunting.run", Target: "query:" + hash[:16], Remote: "local"}
+		if res != nil {
+			details["rows"], details["truncated"] = len(res.Rows), res.Truncated
+		}
+		if err != nil {
+			a.Outcome, details["error"] = "failure", err.Error()
+		}
+		a.Details, _ = json.Marshal(details)
+		if aerr := l.state.Record(context.WithoutCancel(ctx), a); aerr != nil && err == nil {
+			return nil, fmt.Errorf("cannot write the audit record of the query: %w", aerr)
+		}
+	}
+	return res, err
 }
 
 // remoteHunter sends queries to POST /api/advancedhunting/run. The API

@@ -21,6 +21,12 @@ func TestHuntCommand(t *testing.T) {
 	if _, errs, code := cli(t, "ingest", "--data", dir, "--table", "DeviceProcessEvents", rows); code != 0 {
 		t.Fatalf("ingest: exit %d: %s", code, errs)
 	}
+	// A data dir a server has run on has a state store: local runs are
+	// audited there too.
+	if err := startServe(t, dir).stop(); err != nil {
+		t.Fatal(err)
+	}
+	admin := createToken(t, dir, "admin")
 	const q = "DeviceProcessEvents | where Timestamp > datetime(2024-01-01) | order by Timestamp asc | project Timestamp, DeviceName, ProcessCommandLine, ProcessId"
 	hunt := func(wantCode int, args ...string) (string, string) {
 		t.Helper()
@@ -111,6 +117,19 @@ func TestHuntCommand(t *testing.T) {
 	out, _ = hunt(1, append(remote, "--batch", batch)...)
 	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 || lines[0] != wantGood {
 		t.Errorf("remote batch:\n%s", out)
+	}
+	// Runs are audited, local ones as the OS user.
+	r := in.expect("GET", "/api/v1/audit?action=hunting.run&limit=1000", admin, nil, 200)
+	var page struct {
+		Entries []struct{ Actor, Outcome string }
+	}
+	json.Unmarshal(r.body, &page)
+	actors := map[string]int{}
+	for _, e := range page.Entries {
+		actors[strings.SplitN(e.Actor, ":", 2)[0]]++
+	}
+	if actors["cli"] < 5 || actors["token"] != 4 {
+		t.Errorf("audited hunting runs by actor kind: %v\n%s", actors, r.body)
 	}
 	ingestTok := createToken(t, dir, "ingest")
 	if _, errs := hunt(1, "--server", in.url, "--token", ingestTok, "--ca", filepath.Join(dir, "tls", "cert.pem"), "print 1"); !strings.Contains(errs, "403") {
