@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -239,20 +240,33 @@ type remoteHunter struct {
 
 func (rh *remoteHunter) hunt(ctx context.Context, query string) (*hunt.Result, error) {
 	body, _ := json.Marshal(map[string]string{"Query": query, "Timespan": rh.timespan})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rh.base+"/api/advancedhunting/run", bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+rh.token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := rh.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("sending to %s: %w", rh.base, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<30))
-	if err != nil {
-		return nil, fmt.Errorf("reading the answer of %s: %w", rh.base, err)
+	var resp *http.Response
+	var data []byte
+	// The user's other queries may hold every slot (429): wait for one.
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, rh.base+"/api/advancedhunting/run", bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+rh.token)
+		req.Header.Set("Content-Type", "application/json")
+		if resp, err = rh.client.Do(req); err != nil {
+			return nil, fmt.Errorf("sending to %s: %w", rh.base, err)
+		}
+		data, err = io.ReadAll(io.LimitReader(resp.Body, 1<<30))
+		resp.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("reading the answer of %s: %w", rh.base, err)
+		}
+		if resp.StatusCode != http.StatusTooManyRequests || attempt == 10 {
+			break
+		}
+		wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+		select {
+		case <-time.After(time.Duration(max(wait, 1)) * time.Second):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	if resp.StatusCode != http.StatusOK {
 		var e struct {

@@ -104,6 +104,10 @@ func parseHuntRequest(body []byte, now time.Time) (hunt.Request, error) {
 	if strings.TrimSpace(hr.Query) == "" {
 		return hunt.Request{}, huntBadRequest("Query is required")
 	}
+	if len(hr.Query) > hunt.MaxQueryBytes {
+		return hunt.Request{}, &huntError{Status: http.StatusRequestEntityTooLarge, Code: "PayloadTooLarge",
+			Message: "the query is " + itoa(int64(len(hr.Query))) + " bytes; the limit is " + itoa(hunt.MaxQueryBytes)}
+	}
 	req := hunt.Request{Query: hr.Query}
 	if hr.Timespan != "" {
 		d, err := hunt.ParseTimespan(hr.Timespan, now)

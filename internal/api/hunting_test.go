@@ -248,8 +248,8 @@ func TestHuntErrors(t *testing.T) {
 	check(`{"Query":"print 1","Timespan":"thirty days"}`, 400, "BadRequest", 0, 0)
 	check(`{"Query":`, 400, "BadRequest", 0, 0)
 	check(``, 400, "BadRequest", 0, 0)
-	big := `{"Query":"` + strings.Repeat("a", maxHuntBody) + `"}`
-	check(big, 413, "PayloadTooLarge", 0, 0)
+	check(`{"Query":"`+strings.Repeat("a", maxHuntBody)+`"}`, 413, "PayloadTooLarge", 0, 0)
+	check(`{"Query":"`+strings.Repeat("a", hunt.MaxQueryBytes+1)+`"}`, 413, "PayloadTooLarge", 0, 0)
 }
 
 func TestHuntTruncated(t *testing.T) {
