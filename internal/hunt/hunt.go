@@ -160,13 +160,6 @@ func filtersTimestamp(q *ast.Query) bool {
 
 // Run compiles and runs a query.
 func (e *Engine) Run(ctx context.Context, req Request) (res *Result, err error) {
-	// A compiler bug must fail one query, not the process (the CLI has
-	// no recovering HTTP middleware around it).
-	defer func() {
-		if p := recover(); p != nil {
-			res, err = nil, fmt.Errorf("internal error while compiling or running the query (a bug in Vigil; please report it with the query): %v", p)
-		}
-	}()
 	if e.Limiter != nil {
 		release, err := e.Limiter.Acquire(ctx, req.User)
 		if err != nil {
@@ -188,6 +181,14 @@ func (e *Engine) Run(ctx context.Context, req Request) (res *Result, err error) 
 			e.Runs.Add(r)
 		}()
 	}
+	// A compiler bug must fail one query, not the process (the CLI has
+	// no recovering HTTP middleware around it). Deferred last, so the run
+	// is recorded with the error.
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, fmt.Errorf("internal error while compiling or running the query (a bug in Vigil; please report it with the query): %v", p)
+		}
+	}()
 	now := time.Now()
 	if e.Now != nil {
 		now = e.Now()

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/store"
 )
 
 func TestLimiter(t *testing.T) {
@@ -107,5 +109,25 @@ func TestEngineRecordsRuns(t *testing.T) {
 	}
 	if len(eng.Limiter.Active()) != 0 {
 		t.Errorf("slots not released: %v", eng.Limiter.Active())
+	}
+}
+
+// panicStore fails every query with a panic, as a compiler or driver bug
+// would.
+type panicStore struct{ store.Store }
+
+func (panicStore) Query(context.Context, store.Query) (*store.Result, error) { panic("boom") }
+
+func TestEngineRecoversPanics(t *testing.T) {
+	eng := &Engine{Store: panicStore{}, Limiter: NewLimiter(1, time.Millisecond), Runs: NewRunLog(10)}
+	_, err := eng.Run(context.Background(), Request{Query: "print 1", User: "u"})
+	if err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("err = %v", err)
+	}
+	if runs := eng.Runs.Runs(); len(runs) != 1 || !strings.Contains(runs[0].Error, "boom") {
+		t.Errorf("runs = %+v", runs)
+	}
+	if len(eng.Limiter.Active()) != 0 {
+		t.Error("slot not released after a panic")
 	}
 }
