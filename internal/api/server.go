@@ -44,6 +44,7 @@ type Server struct {
 	formats     *ingest.Registry
 	enrichers   []ingest.Enricher
 	ingestSlots ingestSlots
+	hunting     *hunting
 }
 
 // New builds the API. ready is called by /readyz; enrichers run over
@@ -53,7 +54,8 @@ func New(opts Options, log *slog.Logger, authn *auth.Service, st state.Store, ev
 		opts.RequestTimeout = 2 * time.Minute
 	}
 	return &Server{opts: opts, log: log, auth: authn, state: st, events: events, metrics: m, ready: ready,
-		formats: formats.Registry(), enrichers: enrichers, ingestSlots: make(ingestSlots, ingestConcurrency)}
+		formats: formats.Registry(), enrichers: enrichers, ingestSlots: make(ingestSlots, ingestConcurrency),
+		hunting: newHunting(events)}
 }
 
 // Handler returns the API's routes wrapped in the common middleware.
@@ -83,6 +85,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/openapi.yaml", s.require(auth.PermReadSelf, s.openapi))
 	mux.HandleFunc("GET /api/v1/schema", s.require(auth.PermReadEvents, s.listSchema))
 	mux.HandleFunc("GET /api/v1/schema/{table}", s.require(auth.PermReadEvents, s.getTable))
+
+	// Advanced hunting, Defender's and Graph's APIs (hunting.go).
+	mux.HandleFunc("POST /api/advancedhunting/run", s.require(auth.PermHunt, s.huntDefender))
+	mux.HandleFunc("POST /v1.0/security/runHuntingQuery", s.require(auth.PermHunt, s.huntGraph))
+	mux.HandleFunc("GET /api/advancedhunting/resources", s.require(auth.PermReadAudit, s.huntResources))
 
 	// Elasticsearch-compatible ingestion for log shippers.
 	mux.HandleFunc("GET /{$}", s.root)

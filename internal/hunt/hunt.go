@@ -41,6 +41,10 @@ type Engine struct {
 	Now func() time.Time
 	// External allows externaldata; nil refuses it.
 	External *External
+	// Limiter bounds each user's concurrent queries; nil means no limit.
+	Limiter *Limiter
+	// Runs records every run for the resources report; nil records none.
+	Runs *RunLog
 }
 
 // Request is one query to run.
@@ -54,6 +58,9 @@ type Request struct {
 	MaxRows int
 	// Timeout bounds the run (0 means APITimeout).
 	Timeout time.Duration
+	// User names who runs the query, for the per-user limit and the
+	// runs report ("user:alice", "token:... (name)", "cli:root").
+	User string
 }
 
 // Result is a query's answer.
@@ -64,6 +71,9 @@ type Result struct {
 	Render    *sqlgen.Render
 	Elapsed   time.Duration
 }
+
+// ErrTimeout: the query ran longer than its Timeout.
+var ErrTimeout = errors.New("query exceeded its time limit")
 
 // Error is a query that cannot run: a syntax or binding error, or a
 // construct not supported, at a line and column (1-based; 0 when
@@ -157,8 +167,36 @@ func filtersTimestamp(q *ast.Query) bool {
 }
 
 // Run compiles and runs a query.
-func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
+func (e *Engine) Run(ctx context.Context, req Request) (res *Result, err error) {
+	if e.Limiter != nil {
+		release, err := e.Limiter.Acquire(ctx, req.User)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
 	start := time.Now()
+	if e.Runs != nil {
+		defer func() {
+			r := Run{User: req.User, QueryHash: QueryHash(req.Query), Query: QueryPrefix(req.Query),
+				Start: start.UTC(), Duration: time.Since(start)}
+			if res != nil {
+				r.Rows, r.Truncated = len(res.Rows), res.Truncated
+			}
+			if err != nil {
+				r.Error = err.Error()
+			}
+			e.Runs.Add(r)
+		}()
+	}
+	// A compiler bug must fail one query, not the process (the CLI has
+	// no recovering HTTP middleware around it). Deferred last, so the run
+	// is recorded with the error.
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, fmt.Errorf("internal error while compiling or running the query (a bug in Vigil; please report it with the query): %v", p)
+		}
+	}()
 	now := time.Now()
 	if e.Now != nil {
 		now = e.Now()
@@ -174,11 +212,11 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 		opts.ExternalData = e.External.fetcher(ctx)
 	}
 	opts.Discover = func(sql string, args []any) ([][]any, error) {
-		res, err := e.Store.Query(ctx, store.Query{SQL: sql, Args: args, MaxRows: 10_000})
+		found, err := e.Store.Query(ctx, store.Query{SQL: sql, Args: args, MaxRows: 10_000})
 		if err != nil {
 			return nil, err
 		}
-		return res.Rows, nil
+		return found.Rows, nil
 	}
 	prog, err := compile(req.Query, opts)
 	if err != nil {
@@ -188,16 +226,16 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 	if maxRows <= 0 {
 		maxRows = APIMaxRows
 	}
-	res, err := e.Store.Query(ctx, store.Query{SQL: prog.SQL, Args: prog.Args, MaxRows: maxRows})
+	sres, err := e.Store.Query(ctx, store.Query{SQL: prog.SQL, Args: prog.Args, MaxRows: maxRows})
 	if err != nil {
 		if errors.Is(err, store.ErrCanceled) && ctx.Err() == context.DeadlineExceeded {
-			return nil, fmt.Errorf("query exceeded its time limit of %s: %w", timeout, err)
+			return nil, fmt.Errorf("%w of %s: %w", ErrTimeout, timeout, err)
 		}
 		return nil, err
 	}
-	out := &Result{Columns: prog.Columns, Truncated: res.Truncated, Render: prog.Render}
-	out.Rows = make([][]any, len(res.Rows))
-	for i, row := range res.Rows {
+	out := &Result{Columns: prog.Columns, Truncated: sres.Truncated, Render: prog.Render}
+	out.Rows = make([][]any, len(sres.Rows))
+	for i, row := range sres.Rows {
 		conv := make([]any, len(prog.Columns))
 		for j := range prog.Columns {
 			if j < len(row) {
