@@ -102,12 +102,9 @@ func (g *gen) scan(name string, at ast.Node) *rel {
 	hasTimestamp := false
 	for i, c := range t.Columns {
 		cols[i] = check.Column{Name: c.Name, Type: c.Type}
-		q := quote(c.Name)
-		if c.Type == schema.String {
-			sel[i] = "coalesce(" + q + ", '') AS " + q
-		} else {
-			sel[i] = q
-		}
+		// The store keeps strings non-null ('' when missing), so columns
+		// are read as they are and filters reach the scan.
+		sel[i] = quote(c.Name)
 		if c.Name == "Timestamp" && c.Type == schema.DateTime {
 			hasTimestamp = true
 		}

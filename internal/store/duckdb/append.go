@@ -9,6 +9,7 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store"
 )
 
@@ -83,6 +84,9 @@ func (s *Store) prepare(tr store.TableRows, ingest time.Time, canonical bool) (p
 			}
 			if err == nil && n != nil {
 				n, err = toDriver(cols[i], n)
+			} else if err == nil && cols[i].Type == schema.String {
+				// KQL strings are never null: a missing one is stored as ''.
+				n = ""
 			}
 			if err != nil {
 				var ve *store.ValueError

@@ -57,7 +57,7 @@ func createTableSQL(t *schema.Table) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("table %s column %s: %w", t.Name, c.Name, err)
 		}
-		fmt.Fprintf(&b, "\t%s %s,\n", quoteIdent(c.Name), typ)
+		fmt.Fprintf(&b, "\t%s %s%s,\n", quoteIdent(c.Name), typ, defaultOf(c))
 	}
 	fmt.Fprintf(&b, "\t%s\n)", ingestionDDL)
 	return b.String(), nil
@@ -68,7 +68,38 @@ func addColumnSQL(table string, c schema.Column) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("table %s column %s: %w", table, c.Name, err)
 	}
-	return fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", quoteIdent(table), quoteIdent(c.Name), typ), nil
+	return fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s%s", quoteIdent(table), quoteIdent(c.Name), typ, defaultOf(c)), nil
+}
+
+// defaultOf is a column's DEFAULT clause: KQL strings are never null, so
+// a string column holds ” where a value is missing (an added column's
+// old rows too).
+func defaultOf(c schema.Column) string {
+	if c.Type == schema.String {
+		return " DEFAULT ''"
+	}
+	return ""
+}
+
+// emptyStringsSQL rewrites a format-1 table's null strings as ” (format
+// 2 stores none).
+func emptyStringsSQL(t *schema.Table, present map[string]physColumn) string {
+	var sets, conds []string
+	for _, c := range t.Columns {
+		if c.Type != schema.String {
+			continue
+		}
+		if _, ok := present[strings.ToLower(c.Name)]; !ok {
+			continue
+		}
+		q := quoteIdent(c.Name)
+		sets = append(sets, q+" = coalesce("+q+", '')")
+		conds = append(conds, q+" IS NULL")
+	}
+	if len(sets) == 0 {
+		return ""
+	}
+	return "UPDATE " + quoteIdent(t.Name) + " SET " + strings.Join(sets, ", ") + " WHERE " + strings.Join(conds, " OR ")
 }
 
 // checkTables rejects table lists DuckDB cannot hold as given: identifiers

@@ -124,7 +124,7 @@ func TestDDL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "CREATE TABLE \"Second\" (\n\t\"Id\" BIGINT,\n\t\"Name\" VARCHAR,\n\t\"__IngestionTime\" TIMESTAMP NOT NULL\n)"
+	want := "CREATE TABLE \"Second\" (\n\t\"Id\" BIGINT,\n\t\"Name\" VARCHAR DEFAULT '',\n\t\"__IngestionTime\" TIMESTAMP NOT NULL\n)"
 	if got != want {
 		t.Errorf("createTableSQL:\n%s\nwant:\n%s", got, want)
 	}

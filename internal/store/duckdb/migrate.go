@@ -16,8 +16,9 @@ import (
 // The meta table marks a file as a Vigil event store and records which
 // schema its tables were last migrated to.
 const (
-	metaTable     = "__vigil_meta"
-	formatVersion = 1
+	metaTable = "__vigil_meta"
+	// formatVersion 2: string columns hold '' instead of null.
+	formatVersion = 2
 )
 
 // layout is where a schema table's values go in its physical table. After
@@ -100,6 +101,9 @@ func migrate(ctx context.Context, conn *sql.Conn, path string, tables []*schema.
 	if err != nil {
 		return nil, err
 	}
+	if meta["format"] == "1" {
+		ddl = append(ddl, upgradeFormat1(tables, phys)...)
+	}
 	fp := fingerprint(tables)
 	if len(ddl) > 0 || meta["schema_fingerprint"] != fp || meta["format"] != strconv.Itoa(formatVersion) {
 		if _, ok := phys[metaTable]; !ok {
@@ -113,6 +117,25 @@ func migrate(ctx context.Context, conn *sql.Conn, path string, tables []*schema.
 		}
 	}
 	return layouts(tables, phys)
+}
+
+// upgradeFormat1 turns the null strings of a format-1 store into ”.
+func upgradeFormat1(tables []*schema.Table, phys map[string][]physColumn) []string {
+	var out []string
+	for _, t := range tables {
+		cols, ok := phys[strings.ToLower(t.Name)]
+		if !ok {
+			continue
+		}
+		present := map[string]physColumn{}
+		for _, c := range cols {
+			present[strings.ToLower(c.name)] = c
+		}
+		if stmt := emptyStringsSQL(t, present); stmt != "" {
+			out = append(out, stmt)
+		}
+	}
+	return out
 }
 
 func readMeta(ctx context.Context, conn *sql.Conn, phys map[string][]physColumn) (map[string]string, error) {

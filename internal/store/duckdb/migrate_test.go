@@ -100,3 +100,30 @@ func TestMigrateRealSchemaFromEmpty(t *testing.T) {
 		t.Errorf("plan after migration: %v, %v", ddl, err)
 	}
 }
+
+// A format-1 store kept nulls in string columns; opening it rewrites them
+// as '' and records format 2.
+func TestUpgradeFormat1(t *testing.T) {
+	dir := t.TempDir()
+	s := openTables(t, dir, testOptions(), second)
+	mustAppend(t, s, store.Batch{Tables: []store.TableRows{{Table: "Second", Rows: [][]any{{int64(1), "x"}, {int64(2), "y"}}}}})
+	ctx := context.Background()
+	for _, stmt := range []string{
+		`UPDATE "Second" SET "Name" = NULL WHERE "Id" = 2`,
+		`UPDATE ` + metaTable + ` SET value = '1' WHERE key = 'format'`,
+	} {
+		if _, err := s.wconn.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s = openTables(t, dir, testOptions(), second)
+	res := mustQuery(t, s, `SELECT "Name" FROM "Second" ORDER BY "Id"`)
+	if diff := cmp.Diff([][]any{{"x"}, {""}}, res.Rows); diff != "" {
+		t.Errorf("strings after the upgrade (-want +got):\n%s", diff)
+	}
+	res = mustQuery(t, s, `SELECT value FROM `+metaTable+` WHERE key = 'format'`)
+	if res.Rows[0][0] != "2" {
+		t.Errorf("format = %v, want 2", res.Rows[0][0])
+	}
+}
