@@ -58,7 +58,7 @@ func (g *gen) binary(x *ast.BinaryExpr, row *rel) string {
 		a, b, t := g.operands(x.X, x.Y, row)
 		op := map[ast.BinaryOp]string{ast.Eql: "=", ast.Neq: "<>", ast.Lss: "<", ast.Leq: "<=", ast.Gtr: ">", ast.Geq: ">="}[x.Op]
 		if t == schema.Dynamic && (x.Op == ast.Eql || x.Op == ast.Neq) {
-			a, b = "CAST("+a+" AS VARCHAR)", "CAST("+b+" AS VARCHAR)"
+			a, b = "CAST(json("+a+") AS VARCHAR)", "CAST(json("+b+") AS VARCHAR)"
 		}
 		return "(" + a + " " + op + " " + b + ")"
 	case ast.Add, ast.Sub, ast.Mul, ast.Quo, ast.Rem:

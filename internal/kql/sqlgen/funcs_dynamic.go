@@ -220,14 +220,14 @@ func truthOf(x string) string {
 }
 
 func init() {
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		parts := make([]string, len(a))
 		for i, v := range a {
 			parts[i] = g.dyn(v)
 		}
 		return jsonArray("CAST([" + strings.Join(parts, ", ") + "] AS JSON[])")
 	}, "pack_array")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		if len(a)%2 != 0 {
 			g.failf(x.Pos(), "%s expects key, value pairs", callName(x))
 		}
@@ -240,7 +240,7 @@ func init() {
 		}
 		return bagOf("[" + strings.Join(parts, ", ") + "]")
 	}, "bag_pack", "pack", "pack_dictionary")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 0, 1)
 		row := g.curRow
 		if row == nil {
@@ -252,7 +252,7 @@ func init() {
 		}
 		return g.packColumns(row.cols, ignore)
 	}, "pack_all")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		if len(a) == 0 {
 			g.failf(x.Pos(), "bag_pack_columns needs columns")
 		}
@@ -266,12 +266,12 @@ func init() {
 		}
 		return bagOf("[" + strings.Join(parts, ", ") + "]")
 	}, "bag_pack_columns")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
 		s := g.dyn(a[0])
 		return "(CASE WHEN json_type(" + s + ") = 'OBJECT' THEN " + jsonArray("json_keys("+s+")") + " END)"
 	}, "bag_keys")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		if len(a) < 2 {
 			g.failf(x.Pos(), "bag_merge needs at least two bags")
 		}
@@ -281,20 +281,20 @@ func init() {
 		}
 		return bagOf(all)
 	}, "bag_merge")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 2)
 		s := g.dyn(a[0])
 		return "coalesce(json_type(" + s + ") = 'OBJECT' AND json_exists(" + s + ", " + keyPath(g.asString(a[1])) + "), false)"
 	}, "bag_has_key")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 3, 3)
 		return g.bagSetKey(x, a)
 	}, "bag_set_key")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 2)
 		return g.bagRemoveKeys(x, a)
 	}, "bag_remove_keys")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 2)
 		keys := jsonList(g.dyn(a[0]))
 		vals := jsonList(g.dyn(a[1]))
@@ -306,12 +306,12 @@ func init() {
 			})
 		})
 	}, "bag_zip")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
 		s := g.dyn(a[0])
 		return "(CASE WHEN json_type(" + s + ") = 'ARRAY' THEN CAST(json_array_length(" + s + ") AS BIGINT) END)"
 	}, "array_length")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		if len(a) == 0 {
 			g.failf(x.Pos(), "array_concat needs arrays")
 		}
@@ -328,7 +328,7 @@ func init() {
 		}
 		return "(CASE WHEN " + strings.Join(conds, " AND ") + " THEN " + jsonArray(all) + " END)"
 	}, "array_concat")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 3, 3)
 		start, end := g.asType(a[1], schema.Long), g.asType(a[2], schema.Long)
 		return bind(jsonList(g.dyn(a[0])), func(l string) string {
@@ -343,11 +343,11 @@ func init() {
 			})
 		})
 	}, "array_slice")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 2)
 		return g.arraySplit(a)
 	}, "array_split")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
 		return bind(jsonList(g.dyn(a[0])), func(l string) string {
 			return "(CASE WHEN " + l + " IS NULL THEN NULL ELSE " + jsonArray("list_reverse("+l+")") + " END)"
@@ -367,8 +367,8 @@ func init() {
 			})
 		}
 	}
-	register(rotate(""), "array_rotate_left")
-	register(rotate("-"), "array_rotate_right")
+	registerT(rotate(""), "array_rotate_left")
+	registerT(rotate("-"), "array_rotate_right")
 	shift := func(sign string) scalarFunc {
 		return func(g *gen, x *ast.CallExpr, a []arg) string {
 			g.need(x, a, 2, 3)
@@ -385,15 +385,15 @@ func init() {
 			})
 		}
 	}
-	register(shift(""), "array_shift_left")
-	register(shift("-"), "array_shift_right")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(shift(""), "array_shift_left")
+	registerT(shift("-"), "array_shift_right")
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		return g.arraySort(x, a, false)
 	}, "array_sort_asc")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		return g.arraySort(x, a, true)
 	}, "array_sort_desc")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 5)
 		start, length, occ := "0", "-1", "1"
 		if len(a) > 2 {
@@ -416,7 +416,7 @@ func init() {
 			})
 		})
 	}, "array_index_of")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 3, 3)
 		pick := func(v arg, i string) string {
 			s := g.dyn(v)
@@ -431,7 +431,7 @@ func init() {
 			return "(CASE WHEN " + l + " IS NULL THEN NULL ELSE " + jsonArray("list_transform("+l+", ("+c+", "+i+") -> CASE WHEN "+t+" THEN "+pick(a[1], i)+" WHEN NOT "+t+" THEN "+pick(a[2], i)+" END)") + " END)"
 		})
 	}, "array_iff", "array_iif")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
 		return bind(jsonList(g.dyn(a[0])), func(l string) string {
 			e := lambdaVar()
@@ -439,21 +439,21 @@ func init() {
 			return "(CASE WHEN " + l + " IS NULL OR len(" + l + ") = 0 OR NOT " + numeric + " THEN NULL ELSE CAST(list_sum(list_transform(" + l + ", " + e + " -> CAST(" + e + " AS DOUBLE))) AS DOUBLE) END)"
 		})
 	}, "array_sum")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		return g.setOp(x, a, "union")
 	}, "set_union")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		return g.setOp(x, a, "intersect")
 	}, "set_intersect")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		return g.setOp(x, a, "difference")
 	}, "set_difference")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 2)
 		s := g.dyn(a[0])
 		return "coalesce(json_type(" + s + ") = 'ARRAY' AND list_contains(" + keysOf("CAST("+s+" AS JSON[])") + ", " + elemKey(g.dyn(a[1])) + "), false)"
 	}, "set_has_element")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 2)
 		k1 := "list_distinct(" + keysOf(jsonList(g.dyn(a[0]))) + ")"
 		k2 := "list_distinct(" + keysOf(jsonList(g.dyn(a[1]))) + ")"
@@ -465,7 +465,7 @@ func init() {
 			})
 		})
 	}, "jaccard_index")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		if len(a) < 2 {
 			g.failf(x.Pos(), "zip needs at least two arrays")
 		}
@@ -488,11 +488,11 @@ func init() {
 		body := "list_transform(range(1, CAST(" + n + " AS BIGINT) + 1), " + i + " -> " + jsonArray("CAST(["+strings.Join(elems, ", ")+"] AS JSON[])") + ")"
 		return "(CASE WHEN " + strings.Join(conds, " AND ") + " THEN " + jsonArray(body) + " END)"
 	}, "zip")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
 		return g.gettype(a[0])
 	}, "gettype")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
 		s := g.dyn(a[0])
 		return "coalesce(CAST(" + canonicalJSON(s, 3) + " AS VARCHAR), '')"
@@ -619,8 +619,10 @@ func (g *gen) gettype(a arg) string {
 		return "(CASE json_type(" + s + ") WHEN 'ARRAY' THEN 'array' WHEN 'OBJECT' THEN 'dictionary' WHEN 'VARCHAR' THEN 'string' " +
 			"WHEN 'BIGINT' THEN 'long' WHEN 'UBIGINT' THEN 'long' WHEN 'DOUBLE' THEN 'real' WHEN 'BOOLEAN' THEN 'bool' ELSE 'null' END)"
 	}
-	name := a.typ.String()
-	return g.typedParam(name, schema.String)
+	// The type is known statically; the argument is still read so that
+	// its parameters stay bound.
+	name := g.typedParam(a.typ.String(), schema.String)
+	return "(CASE WHEN (" + a.sql + ") IS NULL THEN " + name + " ELSE " + name + " END)"
 }
 
 // canonicalJSON renders a dynamic value with the keys of its bags
@@ -637,4 +639,40 @@ func canonicalJSON(s string, depth int) string {
 		arr := jsonArray("list_transform(CAST(" + v + " AS JSON[]), " + e + " -> " + canonicalJSON(e, depth-1) + ")")
 		return "(CASE json_type(" + v + ") WHEN 'OBJECT' THEN " + obj + " WHEN 'ARRAY' THEN " + arr + " ELSE json(" + v + ") END)"
 	})
+}
+
+// producedTypes is the KQL type of the SQL each function of this file
+// and funcs_ip.go writes (dynamic when not listed).
+var producedTypes = map[string]schema.Type{
+	"array_length": schema.Long, "array_index_of": schema.Long,
+	"array_sum": schema.Real, "jaccard_index": schema.Real,
+	"bag_has_key": schema.Bool, "set_has_element": schema.Bool,
+	"gettype": schema.String, "dynamic_to_json": schema.String,
+	"parse_ipv4": schema.Long, "parse_ipv4_mask": schema.Long,
+	"ipv4_is_in_range": schema.Bool, "ipv4_is_in_any_range": schema.Bool,
+	"ipv4_is_match": schema.Bool, "ipv4_is_private": schema.Bool,
+	"format_ipv4": schema.String, "format_ipv4_mask": schema.String,
+	"has_ipv4": schema.Bool, "has_ipv4_prefix": schema.Bool,
+	"parse_ipv6": schema.String, "parse_ipv6_mask": schema.String,
+	"ipv6_is_match": schema.Bool, "ipv6_is_in_range": schema.Bool,
+	"ipv6_is_in_any_range": schema.Bool,
+	// These cast to the binder's type themselves.
+	"ipv4_compare": schema.Invalid, "ipv4_netmask_suffix": schema.Invalid, "ipv6_compare": schema.Invalid,
+}
+
+// registerT registers a function whose result is converted to the type
+// the binder gave the call, when the SQL's type differs.
+func registerT(f scalarFunc, names ...string) {
+	produced, ok := producedTypes[names[0]]
+	if !ok {
+		produced = schema.Dynamic
+	}
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		s := f(g, x, a)
+		want := g.typeOf(x)
+		if produced == schema.Invalid || want == schema.Invalid || want == produced {
+			return s
+		}
+		return g.coerce(s, produced, want)
+	}, names...)
 }

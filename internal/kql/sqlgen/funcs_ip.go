@@ -152,22 +152,22 @@ func ipv4Tokens(text string) string {
 }
 
 func init() {
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
 		return bind(g.ipv4Arg(a[0]), func(v string) string { return mask4(v+".ip", v+".p") })
 	}, "parse_ipv4")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 2)
 		p := g.prefixArg(a, 1, "32")
 		return bind(g.ipv4Arg(a[0]), func(v string) string {
 			return "(CASE WHEN " + p + " BETWEEN 0 AND 32 THEN " + mask4(v+".ip", "least("+v+".p, "+p+")") + " END)"
 		})
 	}, "parse_ipv4_mask")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 2)
 		return ipv4InRange(g.ipv4Arg(a[0]), g.ipv4Arg(a[1]))
 	}, "ipv4_is_in_range")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		if len(a) < 2 {
 			g.failf(x.Pos(), "ipv4_is_in_any_range needs an address and ranges")
 		}
@@ -176,7 +176,7 @@ func init() {
 			return "(CASE WHEN " + ip + " IS NULL THEN NULL ELSE coalesce(list_bool_or(list_transform(" + g.rangeList(a[1:]) + ", " + r + " -> " + ipv4InRange(ip, ipv4Of(r)) + ")), false) END)"
 		})
 	}, "ipv4_is_in_any_range")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 3)
 		p := g.prefixArg(a, 2, "32")
 		return bind(g.ipv4Arg(a[0]), func(u string) string {
@@ -185,7 +185,7 @@ func init() {
 			})
 		})
 	}, "ipv4_is_match")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 3)
 		p := g.prefixArg(a, 2, "32")
 		return bind(g.ipv4Arg(a[0]), func(u string) string {
@@ -194,7 +194,7 @@ func init() {
 			})
 		})
 	}, "ipv4_compare")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
 		return bind(g.ipv4Arg(a[0]), func(v string) string {
 			in := func(net string, bits int) string {
@@ -204,7 +204,7 @@ func init() {
 			return "(CASE WHEN " + v + " IS NULL THEN NULL ELSE (" + in("167772160", 8) + " OR " + in("2886729728", 12) + " OR " + in("3232235520", 16) + ") END)"
 		})
 	}, "ipv4_is_private")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
 		return "CAST((" + ipv4Of(g.asString(a[0])) + ").p AS " + sqlType(g.typeOf(x)) + ")"
 	}, "ipv4_netmask_suffix")
@@ -222,8 +222,8 @@ func init() {
 			})
 		}
 	}
-	register(format(false), "format_ipv4")
-	register(format(true), "format_ipv4_mask")
+	registerT(format(false), "format_ipv4")
+	registerT(format(true), "format_ipv4_mask")
 	has := func(prefix bool) scalarFunc {
 		return func(g *gen, x *ast.CallExpr, a []arg) string {
 			if len(a) < 2 {
@@ -245,16 +245,16 @@ func init() {
 			})
 		}
 	}
-	register(has(false), "has_ipv4", "has_any_ipv4")
-	register(has(true), "has_ipv4_prefix", "has_any_ipv4_prefix")
+	registerT(has(false), "has_ipv4", "has_any_ipv4")
+	registerT(has(true), "has_ipv4_prefix", "has_any_ipv4_prefix")
 
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
 		return bind(ipv6Of(g.asString(a[0])), func(v string) string {
 			return "coalesce(" + ipv6Text(mask6(v+".g", v+".p")) + ", '')"
 		})
 	}, "parse_ipv6")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 2)
 		p := g.prefixArg(a, 1, "128")
 		return bind(ipv6Of(g.asString(a[0])), func(v string) string {
@@ -270,10 +270,10 @@ func init() {
 			})
 		})
 	}
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		return cmp6(g, x, a, func(c string) string { return "CAST(" + c + " AS " + sqlType(g.typeOf(x)) + ")" })
 	}, "ipv6_compare")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		return cmp6(g, x, a, func(c string) string { return "(" + c + " = 0)" })
 	}, "ipv6_is_match")
 	in6 := func(ip, rng string) string {
@@ -283,11 +283,11 @@ func init() {
 			})
 		})
 	}
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 2)
 		return in6(ipv6Of(g.asString(a[0])), ipv6Of(g.asString(a[1])))
 	}, "ipv6_is_in_range")
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
 		if len(a) < 2 {
 			g.failf(x.Pos(), "ipv6_is_in_any_range needs an address and ranges")
 		}
