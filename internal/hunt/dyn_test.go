@@ -3,7 +3,9 @@ package hunt
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -104,6 +106,7 @@ var dynCases = []struct {
 		[]string{`[true | false | true | false]`}},
 	{"ipv6", `print p=parse_ipv6("fe80::1/64"), m=ipv6_is_match("::ffff:c0a8:0101", "192.168.1.1"), r=ipv6_is_in_range("2001:db8::5", "2001:db8::/32"), c=ipv6_compare("::1", "::2"), v4=parse_ipv6("10.0.0.1")`,
 		[]string{`[fe80:0000:0000:0000:0000:0000:0000:0000 | true | true | -1 | 0000:0000:0000:0000:0000:ffff:0a00:0001]`}},
+	{"unused let", `let unused = dynamic(["a"]); let n = 5; print x = array_length(dynamic([1]))`, []string{`[1]`}},
 	{"mv-apply top per row", `datatable(k:int, a:dynamic)[1, dynamic([5,1,3]), 2, dynamic([4,10,8,7])]
 		| mv-apply v=a to typeof(long) on (top 2 by v | summarize t=make_list(v))`, []string{`[1 | [5,1,3] | [5,3]]`, `[2 | [4,10,8,7] | [10,8]]`}},
 	{"mv-apply index and where", `datatable(k:int, a:dynamic)[1, dynamic(["x","y","z"])]
@@ -136,4 +139,45 @@ func TestDynFunctions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDynHunting runs the hunting queries of $DYN_HUNT (a JSONL file)
+// that use the functions of this area and logs why those that fail do:
+// a debugging aid, skipped otherwise.
+func TestDynHunting(t *testing.T) {
+	path := os.Getenv("DYN_HUNT")
+	if path == "" {
+		t.Skip("DYN_HUNT not set")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	match := regexp.MustCompile(os.Getenv("DYN_HUNT_MATCH"))
+	eng := &Engine{Store: openTestStore(t)}
+	ok, n := 0, 0
+	for _, line := range strings.Split(string(b), "\n") {
+		var c struct{ ID, Query string }
+		if json.Unmarshal([]byte(line), &c) != nil || !match.MatchString(c.Query) {
+			continue
+		}
+		n++
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := func() (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					err = fmt.Errorf("panic: %v", r)
+				}
+			}()
+			_, err = eng.Run(ctx, Request{Query: c.Query})
+			return err
+		}()
+		cancel()
+		if err != nil {
+			t.Logf("%s: %v", c.ID, err)
+			continue
+		}
+		ok++
+	}
+	t.Logf("%d/%d ran", ok, n)
 }
