@@ -91,8 +91,8 @@ var dynCases = []struct {
 	{"sets", `print u=set_union(dynamic([1,2,2]), dynamic([3,1])), i=set_intersect(dynamic([1,2,3,1]), dynamic([3,1])), d=set_difference(dynamic([1,2,3]), dynamic([2])),
 		h=set_has_element(dynamic(["a","b"]), "b"), j=jaccard_index(dynamic([1,2,3]), dynamic([1,2,3,4])), z=zip(dynamic([1,2]), dynamic(["a"]))`,
 		[]string{`[[1,2,3] | [1,3] | [1,3] | true | 0.75 | [[1,"a"],[2,null]]]`}},
-	{"gettype", `print a=gettype(dynamic([])), b=gettype(dynamic({})), c=gettype(parse_json('{"x":1.5}').x), d=gettype(1), e=gettype("s")`,
-		[]string{`[array | dictionary | real | long | string]`}},
+	{"gettype", `print a=gettype(dynamic([])), b=gettype(dynamic({})), c=gettype(parse_json('{"x":1.5}').x), d=gettype(1), e=gettype("s"), f=gettype(parse_json("1")), g=gettype(parse_json("5000000000")), h=gettype(1s), i=gettype(parse_json(""))`,
+		[]string{`[array | dictionary | real | long | string | int | long | timespan | null]`}},
 	{"dynamic_to_json", `print j=dynamic_to_json(dynamic({"b":[{"d":1,"c":2}],"a":1}))`, []string{`[{"a":1,"b":[{"c":2,"d":1}]}]`}},
 	{"parse_json compare", `print e=parse_json('[1, 2]') == dynamic([1,2]), s=tostring(parse_json('{"a": [1, 2]}'))`, []string{`[true | {"a":[1,2]}]`}},
 	{"ipv4", `datatable(ip:string)["10.1.2.3", "192.168.1.1/24", "8.8.8.8", "300.1.1.1"]

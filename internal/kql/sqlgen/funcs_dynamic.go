@@ -616,8 +616,11 @@ func (g *gen) gettype(a arg) string {
 	switch a.typ {
 	case schema.Dynamic, schema.Invalid:
 		s := a.sql
+		// Kusto's JSON parser keeps an integer that fits in 32 bits as
+		// int.
+		intOrLong := "(CASE WHEN TRY_CAST(" + s + " AS INTEGER) IS NOT NULL THEN 'int' ELSE 'long' END)"
 		return "(CASE json_type(" + s + ") WHEN 'ARRAY' THEN 'array' WHEN 'OBJECT' THEN 'dictionary' WHEN 'VARCHAR' THEN 'string' " +
-			"WHEN 'BIGINT' THEN 'long' WHEN 'UBIGINT' THEN 'long' WHEN 'DOUBLE' THEN 'real' WHEN 'BOOLEAN' THEN 'bool' ELSE 'null' END)"
+			"WHEN 'BIGINT' THEN " + intOrLong + " WHEN 'UBIGINT' THEN " + intOrLong + " WHEN 'DOUBLE' THEN 'real' WHEN 'BOOLEAN' THEN 'bool' ELSE 'null' END)"
 	}
 	// The type is known statically; the argument is still read so that
 	// its parameters stay bound.
