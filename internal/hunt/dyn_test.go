@@ -106,6 +106,7 @@ var dynCases = []struct {
 		[]string{`[true | false | true | false]`}},
 	{"ipv6", `print p=parse_ipv6("fe80::1/64"), m=ipv6_is_match("::ffff:c0a8:0101", "192.168.1.1"), r=ipv6_is_in_range("2001:db8::5", "2001:db8::/32"), c=ipv6_compare("::1", "::2"), v4=parse_ipv6("10.0.0.1")`,
 		[]string{`[fe80:0000:0000:0000:0000:0000:0000:0000 | true | true | -1 | 0000:0000:0000:0000:0000:ffff:0a00:0001]`}},
+	{"treepath", `print t=treepath(parse_json('{"l":[100,{"x":"y"}],"p":"v"}'))`, []string{`[["['l']","['l'][0]","['l'][0]['x']","['p']"]]`}},
 	{"unused let", `let unused = dynamic(["a"]); let n = 5; print x = array_length(dynamic([1]))`, []string{`[1]`}},
 	{"mv-apply top per row", `datatable(k:int, a:dynamic)[1, dynamic([5,1,3]), 2, dynamic([4,10,8,7])]
 		| mv-apply v=a to typeof(long) on (top 2 by v | summarize t=make_list(v))`, []string{`[1 | [5,1,3] | [5,3]]`, `[2 | [4,10,8,7] | [10,8]]`}},

@@ -679,3 +679,39 @@ func registerT(f scalarFunc, names ...string) {
 		return g.coerce(s, produced, want)
 	}, names...)
 }
+
+// treepathDepth bounds the nesting treepath follows; deeper values fail
+// at run time rather than lose paths.
+const treepathDepth = 5
+
+// treePaths is the VARCHAR[] of the paths under v, each starting with
+// prefix (SQL of a string): ['key'] for a property, [0] for the
+// elements of an array (their paths merged).
+func treePaths(v, prefix string, depth int) string {
+	if depth == 0 {
+		return "(CASE WHEN (json_type(" + v + ") = 'OBJECT' AND len(json_keys(" + v + ")) > 0) OR (json_type(" + v + ") = 'ARRAY' AND json_array_length(" + v + ") > 0) " +
+			"THEN CAST(error('treepath: the value nests too deeply') AS VARCHAR[]) ELSE CAST([] AS VARCHAR[]) END)"
+	}
+	return bind(v, func(x string) string {
+		k, e := lambdaVar(), lambdaVar()
+		keyPrefix := "(" + prefix + " || '[''' || " + k + " || ''']')"
+		obj := "flatten(list_transform(json_keys(" + x + "), " + k + " -> list_concat([" + keyPrefix + "], " +
+			treePaths("json_extract("+x+", '$.' || CAST(to_json("+k+") AS VARCHAR))", keyPrefix, depth-1) + ")))"
+		elemPrefix := "(" + prefix + " || '[0]')"
+		elems := "flatten(list_transform(CAST(" + x + " AS JSON[]), " + e + " -> " + treePaths(e, elemPrefix, depth-1) + "))"
+		arr := bind(elems, func(l string) string {
+			s, i := lambdaVar(), lambdaVar()
+			return "list_concat([" + elemPrefix + "], list_filter(" + l + ", (" + s + ", " + i + ") -> list_position(" + l + ", " + s + ") = " + i + "))"
+		})
+		return "(CASE WHEN json_type(" + x + ") = 'OBJECT' THEN " + obj + " WHEN json_type(" + x + ") = 'ARRAY' AND json_array_length(" + x + ") > 0 THEN " + arr +
+			" ELSE CAST([] AS VARCHAR[]) END)"
+	})
+}
+
+func init() {
+	registerT(func(g *gen, x *ast.CallExpr, a []arg) string {
+		g.need(x, a, 1, 1)
+		s := g.dyn(a[0])
+		return "(CASE WHEN " + s + " IS NULL THEN NULL ELSE " + jsonArray(treePaths(s, "''", treepathDepth)) + " END)"
+	}, "treepath")
+}
