@@ -182,3 +182,26 @@ func TestDynHunting(t *testing.T) {
 	}
 	t.Logf("%d/%d ran", ok, n)
 }
+
+// TestDynDeterministic: a query compiles to the same SQL every time,
+// whatever was compiled before (lambda parameters are named per call).
+func TestDynDeterministic(t *testing.T) {
+	q := `datatable(a:dynamic, ip:string)[dynamic([1,2]), "10.0.0.1"]
+		| extend s=set_union(a, array_reverse(a)), p=ipv4_is_in_any_range(ip, "10.0.0.0/8", "192.168.0.0/16"), b=bag_merge(bag_pack("k", a), dynamic({"z":1}))
+		| mv-apply kind=array v=b on (summarize n=count())`
+	now := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	first, err := Compile(q, now, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Compile(`print treepath(dynamic({"a":[1]})), zip(dynamic([1]), dynamic([2]))`, now, -1); err != nil {
+		t.Fatal(err)
+	}
+	second, err := Compile(q, now, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.SQL != second.SQL {
+		t.Errorf("the SQL differs between two compilations:\n%s\n%s", first.SQL, second.SQL)
+	}
+}

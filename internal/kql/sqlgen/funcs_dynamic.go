@@ -2,6 +2,9 @@ package sqlgen
 
 import (
 	"fmt"
+	"hash/fnv"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -671,7 +674,8 @@ func registerT(f scalarFunc, names ...string) {
 		produced = schema.Dynamic
 	}
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
-		s := f(g, x, a)
+		start := lambdaSeq.Load()
+		s := renameLambdas(f(g, x, a), start, x, a)
 		want := g.typeOf(x)
 		if produced == schema.Invalid || want == schema.Invalid || want == produced {
 			return s
@@ -714,4 +718,34 @@ func init() {
 		s := g.dyn(a[0])
 		return "(CASE WHEN " + s + " IS NULL THEN NULL ELSE " + jsonArray(treePaths(s, "''", treepathDepth)) + " END)"
 	}, "treepath")
+}
+
+var lambdaName = regexp.MustCompile(`__x[0-9]+`)
+
+// renameLambdas gives the lambda parameters a call wrote (those numbered
+// after start) names that depend only on the call, so that one query
+// always compiles to the same SQL: a hash of the call's position and
+// arguments (an enclosing call's arguments contain this call's SQL, so
+// they differ) and the order of first appearance.
+func renameLambdas(s string, start int64, x *ast.CallExpr, a []arg) string {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d", x.Pos())
+	for _, v := range a {
+		h.Write([]byte{0})
+		h.Write([]byte(v.sql))
+	}
+	prefix := fmt.Sprintf("__y%x_", h.Sum64())
+	names := map[string]string{}
+	return lambdaName.ReplaceAllStringFunc(s, func(m string) string {
+		n, err := strconv.ParseInt(m[3:], 10, 64)
+		if err != nil || n <= start {
+			return m
+		}
+		if r, ok := names[m]; ok {
+			return r
+		}
+		r := prefix + strconv.Itoa(len(names))
+		names[m] = r
+		return r
+	})
 }

@@ -178,7 +178,7 @@ func expandList(v string, opts []*ast.Option) string {
 	if !strings.EqualFold(optionWord(opts, "kind"), "array") {
 		return asList(v)
 	}
-	k := lambdaVar()
+	k := "__kv"
 	return "(CASE json_type(" + v + ") WHEN 'ARRAY' THEN CAST(" + v + " AS JSON[]) " +
 		"WHEN 'OBJECT' THEN list_transform(json_keys(" + v + "), " + k + " -> CAST(to_json([to_json(" + k + "), json_extract(" + v + ", '$.' || CAST(to_json(" + k + ") AS VARCHAR))]) AS JSON)) " +
 		"ELSE [" + v + "] END)"
