@@ -584,7 +584,10 @@ func (g *gen) bagRemoveKeys(x *ast.CallExpr, a []arg) string {
 			names := "list_transform(list_filter(" + kv + ", " + k + " -> json_type(" + k + ") = 'VARCHAR'), " + k + " -> json_extract_string(" + k + ", '$'))"
 			return bind(names, func(nv string) string {
 				kept := "list_filter(" + bagEntries(bv) + ", " + e + " -> NOT list_contains(" + nv + ", " + e + ".k) AND NOT list_contains(" + nv + ", '$.' || " + e + ".k))"
-				return "(CASE WHEN json_type(" + bv + ") <> 'OBJECT' THEN NULL WHEN " + kv + " IS NULL THEN " + bv + " ELSE " + bagOf(kept) + " END)"
+				n := lambdaVar()
+				deep := "coalesce(list_bool_or(list_transform(" + nv + ", " + n + " -> " + n + " LIKE '$.%.%' OR " + n + " LIKE '$%[%')), false)"
+				return "(CASE WHEN json_type(" + bv + ") <> 'OBJECT' THEN NULL WHEN " + kv + " IS NULL THEN " + bv +
+					" WHEN " + deep + " THEN CAST(error('bag_remove_keys: only keys and one-level paths are supported') AS JSON) ELSE " + bagOf(kept) + " END)"
 			})
 		})
 	})
