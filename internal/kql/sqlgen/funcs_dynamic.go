@@ -677,6 +677,11 @@ func registerT(f scalarFunc, names ...string) {
 		produced = schema.Dynamic
 	}
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		for _, v := range a {
+			if _, star := v.e.(*ast.Star); star {
+				g.failf(v.e.Pos(), "%s does not take *", names[0])
+			}
+		}
 		start := lambdaSeq.Load()
 		s := renameLambdas(f(g, x, a), start, x, a)
 		want := g.typeOf(x)
