@@ -58,7 +58,10 @@ func (g *gen) binary(x *ast.BinaryExpr, row *rel) string {
 		a, b, t := g.operands(x.X, x.Y, row)
 		op := map[ast.BinaryOp]string{ast.Eql: "=", ast.Neq: "<>", ast.Lss: "<", ast.Leq: "<=", ast.Gtr: ">", ast.Geq: ">="}[x.Op]
 		if t == schema.Dynamic && (x.Op == ast.Eql || x.Op == ast.Neq) {
-			a, b = "CAST("+a+" AS VARCHAR)", "CAST("+b+" AS VARCHAR)"
+			// Minified, so that spacing does not matter; a value of unknown
+			// type may not be JSON at all.
+			a = "CAST(CASE WHEN json_valid(" + a + ") THEN json(" + a + ") ELSE " + a + " END AS VARCHAR)"
+			b = "CAST(CASE WHEN json_valid(" + b + ") THEN json(" + b + ") ELSE " + b + " END AS VARCHAR)"
 		}
 		return "(" + a + " " + op + " " + b + ")"
 	case ast.Add, ast.Sub, ast.Mul, ast.Quo, ast.Rem:

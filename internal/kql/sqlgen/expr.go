@@ -228,6 +228,8 @@ func jsonValue(e ast.Expr) (any, error) {
 			}
 		}
 		return v, nil
+	case *ast.DynamicLit:
+		return jsonValue(x.Value)
 	case *ast.TypedLit:
 		t, ok := schema.ParseType(x.Type)
 		if !ok {

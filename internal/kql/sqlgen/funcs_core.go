@@ -180,7 +180,7 @@ func (g *gen) toDynamic(a arg) string {
 	case schema.Dynamic, schema.Invalid:
 		return a.sql
 	case schema.String:
-		return "(CASE WHEN json_valid(" + a.sql + ") THEN CAST(" + a.sql + " AS JSON) ELSE to_json(" + a.sql + ") END)"
+		return "(CASE WHEN " + a.sql + " = '' THEN CAST(NULL AS JSON) WHEN json_valid(" + a.sql + ") THEN json(" + a.sql + ") ELSE to_json(" + a.sql + ") END)"
 	}
 	return toJSON(a.sql, a.typ)
 }

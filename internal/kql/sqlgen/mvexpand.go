@@ -47,7 +47,7 @@ func (g *gen) mvExpand(x *ast.MvExpandOp, in *rel) *rel {
 		}
 		name, v := itemName(it.X)
 		s := toJSON(g.expr(v, in), g.typeOf(v))
-		lists = append(lists, asList(s)+fmt.Sprintf(" AS \"__l%d\"", i))
+		lists = append(lists, expandList(s, x.Options)+fmt.Sprintf(" AS \"__l%d\"", i))
 		lens = append(lens, fmt.Sprintf("len(\"__l%d\")", i))
 		e := fmt.Sprintf("unnest(\"__l%d\")", i)
 		if it.Type != nil && it.Type.Schema != nil && len(it.Type.Schema.Columns) > 0 {

@@ -19,7 +19,6 @@ package sqlgen
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -131,29 +130,71 @@ func Compile(q *ast.Query, res *check.Result, opts Options) (prog *Program, err 
 	if len(out.rel.order) > 0 {
 		b.WriteString(" ORDER BY " + orderSQL(out.rel.order))
 	}
-	text, args := compactParams(b.String(), g.args)
-	return &Program{SQL: text, Args: args, Columns: cols, Steps: g.steps, Render: g.render}, nil
+	sql, args := compactParams(b.String(), g.args)
+	return &Program{SQL: sql, Args: args, Columns: cols, Steps: g.steps, Render: g.render}, nil
 }
 
-var paramRef = regexp.MustCompile(`\$[0-9]+`)
-
-// compactParams renumbers the parameters in order of use and drops the
-// unused ones (a let that is never read): DuckDB wants every parameter
-// it is given to appear in the statement.
-func compactParams(text string, args []any) (string, []any) {
-	newIndex := map[int]int{}
-	var out []any
-	text = paramRef.ReplaceAllStringFunc(text, func(m string) string {
-		old, _ := strconv.Atoi(m[1:])
-		n, ok := newIndex[old]
-		if !ok {
-			out = append(out, args[old-1])
-			n = len(out)
-			newIndex[old] = n
+// compactParams drops the arguments no placeholder reads (a let that is
+// never used still bound its literals) and renumbers the placeholders:
+// DuckDB wants every parameter from $1 to the highest one provided.
+func compactParams(sql string, args []any) (string, []any) {
+	used := make([]int, len(args)+1)
+	scanParams(sql, func(n int) string {
+		if n >= 1 && n <= len(args) {
+			used[n] = 1
 		}
-		return "$" + strconv.Itoa(n)
+		return ""
 	})
-	return text, out
+	var out []any
+	for n := 1; n <= len(args); n++ {
+		if used[n] != 0 {
+			out = append(out, args[n-1])
+			used[n] = len(out)
+		}
+	}
+	if len(out) == len(args) {
+		return sql, args
+	}
+	return scanParams(sql, func(n int) string {
+		if n < 1 || n > len(args) {
+			return ""
+		}
+		return fmt.Sprintf("$%d", used[n])
+	}), out
+}
+
+// scanParams calls f for each placeholder $n outside quoted strings and
+// identifiers, and returns sql with each replaced by what f returns
+// (kept when f returns "").
+func scanParams(sql string, f func(n int) string) string {
+	var b strings.Builder
+	var quote byte
+	for i := 0; i < len(sql); i++ {
+		c := sql[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '$' && i+1 < len(sql) && sql[i+1] >= '0' && sql[i+1] <= '9':
+			j := i + 1
+			for j < len(sql) && sql[j] >= '0' && sql[j] <= '9' {
+				j++
+			}
+			n, err := strconv.Atoi(sql[i+1 : j])
+			if err == nil {
+				if r := f(n); r != "" {
+					b.WriteString(r)
+					i = j - 1
+					continue
+				}
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // gen is the state of one compilation.
