@@ -111,7 +111,7 @@ var dynCases = []struct {
 	{"mv-apply top per row", `datatable(k:int, a:dynamic)[1, dynamic([5,1,3]), 2, dynamic([4,10,8,7])]
 		| mv-apply v=a to typeof(long) on (top 2 by v | summarize t=make_list(v))`, []string{`[1 | [5,1,3] | [5,3]]`, `[2 | [4,10,8,7] | [10,8]]`}},
 	{"mv-apply index and where", `datatable(k:int, a:dynamic)[1, dynamic(["x","y","z"])]
-		| mv-apply with_itemindex=i v=a on (where i >= 1 | extend u=toupper(tostring(v)))`, []string{`[1 | ["x","y","z"] | "y" | 1 | Y]`, `[1 | ["x","y","z"] | "z" | 2 | Z]`}},
+		| mv-apply with_itemindex=i v=a on (where i >= 1 | extend u=toupper(tostring(v)))`, []string{`[1 | ["x","y","z"] | y | 1 | Y]`, `[1 | ["x","y","z"] | z | 2 | Z]`}},
 	{"mv-apply take and count", `datatable(k:int, a:dynamic)[1, dynamic([1,2,3]), 2, dynamic([4])]
 		| mv-apply a on (take 2 | summarize n=count(), s=sum(toint(a)))`, []string{`[1 | [1,2,3] | 2 | 3]`, `[2 | [4] | 1 | 4]`}},
 }
