@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/ast"
+	"github.com/vigilsec/vigil/internal/kql/check"
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
@@ -218,12 +219,31 @@ func (g *gen) convert(a arg, t schema.Type) string {
 		if isNumber(a.typ) {
 			return "make_timestamp(CAST((" + s + " - 621355968000000000) // 10 AS BIGINT))"
 		}
-		return "TRY_CAST(TRY_CAST(" + s + " AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+		if a.typ == schema.String {
+			if lit, ok := litString(a); ok {
+				// A constant: parsed here as datetime() literals are.
+				v, err := check.TypedValue(schema.DateTime, lit)
+				if err != nil || v == nil {
+					return "CAST(NULL AS TIMESTAMP)"
+				}
+				return g.typedParam(v, schema.DateTime)
+			}
+		}
+		return datetimeFromText(s)
 	case schema.TimeSpan:
 		if isNumber(a.typ) {
 			return "to_microseconds(CAST(" + s + " // 10 AS BIGINT))"
 		}
-		return "TRY_CAST(" + s + " AS INTERVAL)"
+		if a.typ == schema.String {
+			if lit, ok := litString(a); ok {
+				d, err := check.ParseTimespan(lit)
+				if err != nil {
+					return "CAST(NULL AS INTERVAL)"
+				}
+				return g.interval(d.Microseconds())
+			}
+		}
+		return timespanFromText(s)
 	}
 	return "TRY_CAST(" + s + " AS " + sqlType(t) + ")"
 }

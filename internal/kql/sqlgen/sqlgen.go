@@ -19,6 +19,7 @@ package sqlgen
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -124,7 +125,63 @@ func Compile(q *ast.Query, res *check.Result, opts Options) (prog *Program, err 
 	if len(out.rel.order) > 0 {
 		b.WriteString(" ORDER BY " + orderSQL(out.rel.order))
 	}
-	return &Program{SQL: b.String(), Args: g.args, Columns: cols, Steps: g.steps, Render: g.render}, nil
+	text, args := compactParams(b.String(), g.args)
+	return &Program{SQL: text, Args: args, Columns: cols, Steps: g.steps, Render: g.render}, nil
+}
+
+// compactParams renumbers the placeholders $n the SQL uses, in order of
+// first use, and drops the arguments it does not use (a constant
+// argument a function read at compile time): DuckDB rejects a prepared
+// statement with gaps in its parameters. Quoted text is left alone.
+func compactParams(sql string, args []any) (string, []any) {
+	var b strings.Builder
+	renum := map[int]int{}
+	var out []any
+	for i := 0; i < len(sql); {
+		c := sql[i]
+		switch {
+		case c == '\'' || c == '"':
+			j := i + 1
+			for j < len(sql) {
+				if sql[j] == c {
+					if j+1 < len(sql) && sql[j+1] == c {
+						j += 2
+						continue
+					}
+					break
+				}
+				j++
+			}
+			if j < len(sql) {
+				j++
+			}
+			b.WriteString(sql[i:j])
+			i = j
+		case c == '$' && i+1 < len(sql) && sql[i+1] >= '0' && sql[i+1] <= '9':
+			j := i + 1
+			for j < len(sql) && sql[j] >= '0' && sql[j] <= '9' {
+				j++
+			}
+			n, err := strconv.Atoi(sql[i+1 : j])
+			if err != nil || n < 1 || n > len(args) {
+				b.WriteString(sql[i:j])
+				i = j
+				continue
+			}
+			m, ok := renum[n]
+			if !ok {
+				out = append(out, args[n-1])
+				m = len(out)
+				renum[n] = m
+			}
+			b.WriteString("$" + strconv.Itoa(m))
+			i = j
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String(), out
 }
 
 // gen is the state of one compilation.
