@@ -203,8 +203,13 @@ func init() {
 	}, "datetime_utc_to_local")
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 2)
-		// The zone's wall-clock time as a UTC instant.
-		return "timezone('UTC', timezone(" + g.asString(a[1]) + ", " + dt(a[0], g) + "))"
+		// The zone's wall-clock time as a UTC instant. ICU reads a time
+		// that a spring-forward gap skips with the offset before the
+		// gap; Kusto uses the one after: take the offset in force at
+		// ICU's instant and apply it to the wall-clock time.
+		d, tz := dt(a[0], g), g.asString(a[1])
+		u := "timezone('UTC', timezone(" + tz + ", " + d + "))"
+		return "(" + d + " - (timezone(" + tz + ", timezone('UTC', " + u + ")) - " + u + "))"
 	}, "datetime_local_to_utc")
 
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
