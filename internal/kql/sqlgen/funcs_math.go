@@ -1,6 +1,9 @@
 package sqlgen
 
 import (
+	"math"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/ast"
@@ -24,7 +27,7 @@ func init() {
 	register(fn("exp"), "exp")
 	register(unary(func(x string) string { return "pow(2.0, " + x + ")" }), "exp2")
 	register(unary(func(x string) string { return "pow(10.0, " + x + ")" }), "exp10")
-	// Logarithms of zero or negative numbers are null in Kusto.
+	// Logarithms of negative numbers are null in Kusto; of zero -inf.
 	for _, n := range []string{"ln", "log2", "log10"} {
 		name := n
 		kql := n
@@ -32,7 +35,7 @@ func init() {
 			kql = "log"
 		}
 		register(unary(func(x string) string {
-			return name + "(nullif(greatest(" + x + ", 0.0), 0.0))"
+			return "(CASE WHEN " + x + " > 0 OR isnan(" + x + ") THEN " + name + "(" + x + ") WHEN " + x + " = 0 THEN '-Infinity'::DOUBLE END)"
 		}), kql)
 	}
 	register(unary(func(x string) string {
@@ -54,7 +57,8 @@ func init() {
 	for _, n := range []string{"asin", "acos"} {
 		name := n
 		register(unary(func(x string) string {
-			return name + "(CASE WHEN " + x + " BETWEEN -1 AND 1 THEN " + x + " ELSE 'NaN'::DOUBLE END)"
+			// Outside [-1, 1] the result is null.
+			return name + "(CASE WHEN " + x + " BETWEEN -1 AND 1 OR isnan(" + x + ") THEN " + x + " END)"
 		}), n)
 	}
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
@@ -136,8 +140,9 @@ func init() {
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 2)
 		// .NET masks the count to 0..63 and shifts bits out without
-		// overflow: shift the low bits in HUGEINT and wrap to 64 bits.
-		return wrap64("(" + long(g, a[0]) + "::HUGEINT << CAST(" + long(g, a[1]) + " & 63 AS INTEGER))")
+		// overflow: multiply in HUGEINT (DuckDB will not shift a negative
+		// number) and wrap to 64 bits.
+		return wrap64("(" + long(g, a[0]) + "::HUGEINT * (1::HUGEINT << CAST(" + long(g, a[1]) + " & 63 AS INTEGER)))")
 	}, "binary_shift_left")
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 2)
@@ -297,4 +302,89 @@ func (g *gen) convertUnit(x *ast.CallExpr, kind, v string, from, to arg) string 
 		g.failf(x.Pos(), "convert_%s: unknown unit '%s'", kind, map[bool]string{true: ts, false: fs}[okf])
 	}
 	return "(" + v + " * " + g.typedParam(f, schema.Real) + " / " + g.typedParam(t, schema.Real) + ")"
+}
+
+// simpleOperand matches SQL that is cheap to evaluate twice: a quoted
+// column, a bound parameter, or either converted to an integer type.
+var simpleOperand = regexp.MustCompile(`^(?:"(?:[^"]|"")*"|\$\d+|CAST\(\$\d+ AS (?:BIGINT|INTEGER)\)|CAST\("(?:[^"]|"")*" AS (?:BIGINT|INTEGER)\))$`)
+
+var paramOperand = regexp.MustCompile(`^CAST\(\$(\d+) AS (?:BIGINT|INTEGER)\)$`)
+
+// paramInt returns the value of an operand that is a bound integer
+// parameter.
+func (g *gen) paramInt(sql string) (int64, bool) {
+	m := paramOperand.FindStringSubmatch(sql)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n < 1 || n > len(g.args) {
+		return 0, false
+	}
+	switch v := g.args[n-1].(type) {
+	case int64:
+		return v, true
+	case int32:
+		return int64(v), true
+	}
+	return 0, false
+}
+
+// longArith compiles a + b, a - b or a * b on longs with KQL's
+// semantics: the result wraps around modulo 2^64 where DuckDB would
+// fail with an overflow error. Operands that are columns or constants
+// get a cheap range test that keeps DuckDB's own arithmetic for values
+// that cannot overflow; other operands are computed in HUGEINT and
+// wrapped, which is exact but slower.
+func (g *gen) longArith(a, op, b string) string {
+	slow := wrap64("(CAST(" + a + " AS HUGEINT) " + op + " " + b + ")")
+	if !simpleOperand.MatchString(a) || !simpleOperand.MatchString(b) {
+		return slow
+	}
+	const max = int64(math.MaxInt64)
+	const min = int64(math.MinInt64)
+	if _, ok := g.paramInt(a); ok && op != "-" {
+		a, b = b, a
+	}
+	var cond string
+	between := func(x string, lo, hi int64) string {
+		return x + " BETWEEN " + g.typedParam(lo, schema.Long) + " AND " + g.typedParam(hi, schema.Long)
+	}
+	if c, ok := g.paramInt(b); ok {
+		switch op {
+		case "+":
+			if c >= 0 {
+				cond = a + " <= " + g.typedParam(max-c, schema.Long)
+			} else {
+				cond = a + " >= " + g.typedParam(min-c, schema.Long)
+			}
+		case "-":
+			if c > 0 {
+				cond = a + " >= " + g.typedParam(min+c, schema.Long)
+			} else if c == min {
+				cond = a + " < 0"
+			} else {
+				cond = a + " <= " + g.typedParam(max+c, schema.Long)
+			}
+		case "*":
+			if c == 0 || c == 1 {
+				cond = "true"
+			} else if c == -1 {
+				cond = a + " > " + g.typedParam(min, schema.Long)
+			} else {
+				bound := max / c
+				if bound < 0 {
+					bound = -bound
+				}
+				cond = between(a, -bound, bound)
+			}
+		}
+	} else {
+		lim := int64(1) << 62
+		if op == "*" {
+			lim = int64(1) << 31
+		}
+		cond = between(a, -lim, lim-1) + " AND " + between(b, -lim, lim-1)
+	}
+	return "(CASE WHEN " + cond + " THEN (" + a + " " + op + " " + b + ") ELSE " + slow + " END)"
 }
