@@ -233,7 +233,7 @@ var unitTables = map[string]map[string]float64{
 		"yardperminute": 0.9144 / 60, "yardpersecond": 0.9144, "mach": 340.29,
 	},
 	"volume": {
-		"acrefoot": 1233.48, "centiliter": 1e-5, "cubiccentimeter": 1e-6, "cubicdecimeter": 0.001,
+		"acrefoot": 1 / 0.000810714, "centiliter": 1e-5, "cubiccentimeter": 1e-6, "cubicdecimeter": 0.001,
 		"cubicfoot": 0.028316846592, "cubicinch": 1.6387064e-5, "cubickilometer": 1e9, "cubicmeter": 1,
 		"cubicmicrometer": 1e-18, "cubicmile": 4.168181825440579584e9, "cubicmillimeter": 1e-9,
 		"cubicyard": 0.764554857984, "deciliter": 1e-4, "hectoliter": 0.1, "imperialgallon": 0.00454609,
