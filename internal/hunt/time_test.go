@@ -59,6 +59,12 @@ func TestTimeMathFunctions(t *testing.T) {
 		// Construction.
 		{`make_datetime(2017, 10, 1, 12, 10)`, "2017-10-01T12:10:00Z"},
 		{`make_datetime(2017, 13, 1)`, "null"},
+		{`make_datetime(2017, 2, 29)`, "null"},
+		{`make_datetime(2016, 2, 29, 23, 59, 59.5)`, "2016-02-29T23:59:59.5000000Z"},
+		{`make_datetime(2016, 2, 29, 24, 0)`, "null"},
+		{`unixtime_seconds_todatetime(1e300)`, "null"},
+		{`unixtime_milliseconds_todatetime(-9223372036854775807)`, "null"},
+		{`unixtime_microseconds_todatetime(1546300800000000)`, "2019-01-01T00:00:00Z"},
 		{`make_timespan(1, 2, 3, 4)`, "1.02:03:04"},
 		{`make_timespan(2, 30)`, "02:30:00"},
 		{`unixtime_seconds_todatetime(1546300800)`, "2019-01-01T00:00:00Z"},

@@ -154,8 +154,13 @@ func init() {
 		if len(a) == 6 {
 			sec = "CAST(" + g.asType(a[5], schema.Real) + " AS DOUBLE)"
 		}
-		// Out-of-range parts give null, as in Kusto.
-		return "try(make_timestamp(" + strings.Join(parts, ", ") + ", " + sec + "))"
+		y, mo, d, h, mi := parts[0], parts[1], parts[2], parts[3], parts[4]
+		// Out-of-range parts give null, as in Kusto (and no DuckDB
+		// error): the day is tested once the month is known valid.
+		return "(CASE WHEN " + y + " BETWEEN 1 AND 9999 AND " + mo + " BETWEEN 1 AND 12 THEN (CASE WHEN " +
+			d + " BETWEEN 1 AND day(last_day(make_date(" + y + ", " + mo + ", 1))) AND " +
+			h + " BETWEEN 0 AND 23 AND " + mi + " BETWEEN 0 AND 59 AND " + sec + " >= 0 AND " + sec + " < 60 " +
+			"THEN make_timestamp(" + strings.Join(parts, ", ") + ", " + sec + ") END) END)"
 	}, "make_datetime")
 
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
@@ -174,27 +179,32 @@ func init() {
 		return "to_microseconds(CAST(round((" + strings.Join(terms, " + ") + ") * 1000000) AS BIGINT))"
 	}, "make_timespan")
 
-	unix := func(perUS string, div bool) scalarFunc {
+	unix := func(perUS int64, div bool) scalarFunc {
 		return func(g *gen, x *ast.CallExpr, a []arg) string {
 			g.need(x, a, 1, 1)
-			v := a[0].sql
+			// Kusto's datetimes span years 1 to 9999: beyond is null.
+			const lo, hi = int64(-62135596800000000), int64(253402300799999999)
 			if isInteger(a[0].typ) {
+				n := "CAST(" + a[0].sql + " AS BIGINT)"
 				if div {
-					return "make_timestamp(CAST(" + v + " AS BIGINT) // " + perUS + ")"
+					return "make_timestamp(" + n + " // " + strconv.FormatInt(perUS, 10) + ")"
 				}
-				return "try(make_timestamp(CAST(" + v + " AS BIGINT) * " + perUS + "))"
+				return "(CASE WHEN " + n + " BETWEEN " + g.typedParam(lo/perUS, schema.Long) + " AND " + g.typedParam(hi/perUS, schema.Long) +
+					" THEN make_timestamp(" + n + " * " + strconv.FormatInt(perUS, 10) + ") END)"
 			}
 			op := " * "
 			if div {
 				op = " / "
 			}
-			return "try(make_timestamp(CAST(round(CAST(" + g.asType(a[0], schema.Real) + " AS DOUBLE)" + op + perUS + ") AS BIGINT)))"
+			us := "round(CAST(" + g.asType(a[0], schema.Real) + " AS DOUBLE)" + op + strconv.FormatInt(perUS, 10) + ")"
+			return "(CASE WHEN " + us + " BETWEEN " + g.typedParam(float64(lo), schema.Real) + " AND " + g.typedParam(float64(hi), schema.Real) +
+				" THEN make_timestamp(CAST(" + us + " AS BIGINT)) END)"
 		}
 	}
-	register(unix("1000000", false), "unixtime_seconds_todatetime")
-	register(unix("1000", false), "unixtime_milliseconds_todatetime")
-	register(unix("1", false), "unixtime_microseconds_todatetime")
-	register(unix("1000", true), "unixtime_nanoseconds_todatetime")
+	register(unix(1000000, false), "unixtime_seconds_todatetime")
+	register(unix(1000, false), "unixtime_milliseconds_todatetime")
+	register(unix(1, false), "unixtime_microseconds_todatetime")
+	register(unix(1000, true), "unixtime_nanoseconds_todatetime")
 
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 2)
