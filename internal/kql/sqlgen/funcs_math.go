@@ -388,3 +388,41 @@ func (g *gen) longArith(a, op, b string) string {
 	}
 	return "(CASE WHEN " + cond + " THEN (" + a + " " + op + " " + b + ") ELSE " + slow + " END)"
 }
+
+// betaIncRaw is the regularized incomplete beta function I_x(a, b) by
+// its continued fraction, evaluated from the tail (300 terms), for
+// 0 < x < 1; it converges fast for x < (a+1)/(a+b+2).
+func betaIncRaw(x, a, b string) string {
+	dk := "(CASE WHEN __b_k % 2 = 1 THEN -((" + a + ") + (__b_k - 1) // 2) * ((" + a + ") + (" + b + ") + (__b_k - 1) // 2) * (" + x + ") / (((" + a + ") + (__b_k - 1)) * ((" + a + ") + __b_k)) " +
+		"ELSE (__b_k // 2) * ((" + b + ") - __b_k // 2) * (" + x + ") / (((" + a + ") + __b_k - 1) * ((" + a + ") + __b_k)) END)"
+	cf := "list_reduce(list_transform(range(300, 0, -1), __b_k -> " + dk + "), (__b_t, __b_d) -> 1 + __b_d / __b_t, 1.0::DOUBLE)"
+	front := "exp((" + a + ") * ln(" + x + ") + (" + b + ") * ln(1 - (" + x + ")) - (lgamma(" + a + ") + lgamma(" + b + ") - lgamma((" + a + ") + (" + b + "))))"
+	return "(" + front + " / (" + a + ") / " + cf + ")"
+}
+
+// betaInc is I_x(a, b) for any x in [0, 1], using the symmetry
+// I_x(a, b) = 1 - I_(1-x)(b, a) where the fraction converges slowly.
+func betaInc(x, a, b string) string {
+	return "(CASE WHEN " + x + " <= 0 THEN 0.0 WHEN " + x + " >= 1 THEN 1.0 WHEN " + x + " < ((" + a + ") + 1) / ((" + a + ") + (" + b + ") + 2) THEN " +
+		betaIncRaw(x, a, b) + " ELSE 1 - " + betaIncRaw("(1 - ("+x+"))", b, a) + " END)"
+}
+
+func init() {
+	real := func(g *gen, a arg) string { return "CAST(" + g.asType(a, schema.Real) + " AS DOUBLE)" }
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		g.need(x, a, 3, 3)
+		v, al, be := real(g, a[0]), real(g, a[1]), real(g, a[2])
+		return "(CASE WHEN " + v + " < 0 OR " + v + " > 1 OR " + al + " <= 0 OR " + be + " <= 0 THEN 'NaN'::DOUBLE ELSE " + betaInc(v, al, be) + " END)"
+	}, "beta_cdf")
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		g.need(x, a, 3, 3)
+		p, al, be := real(g, a[0]), real(g, a[1]), real(g, a[2])
+		// Bisection on I_x(a, b) = p: 60 halvings of [0, 1].
+		mid := "((__b_s.lo + __b_s.hi) / 2)"
+		step := "(CASE WHEN " + betaInc(mid, al, be) + " < " + p + " THEN {'lo': " + mid + ", 'hi': __b_s.hi} ELSE {'lo': __b_s.lo, 'hi': " + mid + "} END)"
+		start := "{'lo': 0.0::DOUBLE, 'hi': 1.0::DOUBLE}"
+		search := "list_reduce(list_transform(range(0, 60), __b_i -> " + start + "), (__b_s, __b_i) -> " + step + ", " + start + ")"
+		return "(CASE WHEN " + p + " < 0 OR " + p + " > 1 THEN NULL WHEN " + al + " <= 0 OR " + be + " <= 0 THEN 'NaN'::DOUBLE ELSE " +
+			"list_transform([" + search + "], __b_r -> (__b_r.lo + __b_r.hi) / 2)[1] END)"
+	}, "beta_inv")
+}
