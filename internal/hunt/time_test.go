@@ -195,6 +195,8 @@ func TestLongArithmeticWraps(t *testing.T) {
 		{`print r = 3000000000 * 4000000000 + 1`, "-6446744073709551615"},
 		{`range x from 3 to 3 step 1 | project r = x * 9223372036854775807`, "9223372036854775805"},
 		{`print r = 6 * 7 - 2`, "40"},
+		{`print r = toint(2147483647) + toint(1)`, "2147483648"},
+		{`print r = toint(2147483647) * 4294967299`, "-9223372034707292163"},
 	}
 	for _, c := range cases {
 		res, err := eng.Run(context.Background(), Request{Query: c.q, Timespan: -1})

@@ -236,7 +236,7 @@ func (g *gen) arith(x *ast.BinaryExpr, row *rel) string {
 	}
 	if out == schema.Long && isInteger(ta) && isInteger(tb) && (op == "+" || op == "-" || op == "*") {
 		// KQL's long arithmetic wraps around on overflow.
-		return g.longArith(a, op, b)
+		return g.longArith(a, op, b, ta, tb)
 	}
 	s := "(" + a + " " + op + " " + b + ")"
 	if isInteger(out) && isInteger(ta) && isInteger(tb) && out == schema.Long && (ta == schema.Int && tb == schema.Int) {

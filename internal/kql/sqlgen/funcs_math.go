@@ -306,9 +306,11 @@ func (g *gen) convertUnit(x *ast.CallExpr, kind, v string, from, to arg) string 
 
 // simpleOperand matches SQL that is cheap to evaluate twice: a quoted
 // column, a bound parameter, or either converted to an integer type.
-var simpleOperand = regexp.MustCompile(`^(?:"(?:[^"]|"")*"|\$\d+|CAST\(\$\d+ AS (?:BIGINT|INTEGER)\)|CAST\("(?:[^"]|"")*" AS (?:BIGINT|INTEGER)\))$`)
+var simpleOperand = regexp.MustCompile(`^(?:` + simpleBase + `|CAST\((?:` + simpleBase + `) AS (?:BIGINT|INTEGER)\)|CAST\(CAST\((?:` + simpleBase + `) AS INTEGER\) AS BIGINT\))$`)
 
-var paramOperand = regexp.MustCompile(`^CAST\(\$(\d+) AS (?:BIGINT|INTEGER)\)$`)
+const simpleBase = `"(?:[^"]|"")*"|\$\d+`
+
+var paramOperand = regexp.MustCompile(`^(?:CAST\()?CAST\(\$(\d+) AS (?:BIGINT|INTEGER)\)(?: AS BIGINT\))?$`)
 
 // paramInt returns the value of an operand that is a bound integer
 // parameter.
@@ -336,7 +338,14 @@ func (g *gen) paramInt(sql string) (int64, bool) {
 // get a cheap range test that keeps DuckDB's own arithmetic for values
 // that cannot overflow; other operands are computed in HUGEINT and
 // wrapped, which is exact but slower.
-func (g *gen) longArith(a, op, b string) string {
+func (g *gen) longArith(a, op, b string, ta, tb schema.Type) string {
+	// int operands widen first: DuckDB would overflow in INTEGER.
+	if ta == schema.Int {
+		a = "CAST(" + a + " AS BIGINT)"
+	}
+	if tb == schema.Int {
+		b = "CAST(" + b + " AS BIGINT)"
+	}
 	slow := wrap64("(CAST(" + a + " AS HUGEINT) " + op + " " + b + ")")
 	if !simpleOperand.MatchString(a) || !simpleOperand.MatchString(b) {
 		return slow
