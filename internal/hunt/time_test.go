@@ -56,6 +56,9 @@ func TestTimeMathFunctions(t *testing.T) {
 		{`datetime_diff("hour", datetime(1960-10-31 01:00), datetime(1960-10-30 23:59))`, "2"},
 		{`datetime_diff("Minute", datetime(2017-10-30 23:00:59), datetime(2017-10-30 23:05:01))`, "-5"},
 		{`datetime_diff("month", datetime(2017-01-01), datetime(2015-12-30))`, "13"},
+		{`datetime_diff(strcat("Mon", "th"), datetime(2017-01-01), datetime(2015-12-30))`, "13"},
+		{`datetime_part(strcat("hour", ""), datetime(2015-12-14 18:54))`, "18"},
+		{`datetime_add(strcat("day", ""), 2, datetime(2015-12-14))`, "2015-12-16T00:00:00Z"},
 		// Construction.
 		{`make_datetime(2017, 10, 1, 12, 10)`, "2017-10-01T12:10:00Z"},
 		{`make_datetime(2017, 13, 1)`, "null"},

@@ -52,88 +52,28 @@ func init() {
 
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 2, 2)
-		part := g.litPart(x, a[0])
 		d := dt(a[1], g)
-		var s string
-		switch part {
-		case "year":
-			s = "year(" + d + ")"
-		case "quarter":
-			s = "quarter(" + d + ")"
-		case "month":
-			s = "month(" + d + ")"
-		case "week_of_year", "weekofyear", "week":
-			s = "week(" + d + ")"
-		case "day":
-			s = "day(" + d + ")"
-		case "dayofyear":
-			s = "dayofyear(" + d + ")"
-		case "hour":
-			s = "hour(" + d + ")"
-		case "minute":
-			s = "minute(" + d + ")"
-		case "second":
-			s = "second(" + d + ")"
-		case "millisecond":
-			s = "(microsecond(" + d + ") % 1000000 // 1000)"
-		case "microsecond":
-			s = "(microsecond(" + d + ") % 1000000)"
-		case "nanosecond":
-			s = "(microsecond(" + d + ") % 1000000 * 1000)"
-		default:
-			g.failf(x.Pos(), "datetime_part: unknown part '%s'", part)
-		}
-		return "CAST(" + s + " AS INTEGER)"
+		return g.byPart(x, "datetime_part", a[0], datetimeParts, func(part string) string {
+			return "CAST(" + datetimePartSQL(part, d) + " AS INTEGER)"
+		})
 	}, "datetime_part", "datepart")
 
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 3, 3)
-		part := g.litPart(x, a[0])
 		n := g.asType(a[1], schema.Long)
 		d := dt(a[2], g)
-		months := map[string]string{"year": "12", "quarter": "3", "month": "1"}
-		if k, ok := months[part]; ok {
-			return "(" + d + " + to_months(CAST(" + n + " * " + k + " AS INTEGER)))"
-		}
-		us := map[string]string{"week": "604800000000", "day": "86400000000", "hour": "3600000000",
-			"minute": "60000000", "second": "1000000", "millisecond": "1000", "microsecond": "1"}
-		if k, ok := us[part]; ok {
-			return "(" + d + " + to_microseconds(" + n + " * " + k + "))"
-		}
-		if part == "nanosecond" {
-			return "(" + d + " + to_microseconds(" + n + " // 1000))"
-		}
-		g.failf(x.Pos(), "datetime_add: unknown part '%s'", part)
-		return ""
+		return g.byPart(x, "datetime_add", a[0], calendarParts, func(part string) string {
+			return datetimeAddSQL(part, n, d)
+		})
 	}, "datetime_add")
 
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 3, 3)
-		part := g.litPart(x, a[0])
 		d1, d2 := dt(a[1], g), dt(a[2], g)
-		var s string
-		switch part {
-		case "year":
-			s = "(year(" + d1 + ") - year(" + d2 + "))"
-		case "quarter":
-			s = "((year(" + d1 + ") * 4 + quarter(" + d1 + ")) - (year(" + d2 + ") * 4 + quarter(" + d2 + ")))"
-		case "month":
-			s = "((year(" + d1 + ") * 12 + month(" + d1 + ")) - (year(" + d2 + ") * 12 + month(" + d2 + ")))"
-		case "week":
-			s = "((" + sundayDate(d1) + " - " + sundayDate(d2) + ") // 7)"
-		case "day":
-			s = "(CAST(" + d1 + " AS DATE) - CAST(" + d2 + " AS DATE))"
-		case "hour", "minute", "second", "millisecond", "microsecond":
-			// date_diff counts the unit's boundaries between the two.
-			s = "date_diff('" + part + "', " + d2 + ", " + d1 + ")"
-		case "nanosecond":
-			s = "((epoch_us(" + d1 + ") - epoch_us(" + d2 + ")) * 1000)"
-		default:
-			g.failf(x.Pos(), "datetime_diff: unknown part '%s'", part)
-		}
-		return "CAST(" + s + " AS BIGINT)"
+		return g.byPart(x, "datetime_diff", a[0], calendarParts, func(part string) string {
+			return "CAST(" + datetimeDiffSQL(part, d1, d2) + " AS BIGINT)"
+		})
 	}, "datetime_diff")
-
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 6)
 		if len(a) == 1 {
@@ -260,14 +200,104 @@ func init() {
 	}, "format_timespan")
 }
 
-// litPart reads a constant part name (datetime_part, datetime_add,
-// datetime_diff), lower-cased.
-func (g *gen) litPart(x *ast.CallExpr, a arg) string {
-	s, ok := litString(a)
-	if !ok {
-		g.failf(x.Pos(), "the part must be a constant string")
+// datetimeParts are datetime_part's part names; calendarParts those of
+// datetime_add and datetime_diff.
+var datetimeParts = []string{"year", "quarter", "month", "week_of_year", "weekofyear", "week", "day", "dayofyear",
+	"hour", "minute", "second", "millisecond", "microsecond", "nanosecond"}
+
+var calendarParts = []string{"year", "quarter", "month", "week", "day", "hour", "minute", "second",
+	"millisecond", "microsecond", "nanosecond"}
+
+// byPart compiles a function of a part name: a constant part is
+// compiled alone, any other value chooses among all parts at run time
+// (an unknown one is an error, as in Kusto).
+func (g *gen) byPart(x *ast.CallExpr, fn string, a arg, parts []string, f func(string) string) string {
+	if lit, ok := litString(a); ok {
+		p := strings.ToLower(strings.TrimSpace(lit))
+		for _, q := range parts {
+			if p == q {
+				return f(p)
+			}
+		}
+		g.failf(x.Pos(), "%s: unknown part '%s'", fn, lit)
 	}
-	return strings.ToLower(strings.TrimSpace(s))
+	var b strings.Builder
+	b.WriteString("(CASE lower(trim(" + g.asString(a) + "))")
+	for _, q := range parts {
+		b.WriteString(" WHEN '" + q + "' THEN " + f(q))
+	}
+	b.WriteString(" ELSE error('" + fn + ": unknown part') END)")
+	return b.String()
+}
+
+// datetimePartSQL is datetime_part(part, d) before its cast to int.
+func datetimePartSQL(part, d string) string {
+	var s string
+	switch part {
+	case "year":
+		s = "year(" + d + ")"
+	case "quarter":
+		s = "quarter(" + d + ")"
+	case "month":
+		s = "month(" + d + ")"
+	case "week_of_year", "weekofyear", "week":
+		s = "week(" + d + ")"
+	case "day":
+		s = "day(" + d + ")"
+	case "dayofyear":
+		s = "dayofyear(" + d + ")"
+	case "hour":
+		s = "hour(" + d + ")"
+	case "minute":
+		s = "minute(" + d + ")"
+	case "second":
+		s = "second(" + d + ")"
+	case "millisecond":
+		s = "(microsecond(" + d + ") % 1000000 // 1000)"
+	case "microsecond":
+		s = "(microsecond(" + d + ") % 1000000)"
+	case "nanosecond":
+		s = "(microsecond(" + d + ") % 1000000 * 1000)"
+	}
+	return s
+}
+
+// datetimeAddSQL is datetime_add(part, n, d).
+func datetimeAddSQL(part, n, d string) string {
+	months := map[string]string{"year": "12", "quarter": "3", "month": "1"}
+	if k, ok := months[part]; ok {
+		return "(" + d + " + to_months(CAST(" + n + " * " + k + " AS INTEGER)))"
+	}
+	us := map[string]string{"week": "604800000000", "day": "86400000000", "hour": "3600000000",
+		"minute": "60000000", "second": "1000000", "millisecond": "1000", "microsecond": "1"}
+	if k, ok := us[part]; ok {
+		return "(" + d + " + to_microseconds(" + n + " * " + k + "))"
+	}
+	// nanosecond: below a microsecond is lost.
+	return "(" + d + " + to_microseconds(" + n + " // 1000))"
+}
+
+// datetimeDiffSQL is datetime_diff(part, d1, d2) before its cast.
+func datetimeDiffSQL(part, d1, d2 string) string {
+	var s string
+	switch part {
+	case "year":
+		s = "(year(" + d1 + ") - year(" + d2 + "))"
+	case "quarter":
+		s = "((year(" + d1 + ") * 4 + quarter(" + d1 + ")) - (year(" + d2 + ") * 4 + quarter(" + d2 + ")))"
+	case "month":
+		s = "((year(" + d1 + ") * 12 + month(" + d1 + ")) - (year(" + d2 + ") * 12 + month(" + d2 + ")))"
+	case "week":
+		s = "((" + sundayDate(d1) + " - " + sundayDate(d2) + ") // 7)"
+	case "day":
+		s = "(CAST(" + d1 + " AS DATE) - CAST(" + d2 + " AS DATE))"
+	case "hour", "minute", "second", "millisecond", "microsecond":
+		// date_diff counts the unit's boundaries between the two.
+		s = "date_diff('" + part + "', " + d2 + ", " + d1 + ")"
+	case "nanosecond":
+		s = "((epoch_us(" + d1 + ") - epoch_us(" + d2 + ")) * 1000)"
+	}
+	return s
 }
 
 // sundayDate is the date of the Sunday that starts d's week.
