@@ -24,6 +24,7 @@ func TestTimeMathFunctions(t *testing.T) {
 		{`format_datetime(datetime(0900-01-01), "y yy yyyy")`, "0 00 0900"},
 		{`format_datetime(datetime(null), "yyyy")`, ""},
 		{`format_datetime(datetime(2020-01-01), "yyyy'%Y'")`, "2020%Y"},
+		{`format_datetime(datetime(2020-01-02 03:04:05), "yyyy-MM-ddTHH:mm:ssZ")`, "2020-01-02T03:04:05Z"},
 		// format_timespan.
 		{`format_timespan(time(29.09:00:05.12345), "dd.hh:mm:ss:FF")`, "29.09:00:05:12"},
 		{`format_timespan(time(29.09:00:05.12345), "ddd.h:mm:ss [fffffff]")`, "029.9:00:05 [1234500]"},

@@ -510,8 +510,12 @@ func (g *gen) formatDatetime(x *ast.CallExpr, d, f string) string {
 			}
 		case 'K':
 			b.lit("Z")
+		case 'g':
+			b.lit("A.D.")
 		default:
-			g.failf(x.Pos(), "format_datetime: unsupported format letter '%c'", r.ch)
+			// Letters that are not specifiers print as they are
+			// (yyyy-MM-ddTHH:mm:ssZ), as in .NET.
+			b.lit(strings.Repeat(string(r.ch), r.n))
 		}
 	}
 	return g.joinFormat(b, d)
