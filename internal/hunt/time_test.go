@@ -78,6 +78,7 @@ func TestTimeMathFunctions(t *testing.T) {
 		{`datetime_local_to_utc(datetime(2022-03-27 02:30), "Europe/Brussels")`, "2022-03-27T00:30:00Z"},
 		{`around(datetime(2021-01-01 01:31), datetime(2021-01-01 01:30), 1min)`, "true"},
 		{`around(1.5, 1, 0.4)`, "false"},
+		{`tostring(datetime_list_timezones()) has '"Europe/Paris"'`, "true"},
 		// Conversions from text.
 		{`todatetime(strcat("2014-05-25T08:20:03.123456+02:00", ""))`, "2014-05-25T06:20:03.1234560Z"},
 		{`todatetime(strcat("2014-05-25 08:20", ""))`, "2014-05-25T08:20:00Z"},
