@@ -237,6 +237,10 @@ func (g *gen) arith(x *ast.BinaryExpr, row *rel) string {
 	if x.Op == ast.Rem && (ta == schema.Real || tb == schema.Real) {
 		return "fmod(" + a + ", " + b + ")"
 	}
+	if out == schema.Long && isInteger(ta) && isInteger(tb) && (op == "+" || op == "-" || op == "*") {
+		// KQL's long arithmetic wraps around on overflow.
+		return g.longArith(a, op, b, ta, tb)
+	}
 	s := "(" + a + " " + op + " " + b + ")"
 	if isInteger(out) && isInteger(ta) && isInteger(tb) && out == schema.Long && (ta == schema.Int && tb == schema.Int) {
 		s = "CAST(" + s + " AS BIGINT)"

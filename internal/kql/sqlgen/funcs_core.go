@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/ast"
+	"github.com/vigilsec/vigil/internal/kql/check"
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
@@ -222,12 +223,31 @@ func (g *gen) convert(a arg, t schema.Type) string {
 		if isNumber(a.typ) {
 			return "make_timestamp(CAST((" + s + " - 621355968000000000) // 10 AS BIGINT))"
 		}
-		return "TRY_CAST(TRY_CAST(" + s + " AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+		if a.typ == schema.String {
+			if lit, ok := litString(a); ok {
+				// A constant: parsed here as datetime() literals are.
+				v, err := check.TypedValue(schema.DateTime, lit)
+				if err != nil || v == nil {
+					return "CAST(NULL AS TIMESTAMP)"
+				}
+				return g.typedParam(v, schema.DateTime)
+			}
+		}
+		return datetimeFromText(s)
 	case schema.TimeSpan:
 		if isNumber(a.typ) {
 			return "to_microseconds(CAST(" + s + " // 10 AS BIGINT))"
 		}
-		return "TRY_CAST(" + s + " AS INTERVAL)"
+		if a.typ == schema.String {
+			if lit, ok := litString(a); ok {
+				d, err := check.ParseTimespan(lit)
+				if err != nil {
+					return "CAST(NULL AS INTERVAL)"
+				}
+				return g.interval(d.Microseconds())
+			}
+		}
+		return timespanFromText(s)
 	}
 	return "TRY_CAST(" + s + " AS " + sqlType(t) + ")"
 }
@@ -238,26 +258,32 @@ func (g *gen) convert(a arg, t schema.Type) string {
 func (g *gen) bin(v, size arg, at string) string {
 	switch v.typ {
 	case schema.DateTime:
+		// Integer arithmetic: microseconds since year 1 exceed a
+		// double's exact range, and a floor in doubles moves values a
+		// few microseconds before a boundary into the next bin.
 		sz := toUS(g.asType(size, schema.TimeSpan))
 		origin := "CAST(-62135596800000000 AS BIGINT)"
 		if at != "" {
 			origin = "epoch_us(" + at + ")"
 		}
-		return "make_timestamp(CAST(floor((epoch_us(" + v.sql + ") - " + origin + ") / " + sz + ") AS BIGINT) * " + sz + " + " + origin + ")"
+		us := "epoch_us(" + v.sql + ")"
+		return "make_timestamp(" + us + " - " + posMod("("+us+" - "+origin+")", sz) + ")"
 	case schema.TimeSpan:
 		sz := toUS(g.asType(size, schema.TimeSpan))
 		origin := "0"
 		if at != "" {
 			origin = toUS(at)
 		}
-		return "to_microseconds(CAST(floor((" + toUS(v.sql) + " - " + origin + ") / " + sz + ") AS BIGINT) * " + sz + " + " + origin + ")"
+		us := toUS(v.sql)
+		return "to_microseconds(" + us + " - " + posMod("("+us+" - "+origin+")", sz) + ")"
 	case schema.Int, schema.Long:
 		origin := "0"
 		if at != "" {
 			origin = at
 		}
 		if isInteger(size.typ) {
-			return "CAST(floor((" + v.sql + " - " + origin + ") / " + size.sql + ") * " + size.sql + " + " + origin + " AS BIGINT)"
+			// Exact for any long; a size of zero gives null.
+			return "CAST(" + v.sql + " - " + posMod("("+v.sql+" - "+origin+")", size.sql) + " AS BIGINT)"
 		}
 		return "(floor((" + v.sql + " - " + origin + ") / " + size.sql + ") * " + size.sql + " + " + origin + ")"
 	}
@@ -267,4 +293,9 @@ func (g *gen) bin(v, size arg, at string) string {
 	}
 	s := g.asType(v, schema.Real)
 	return "(floor((" + s + " - " + origin + ") / " + size.sql + ") * " + size.sql + " + " + origin + ")"
+}
+
+// posMod is n modulo a positive m, in [0, m); a zero m gives null.
+func posMod(n, m string) string {
+	return "(((" + n + " % " + m + ") + " + m + ") % " + m + ")"
 }

@@ -153,8 +153,10 @@ func (g *gen) summarize(x *ast.SummarizeOp, in *rel) *rel {
 // finalCast gives an output column its KQL type: aggregates of DuckDB
 // widen (sum of BIGINT is HUGEINT) and strings are never null.
 func finalCast(item string, c check.Column) string {
-	i := strings.LastIndex(item, " AS ")
-	expr := item[:i]
+	expr := item
+	if i := strings.LastIndex(item, " AS "); i >= 0 && strings.HasSuffix(item, " AS "+quote(c.Name)) {
+		expr = item[:i]
+	}
 	if c.Type == schema.String {
 		expr = "coalesce(CAST(" + expr + " AS VARCHAR), '')"
 	} else if c.Type != schema.Invalid {
