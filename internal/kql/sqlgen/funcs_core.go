@@ -12,6 +12,13 @@ import (
 func init() {
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
+		switch a[0].e.(type) {
+		case *ast.SelectorExpr, *ast.IndexExpr:
+			if t := a[0].typ; t == schema.Dynamic || t == schema.Invalid {
+				// tostring(d.path) is the path's text, read in one step.
+				return "coalesce(" + g.pathWith(a[0].e, g.curRow, "json_extract_string") + ", '')"
+			}
+		}
 		return g.asString(a[0])
 	}, "tostring")
 	conv := func(t schema.Type) scalarFunc {

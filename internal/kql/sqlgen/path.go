@@ -15,6 +15,16 @@ func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 // literal steps becomes one JSON path, bound as a parameter; a computed
 // index is spliced into the path at run time.
 func (g *gen) path(e ast.Expr, row *rel) string {
+	return g.pathWith(e, row, "json_extract")
+}
+
+// pathWith compiles a path with a DuckDB extractor: json_extract gives
+// the dynamic value, json_extract_string its tostring() text (null for a
+// JSON null). On parse_json(s) of a string s, the path reads s directly:
+// DuckDB then parses the text once instead of three times, and try()
+// turns text that is not JSON into null, as Kusto's path on a
+// non-object gives.
+func (g *gen) pathWith(e ast.Expr, row *rel, extractor string) string {
 	base, steps := g.pathSteps(e, row)
 	if base == "" {
 		g.failf(e.Pos(), "a path needs a dynamic value")
@@ -45,7 +55,44 @@ func (g *gen) path(e ast.Expr, row *rel) string {
 		g.args = g.args[:len(g.args)-1]
 		path = "(" + strings.Join(pieces, " || ") + ")"
 	}
-	return "json_extract(CAST(" + base + " AS JSON), " + path + ")"
+	if raw, ok := g.rawJSONText(e, row); ok {
+		return "try(" + extractor + "(" + raw + ", " + path + "))"
+	}
+	return extractor + "(CAST(" + base + " AS JSON), " + path + ")"
+}
+
+// rawJSONText returns the string s when the root of the path e is
+// parse_json(s) (or todynamic) of a string.
+func (g *gen) rawJSONText(e ast.Expr, row *rel) (string, bool) {
+	for {
+		switch x := e.(type) {
+		case *ast.SelectorExpr:
+			e = x.X
+			continue
+		case *ast.IndexExpr:
+			e = x.X
+			continue
+		case *ast.ParenExpr:
+			e = x.X
+			continue
+		case *ast.CallExpr:
+			id, ok := x.Fun.(*ast.Ident)
+			if !ok || len(x.Args) != 1 || g.sc.lookup(id.Name) != nil {
+				return "", false
+			}
+			switch id.Name {
+			case "parse_json", "parsejson", "todynamic", "toobject":
+			default:
+				return "", false
+			}
+			arg := valueOf(x.Args[0])
+			if g.typeOf(arg) != schema.String {
+				return "", false
+			}
+			return g.expr(arg, row), true
+		}
+		return "", false
+	}
 }
 
 // pathStep is one step of a JSON path: literal text, or SQL computing it.
