@@ -1,0 +1,129 @@
+package hunt
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// runOps runs a query on a fresh engine and renders its rows as text,
+// one row per line, values separated by " | ".
+func runOps(t *testing.T, eng *Engine, q string) (string, error) {
+	t.Helper()
+	res, err := eng.Run(context.Background(), Request{Query: q, Timespan: -1, Timeout: 20 * time.Second})
+	if err != nil {
+		return "", err
+	}
+	var lines []string
+	for _, row := range res.Rows {
+		parts := make([]string, len(row))
+		for i, v := range row {
+			switch x := v.(type) {
+			case json.RawMessage:
+				parts[i] = string(x)
+			case time.Time:
+				parts[i] = x.UTC().Format(time.RFC3339Nano)
+			default:
+				parts[i] = fmt.Sprint(x)
+			}
+		}
+		lines = append(lines, strings.Join(parts, " | "))
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// TestOpsDebug runs the query in $KQL (or the SQL in $SQL) and prints it:
+// a tool for development, skipped otherwise.
+func TestOpsDebug(t *testing.T) {
+	q, sqlText := os.Getenv("KQL"), os.Getenv("SQL")
+	if q == "" && sqlText == "" {
+		t.Skip("set KQL or SQL")
+	}
+	st := openTestStore(t)
+	if sqlText != "" {
+		res, err := st.Query(context.Background(), store.Query{SQL: sqlText, MaxRows: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res.Rows {
+			t.Logf("%v", r)
+		}
+		return
+	}
+	if prog, err := Compile(q, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), -1); err == nil {
+		t.Logf("SQL:\n%s\nARGS: %v", prog.SQL, prog.Args)
+	}
+	eng := &Engine{Store: st, Now: func() time.Time { return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC) }}
+	out, err := runOps(t, eng, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", out)
+}
+
+type opsCase struct {
+	name, query, want string
+	err              string // a substring of the expected error
+}
+
+func runOpsCases(t *testing.T, cases []opsCase) {
+	t.Helper()
+	eng := &Engine{Store: openTestStore(t), Now: func() time.Time { return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC) }}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := runOps(t, eng, c.query)
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("got error %v, want one containing %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Fatalf("got\n%s\nwant\n%s", got, c.want)
+			}
+		})
+	}
+}
+
+func TestOpsWindowFunctions(t *testing.T) {
+	const nums = "datatable(k:string, v:long) [\"a\", 3, \"a\", 1, \"b\", 2, \"b\", 2, \"b\", 5]"
+	runOpsCases(t, []opsCase{
+		{name: "row_number", query: nums + " | sort by v asc | extend n = row_number()",
+			want: "a | 1 | 1\nb | 2 | 2\nb | 2 | 3\na | 3 | 4\nb | 5 | 5"},
+		{name: "row_number start", query: nums + " | serialize n = row_number(10)",
+			want: "a | 3 | 10\na | 1 | 11\nb | 2 | 12\nb | 2 | 13\nb | 5 | 14"},
+		{name: "row_number restart", query: nums + " | serialize n = row_number(1, k != prev(k))",
+			want: "a | 3 | 1\na | 1 | 2\nb | 2 | 1\nb | 2 | 2\nb | 5 | 3"},
+		{name: "prev next defaults", query: nums + " | serialize p = prev(v), n = next(v, 2, -1), s = prev(k)",
+			want: "a | 3 | <nil> | 2 | \na | 1 | 3 | 2 | a\nb | 2 | 1 | 5 | a\nb | 2 | 2 | -1 | b\nb | 5 | 2 | -1 | b"},
+		{name: "where row_number", query: nums + " | serialize | where row_number() in (2, 4) | project v",
+			want: "1\n2"},
+		{name: "where after filter renumbers", query: nums + " | where v > 1 | serialize | extend n = row_number() | project n",
+			want: "1\n2\n3\n4"},
+		{name: "cumsum", query: nums + " | serialize c = row_cumsum(v), d = row_cumsum(v, k != prev(k)) | project c, d",
+			want: "3 | 3\n4 | 4\n6 | 2\n8 | 4\n13 | 9"},
+		{name: "rank dense and min", query: nums + " | sort by v desc | extend d = row_rank_dense(v), m = row_rank_min(v) | project v, d, m",
+			want: "5 | 1 | 1\n3 | 2 | 2\n2 | 3 | 3\n2 | 3 | 3\n1 | 4 | 5"},
+		{name: "project", query: nums + " | sort by v asc | project v, p = prev(v) + 100",
+			want: "1 | <nil>\n2 | 101\n2 | 102\n3 | 102\n5 | 103"},
+		{name: "ties follow output order", query: "range x from 1 to 6 step 1 | extend g = x % 2 | sort by g asc | extend n = row_number() | project n",
+			want: "1\n2\n3\n4\n5\n6"},
+		{name: "session max from first",
+			query: "range i from 0 to 20 step 1 | extend t = datetime(2024-01-01) + i * 4m | extend s = row_window_session(t, 30m, 5m) | where row_number() == 1 or s != prev(s) | project i, s",
+			want: "0 | 2024-01-01T00:00:00Z\n8 | 2024-01-01T00:32:00Z\n16 | 2024-01-01T01:04:00Z"},
+		{name: "session gaps and nulls",
+			query: "datatable(t:datetime) [datetime(2024-01-01 00:00), datetime(2024-01-01 00:04), datetime(null), datetime(2024-01-01 00:06), datetime(2024-01-01 00:20)] | serialize s = row_window_session(t, 1h, 5m)",
+			want: "2024-01-01T00:00:00Z | 2024-01-01T00:00:00Z\n2024-01-01T00:04:00Z | 2024-01-01T00:00:00Z\n<nil> | <nil>\n2024-01-01T00:06:00Z | 2024-01-01T00:06:00Z\n2024-01-01T00:20:00Z | 2024-01-01T00:20:00Z"},
+		{name: "not serialized", query: nums + " | distinct k | extend n = row_number()", err: "not serialized"},
+		{name: "in summarize", query: nums + " | serialize | summarize max(prev(v))", err: "prev()"},
+	})
+}
