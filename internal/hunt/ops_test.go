@@ -69,7 +69,7 @@ func TestOpsDebug(t *testing.T) {
 
 type opsCase struct {
 	name, query, want string
-	err              string // a substring of the expected error
+	err               string // a substring of the expected error
 }
 
 func runOpsCases(t *testing.T, cases []opsCase) {
@@ -119,10 +119,10 @@ func TestOpsWindowFunctions(t *testing.T) {
 			want: "1\n2\n3\n4\n5\n6"},
 		{name: "session max from first",
 			query: "range i from 0 to 20 step 1 | extend t = datetime(2024-01-01) + i * 4m | extend s = row_window_session(t, 30m, 5m) | where row_number() == 1 or s != prev(s) | project i, s",
-			want: "0 | 2024-01-01T00:00:00Z\n8 | 2024-01-01T00:32:00Z\n16 | 2024-01-01T01:04:00Z"},
+			want:  "0 | 2024-01-01T00:00:00Z\n8 | 2024-01-01T00:32:00Z\n16 | 2024-01-01T01:04:00Z"},
 		{name: "session gaps and nulls",
 			query: "datatable(t:datetime) [datetime(2024-01-01 00:00), datetime(2024-01-01 00:04), datetime(null), datetime(2024-01-01 00:06), datetime(2024-01-01 00:20)] | serialize s = row_window_session(t, 1h, 5m)",
-			want: "2024-01-01T00:00:00Z | 2024-01-01T00:00:00Z\n2024-01-01T00:04:00Z | 2024-01-01T00:00:00Z\n<nil> | <nil>\n2024-01-01T00:06:00Z | 2024-01-01T00:06:00Z\n2024-01-01T00:20:00Z | 2024-01-01T00:20:00Z"},
+			want:  "2024-01-01T00:00:00Z | 2024-01-01T00:00:00Z\n2024-01-01T00:04:00Z | 2024-01-01T00:00:00Z\n<nil> | <nil>\n2024-01-01T00:06:00Z | 2024-01-01T00:06:00Z\n2024-01-01T00:20:00Z | 2024-01-01T00:20:00Z"},
 		{name: "not serialized", query: nums + " | distinct k | extend n = row_number()", err: "not serialized"},
 		{name: "in summarize", query: nums + " | serialize | summarize max(prev(v))", err: "prev()"},
 	})

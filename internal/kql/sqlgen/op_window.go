@@ -256,4 +256,3 @@ func (g *gen) windowSession(x *ast.CallExpr, args []arg, cur *rel, col string) *
 func (g *gen) windowedExprs(exprs ...ast.Expr) bool {
 	return len(g.windowCalls(exprs)) > 0
 }
-
