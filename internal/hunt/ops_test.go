@@ -127,3 +127,32 @@ func TestOpsWindowFunctions(t *testing.T) {
 		{name: "in summarize", query: nums + " | serialize | summarize max(prev(v))", err: "prev()"},
 	})
 }
+
+func TestOpsMakeSeries(t *testing.T) {
+	const data = `datatable(t:datetime, k:string, v:long) [
+		datetime(2024-01-01 01:00), "a", 1,
+		datetime(2024-01-01 02:00), "a", 2,
+		datetime(2024-01-03 00:00), "a", 5,
+		datetime(2024-01-02 12:00), "b", 7,
+		datetime(2023-12-01 00:00), "c", 9]`
+	runOpsCases(t, []opsCase{
+		{name: "by with from to",
+			query: data + " | make-series n = count(), s = sum(v) default = -1 on t from datetime(2024-01-01) to datetime(2024-01-04) step 1d by k | order by k asc",
+			want: `a | [2,0,1] | [3,-1,5] | ["2024-01-01T00:00:00.0000000Z","2024-01-02T00:00:00.0000000Z","2024-01-03T00:00:00.0000000Z"]` + "\n" +
+				`b | [0,1,0] | [-1,7,-1] | ["2024-01-01T00:00:00.0000000Z","2024-01-02T00:00:00.0000000Z","2024-01-03T00:00:00.0000000Z"]` + "\n" +
+				`c | [0,0,0] | [-1,-1,-1] | ["2024-01-01T00:00:00.0000000Z","2024-01-02T00:00:00.0000000Z","2024-01-03T00:00:00.0000000Z"]`},
+		{name: "no from or to: per series",
+			query: data + " | where k != 'c' | make-series max(v) on t step 1d by k | order by k asc",
+			want: `a | [2,0,5] | ["2024-01-01T00:00:00.0000000Z","2024-01-02T00:00:00.0000000Z","2024-01-03T00:00:00.0000000Z"]` + "\n" +
+				`b | [7] | ["2024-01-02T00:00:00.0000000Z"]`},
+		{name: "in range includes stop",
+			query: data + " | make-series count() on t in range(datetime(2024-01-01 06:00), datetime(2024-01-03), 1d)",
+			want: `[2,1,1] | ["2024-01-01T00:00:00.0000000Z","2024-01-02T00:00:00.0000000Z","2024-01-03T00:00:00.0000000Z"]`},
+		{name: "numeric axis",
+			query: "range x from 0 to 9 step 1 | make-series sum(x) on x from 0 to 10 step 5",
+			want: `[10,35] | [0,5]`},
+		{name: "empty input", query: data + " | take 0 | make-series count() on t from datetime(2024-01-01) to datetime(2024-01-03) step 1d", want: ""},
+		{name: "nonempty", query: data + " | take 0 | make-series kind=nonempty count() on t from datetime(2024-01-01) to datetime(2024-01-03) step 1d by k",
+			want: ` | [0,0] | ["2024-01-01T00:00:00.0000000Z","2024-01-02T00:00:00.0000000Z"]`},
+	})
+}
