@@ -52,6 +52,11 @@ func TestOpsDebug(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, r := range res.Rows {
+			for i, v := range r {
+				if b, ok := v.([]byte); ok {
+					r[i] = string(b)
+				}
+			}
 			t.Logf("%v", r)
 		}
 		return
@@ -154,5 +159,23 @@ func TestOpsMakeSeries(t *testing.T) {
 		{name: "empty input", query: data + " | take 0 | make-series count() on t from datetime(2024-01-01) to datetime(2024-01-03) step 1d", want: ""},
 		{name: "nonempty", query: data + " | take 0 | make-series kind=nonempty count() on t from datetime(2024-01-01) to datetime(2024-01-03) step 1d by k",
 			want: ` | [0,0] | ["2024-01-01T00:00:00.0000000Z","2024-01-02T00:00:00.0000000Z"]`},
+	})
+}
+
+func TestOpsSeriesFunctions(t *testing.T) {
+	runOpsCases(t, []opsCase{
+		{name: "elementwise", query: "print a = dynamic([1, 2, null, 4]), b = dynamic([2, 2, 2]) | project series_add(a, b), series_subtract(a, 1), series_multiply(2.5, a), series_divide(a, b), series_less(a, b)",
+			want: "[3,4,null,null] | [0,1,null,3] | [2.5,5,null,10] | [0.5,1,null,null] | [true,false,null,null]"},
+		{name: "not an array", query: "print series_add(dynamic({'a':1}), 1), series_sum(dynamic(5))", want: "<nil> | <nil>"},
+		{name: "aggregates", query: "print s = dynamic([3, 4, 'x']) | project series_sum(s), series_product(s), series_magnitude(s), series_dot_product(s, s)",
+			want: "7 | 12 | 5 | 25"},
+		{name: "stats", query: "print s = dynamic([1, 5, 3, null]) | project series_stats_dynamic(s), series_stats_dynamic(s, true)",
+			want: `{"min":null,"min_idx":null,"max":null,"max_idx":null,"avg":null,"stdev":null,"variance":null,"sum":null,"len":null} | {"min":1.0,"min_idx":0,"max":5.0,"max_idx":1,"avg":3.0,"stdev":2.0,"variance":4.0,"sum":9.0,"len":3}`},
+		{name: "fill", query: "print s = dynamic([null, 1, -1, null, 4, null]) | project f = series_fill_forward(s), b = series_fill_backward(s, -1), c = series_fill_const(s, 9), l = series_fill_linear(s, -1, false)",
+			want: "[null,1,-1,-1,4,4] | [1,1,4,4,4,null] | [9,1,-1,9,4,9] | [null,1,2,3,4,null]"},
+		{name: "fir", query: "print s = dynamic([0, 0, 10, 0, 0]) | project a = series_fir(s, dynamic([1, 1])), b = series_fir(s, dynamic([1, -1]), false), c = series_fir(s, dynamic([1, 1, 1]), true, true)",
+			want: "[0,0,5,5,0] | [0,0,10,-10,0] | [0,3.3333333333333335,3.3333333333333335,3.3333333333333335,0]"},
+		{name: "iir", query: "print series_iir(dynamic([1, 2, 3, 4]), dynamic([1]), dynamic([1, -1]))", want: "[1,3,6,10]"},
+		{name: "stats columns", query: "print s = dynamic([1]) | extend series_stats(s)", err: "series_stats"},
 	})
 }
