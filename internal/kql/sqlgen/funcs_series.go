@@ -209,7 +209,9 @@ func seriesPearson(g *gen, x *ast.CallExpr, a []arg) string {
 	g.need(x, a, 2, 2)
 	l, r := seriesNums(a[0].sql), seriesNums(a[1].sql)
 	pairs := "list_filter(list_transform(range(1, least(len(" + l + "), len(" + r + ")) + 1), __si -> [" + l + "[__si], " + r + "[__si]]), __sp -> __sp[1] IS NOT NULL AND __sp[2] IS NOT NULL)"
-	sum := func(e string) string { return "coalesce(list_sum(list_transform(" + pairs + ", __sp -> " + e + ")), 0)" }
+	sum := func(e string) string {
+		return "coalesce(list_sum(list_transform(" + pairs + ", __sp -> " + e + ")), 0)"
+	}
 	n := "len(" + pairs + ")"
 	num := "(" + n + " * " + sum("__sp[1] * __sp[2]") + " - " + sum("__sp[1]") + " * " + sum("__sp[2]") + ")"
 	den := "sqrt((" + n + " * " + sum("__sp[1] * __sp[1]") + " - " + sum("__sp[1]") + " ^ 2) * (" + n + " * " + sum("__sp[2] * __sp[2]") + " - " + sum("__sp[2]") + " ^ 2))"
