@@ -179,3 +179,33 @@ func TestOpsSeriesFunctions(t *testing.T) {
 		{name: "stats columns", query: "print s = dynamic([1]) | extend series_stats(s)", err: "series_stats"},
 	})
 }
+
+func TestOpsTopNested(t *testing.T) {
+	const sales = `datatable(r:string, p:string, v:long) [
+		"east", "ann", 10, "east", "bob", 5, "east", "cid", 1, "east", "ann", 3,
+		"west", "dan", 7, "west", "eve", 8,
+		"north", "fay", 2]`
+	runOpsCases(t, []opsCase{
+		{name: "two levels",
+			query: sales + " | top-nested 2 of r by s = sum(v), top-nested 1 of p by sum(v) | order by s desc",
+			want:  "east | 19 | ann | 13\nwest | 15 | eve | 8"},
+		{name: "asc and all",
+			query: sales + " | top-nested of r by count() asc | order by aggregated_r asc, r asc",
+			want:  "north | 1\nwest | 2\neast | 4"},
+		{name: "others",
+			query: sales + " | top-nested 1 of r with others = 'rest' by sum(v), top-nested 1 of p with others = 'more' by sum(v) | order by aggregated_r desc, aggregated_p desc",
+			want:  "east | 19 | ann | 13\neast | 19 | more | 6\nrest | 17 |  | <nil>"},
+		{name: "dcount",
+			query: sales + " | top-nested 1 of r by dcount(p)",
+			want:  "east | 3"},
+		{name: "top-hitters",
+			query: sales + " | top-hitters 2 of r",
+			want:  "east | 4\nwest | 2"},
+		{name: "top-hitters by",
+			query: sales + " | top-hitters 1 of p by v",
+			want:  "ann | 13"},
+		{name: "sample-distinct",
+			query: sales + " | sample-distinct 5 of r | order by r asc",
+			want:  "east\nnorth\nwest"},
+	})
+}

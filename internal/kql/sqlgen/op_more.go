@@ -1,0 +1,207 @@
+package sqlgen
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/vigilsec/vigil/internal/kql/ast"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+func init() {
+	registerOp("top-nested", func(g *gen, o ast.Operator, in *rel) *rel {
+		return g.topNested(o.(*ast.TopNestedOp), in)
+	})
+	registerOp("top-hitters", func(g *gen, o ast.Operator, in *rel) *rel {
+		return g.topHitters(o.(*ast.TopHittersOp), in)
+	})
+	registerOp("sample-distinct", func(g *gen, o ast.Operator, in *rel) *rel {
+		return g.sampleDistinct(o.(*ast.SampleDistinctOp), in)
+	})
+}
+
+// aggOver compiles an aggregate expression (count(), sum(x) * 2...) over
+// the rows of in: it returns the aggregates to compute in the grouping
+// select list and the expression over them.
+func (g *gen) aggOver(e ast.Expr, in *rel) (inner []string, outer string) {
+	ctx := &aggCtx{in: in}
+	saved := g.agg
+	g.agg = ctx
+	outer = g.expr(valueOf(e), in)
+	g.agg = saved
+	if len(ctx.inner) == 0 {
+		// A constant: count the rows so that the grouping has a column.
+		ctx.inner = []string{`count(*) AS "__n"`}
+	}
+	return ctx.inner, outer
+}
+
+func tcol(k int) string { return fmt.Sprintf(`"__t%d"`, k) }
+func vcol(k int) string { return fmt.Sprintf(`"__v%d"`, k) }
+
+// colsUpTo lists f(1)..f(k).
+func colsUpTo(k int, prefix string, f func(int) string) []string {
+	out := make([]string, 0, k)
+	for i := 1; i <= k; i++ {
+		out = append(out, prefix+f(i))
+	}
+	return out
+}
+
+// topNested compiles top-nested. Level k groups the rows by the values
+// of clauses 1..k, aggregates, and keeps, under each row kept at level
+// k-1, the N best by the aggregate. The aggregate of a group does not
+// depend on its parents, so each level aggregates all the rows and joins
+// the kept parents. with others adds, under each kept parent, a row that
+// aggregates the rows of the parent that were not kept; it has no
+// deeper levels.
+func (g *gen) topNested(x *ast.TopNestedOp, in *rel) *rel {
+	cols := g.tableCols(x)
+	var clauses []*ast.TopNestedClause
+	for _, cl := range x.Clauses {
+		if cl != nil {
+			clauses = append(clauses, cl)
+		}
+	}
+	K := len(clauses)
+	if K == 0 || len(cols) != 2*K {
+		g.failf(x.Pos(), "internal error: top-nested has %d columns for %d clauses", len(cols), K)
+	}
+	// The input with each clause's value as __t<k>.
+	var vals []string
+	for k, cl := range clauses {
+		if cl.X == nil || cl.Item == nil {
+			g.failf(cl.TopNested, "top-nested needs of and by")
+		}
+		vals = append(vals, g.coerce(g.expr(valueOf(cl.X), in), g.typeOf(valueOf(cl.X)), cols[2*k].Type)+" AS "+tcol(k+1))
+	}
+	base := &rel{cols: in.cols, hidden: append(append([]string(nil), in.hidden...), colsUpTo(K, "", func(i int) string { return fmt.Sprintf("__t%d", i) })...)}
+	base.name = g.cte("top-nested", x.Pos(), "SELECT "+selectCols(in.cols)+carry(in)+", "+strings.Join(vals, ", ")+" FROM "+in.name, in.cols)
+
+	match := func(a, b string, k int) string {
+		var parts []string
+		for i := 1; i <= k; i++ {
+			parts = append(parts, a+"."+tcol(i)+" IS NOT DISTINCT FROM "+b+"."+tcol(i))
+		}
+		if len(parts) == 0 {
+			return "true"
+		}
+		return strings.Join(parts, " AND ")
+	}
+	var kept string // the rows kept at the previous level
+	type others struct {
+		level int
+		name  string
+	}
+	var rest []others
+	for k := 1; k <= K; k++ {
+		cl := clauses[k-1]
+		inner, outer := g.aggOver(cl.Item.X, base)
+		outer = g.coerce(outer, g.typeOf(valueOf(cl.Item.X)), cols[2*k-1].Type)
+		keys := colsUpTo(k, "", tcol)
+		var pos []string
+		for i := 1; i <= k; i++ {
+			pos = append(pos, fmt.Sprint(i))
+		}
+		grouped := g.cte("top-nested", cl.TopNested, "SELECT "+strings.Join(keys, ", ")+", "+strings.Join(inner, ", ")+" FROM "+base.name+" GROUP BY "+strings.Join(pos, ", "), nil)
+		values := g.cte("top-nested", cl.TopNested, "SELECT "+strings.Join(keys, ", ")+", "+outer+" AS "+vcol(k)+" FROM "+grouped, nil)
+		dir := " DESC NULLS LAST"
+		if cl.Item.Dir == ast.SortAsc {
+			dir = " ASC NULLS LAST"
+		}
+		sel := colsUpTo(k, "c.", tcol)
+		sel = append(sel, colsUpTo(k-1, "p.", vcol)...)
+		sel = append(sel, "c."+vcol(k))
+		body := "SELECT " + strings.Join(sel, ", ") + " FROM " + values + " c"
+		partition := ""
+		if k > 1 {
+			body += " JOIN " + kept + " p ON " + match("c", "p", k-1)
+			partition = "PARTITION BY " + strings.Join(colsUpTo(k-1, "c.", tcol), ", ") + " "
+		}
+		if cl.Count != nil {
+			n := g.coerce(g.expr(cl.Count, nil), g.typeOf(cl.Count), schema.Long)
+			body += " QUALIFY row_number() OVER (" + partition + "ORDER BY c." + vcol(k) + dir + ") <= " + n
+		}
+		level := g.cte("top-nested", cl.TopNested, body, nil)
+		if cl.OthersValue != nil {
+			// The rows under a kept parent whose value was not kept.
+			inner, outer := g.aggOver(cl.Item.X, base)
+			outer = g.coerce(outer, g.typeOf(valueOf(cl.Item.X)), cols[2*k-1].Type)
+			v := g.coerce(g.expr(cl.OthersValue, nil), g.typeOf(cl.OthersValue), cols[2*k-2].Type)
+			where := "NOT EXISTS (SELECT 1 FROM " + level + " kk WHERE " + match("kk", "b", k) + ")"
+			if k > 1 {
+				where += " AND EXISTS (SELECT 1 FROM " + kept + " pp WHERE " + match("pp", "b", k-1) + ")"
+			}
+			pkeys := colsUpTo(k-1, "", tcol)
+			group := ""
+			if k > 1 {
+				group = " GROUP BY " + strings.Join(pos[:k-1], ", ")
+			}
+			sel := append(append([]string(nil), pkeys...), inner...)
+			ob := g.cte("top-nested", cl.TopNested, "SELECT "+strings.Join(sel, ", ")+" FROM "+base.name+" b WHERE "+where+group+" HAVING count(*) > 0", nil)
+			osel := colsUpTo(k-1, "o.", tcol)
+			osel = append(osel, v+" AS "+tcol(k))
+			osel = append(osel, colsUpTo(k-1, "p.", vcol)...)
+			osel = append(osel, outer+" AS "+vcol(k))
+			obody := "SELECT " + strings.Join(osel, ", ") + " FROM " + ob + " o"
+			if k > 1 {
+				obody += " JOIN " + kept + " p ON " + match("o", "p", k-1)
+			}
+			rest = append(rest, others{level: k, name: g.cte("top-nested", cl.TopNested, obody, nil)})
+		}
+		kept = level
+	}
+	// The output: value and aggregate per clause, others rows padded
+	// with nulls below their level.
+	outSel := func(src string, level int) string {
+		var sel []string
+		for k := 1; k <= K; k++ {
+			vc, ac := cols[2*k-2], cols[2*k-1]
+			if k <= level {
+				sel = append(sel, finalCast(src+"."+tcol(k)+" AS "+quote(vc.Name), vc), finalCast(src+"."+vcol(k)+" AS "+quote(ac.Name), ac))
+			} else {
+				sel = append(sel, finalCast("NULL AS "+quote(vc.Name), vc), finalCast("NULL AS "+quote(ac.Name), ac))
+			}
+		}
+		return "SELECT " + strings.Join(sel, ", ") + " FROM " + src
+	}
+	parts := []string{outSel(kept, K)}
+	for _, o := range rest {
+		parts = append(parts, outSel(o.name, o.level))
+	}
+	return g.step("top-nested", x.Pos(), strings.Join(parts, " UNION ALL "), cols)
+}
+
+// topHitters compiles top-hitters n of x [by y]: the n values of x with
+// the most rows (or the largest sum of y), counted exactly, in
+// descending order.
+func (g *gen) topHitters(x *ast.TopHittersOp, in *rel) *rel {
+	cols := g.tableCols(x)
+	if len(cols) != 2 {
+		g.failf(x.Pos(), "internal error: top-hitters has %d columns", len(cols))
+	}
+	v := g.expr(x.X, in)
+	agg := "count(*)"
+	if x.ByExpr != nil {
+		agg = "sum(" + g.expr(x.ByExpr, in) + ")"
+	}
+	n := g.coerce(g.expr(x.Count, nil), g.typeOf(x.Count), schema.Long)
+	body := "SELECT " + finalCast(v+" AS "+quote(cols[0].Name), cols[0]) + ", " + finalCast(agg+" AS "+quote(cols[1].Name), cols[1]) +
+		" FROM " + in.name + " GROUP BY 1 ORDER BY 2 DESC NULLS LAST LIMIT greatest(" + n + ", 0)"
+	r := g.step("top-hitters", x.Pos(), body, cols)
+	r.order = []orderKey{{col: cols[1].Name, desc: true}}
+	return g.numbered(r)
+}
+
+// sampleDistinct compiles sample-distinct n of x: up to n distinct
+// values of x.
+func (g *gen) sampleDistinct(x *ast.SampleDistinctOp, in *rel) *rel {
+	cols := g.tableCols(x)
+	if len(cols) != 1 {
+		g.failf(x.Pos(), "internal error: sample-distinct has %d columns", len(cols))
+	}
+	n := g.coerce(g.expr(x.Count, nil), g.typeOf(x.Count), schema.Long)
+	v := g.coerce(g.expr(valueOf(x.X), in), g.typeOf(valueOf(x.X)), cols[0].Type)
+	body := "SELECT DISTINCT " + v + " AS " + quote(cols[0].Name) + " FROM " + in.name + " LIMIT greatest(" + n + ", 0)"
+	return g.step("sample-distinct", x.Pos(), body, cols)
+}
