@@ -209,3 +209,14 @@ func TestOpsTopNested(t *testing.T) {
 			want:  "east\nnorth\nwest"},
 	})
 }
+
+func TestOpsMore(t *testing.T) {
+	const people = `datatable(Name:string, Age:int, City:string, Country:string) ["Peter", 39, "New York", "USA"]`
+	runOpsCases(t, []opsCase{
+		{name: "project-by-names patterns", query: people + ` | project-by-names "*e", "Name", "Missing", dynamic(["C*y"])`,
+			want: "Peter | 39 | New York | USA"},
+		{name: "project-by-names not constant", query: people + " | project-by-names strcat('N', 'ame')", err: "known when the query is compiled"},
+		{name: "mv-expand limit", query: "print a = dynamic([1, 2, 3]), b = dynamic(['x']) | mv-expand with_itemindex=i a, b limit 2",
+			want: "1 | \"x\" | 0\n2 | <nil> | 1"},
+	})
+}

@@ -1,10 +1,14 @@
 package sqlgen
 
 import (
+	"encoding/json"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/ast"
+	"github.com/vigilsec/vigil/internal/kql/check"
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
@@ -204,4 +208,132 @@ func (g *gen) sampleDistinct(x *ast.SampleDistinctOp, in *rel) *rel {
 	v := g.coerce(g.expr(valueOf(x.X), in), g.typeOf(valueOf(x.X)), cols[0].Type)
 	body := "SELECT DISTINCT " + v + " AS " + quote(cols[0].Name) + " FROM " + in.name + " LIMIT greatest(" + n + ", 0)"
 	return g.step("sample-distinct", x.Pos(), body, cols)
+}
+
+func init() {
+	registerOp("project-by-names", func(g *gen, o ast.Operator, in *rel) *rel {
+		return g.projectByNames(o.(*ast.ProjectByNamesOp), in)
+	})
+}
+
+// boundParam matches the SQL of a bound literal: CAST($n AS T).
+var boundParam = regexp.MustCompile(`^CAST\(\$([0-9]+) AS [A-Z]+\)$`)
+
+// namesOf returns the column names (or patterns) an argument of
+// project-by-names lists, which must be known when the query is
+// compiled: a string, a dynamic array of strings, column_names_of(T),
+// or a name bound to one of those.
+func (g *gen) namesOf(e ast.Expr) []string {
+	switch x := e.(type) {
+	case *ast.ParenExpr:
+		return g.namesOf(x.X)
+	case *ast.StringLit:
+		return []string{x.Value}
+	case *ast.DynamicLit:
+		v, err := jsonValue(x.Value)
+		if err == nil {
+			if names, ok := stringsOf(v); ok {
+				return names
+			}
+		}
+	case *ast.CallExpr:
+		if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "column_names_of" && len(x.Args) == 1 && g.isTabular(x.Args[0]) {
+			var names []string
+			for _, c := range g.tabular(x.Args[0]).cols {
+				names = append(names, c.Name)
+			}
+			return names
+		}
+	case *ast.Ident:
+		if b := g.sc.lookup(x.Name); b != nil && b.rel == nil && b.fn == nil {
+			if m := boundParam.FindStringSubmatch(b.sql); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				if n >= 1 && n <= len(g.args) {
+					switch v := g.args[n-1].(type) {
+					case string:
+						if b.typ == schema.String {
+							return []string{v}
+						}
+						var parsed any
+						if json.Unmarshal([]byte(v), &parsed) == nil {
+							if names, ok := stringsOf(parsed); ok {
+								return names
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	g.failf(e.Pos(), "project-by-names needs column names known when the query is compiled: strings, dynamic arrays of strings or column_names_of()")
+	return nil
+}
+
+func stringsOf(v any) ([]string, bool) {
+	switch x := v.(type) {
+	case string:
+		return []string{x}, true
+	case []any:
+		var out []string
+		for _, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// projectByNames keeps the listed columns, in the order listed; a name
+// with * is a pattern over the input's columns; names the input does
+// not have are ignored.
+func (g *gen) projectByNames(x *ast.ProjectByNamesOp, in *rel) *rel {
+	var cols []check.Column
+	seen := map[string]bool{}
+	add := func(c check.Column) {
+		if !seen[c.Name] {
+			seen[c.Name] = true
+			cols = append(cols, c)
+		}
+	}
+	for _, e := range x.Exprs {
+		for _, n := range g.namesOf(e) {
+			if strings.Contains(n, "*") {
+				for _, c := range in.cols {
+					if starMatch(n, c.Name) {
+						add(c)
+					}
+				}
+				continue
+			}
+			if i := in.find(n); i >= 0 {
+				add(in.cols[i])
+			}
+		}
+	}
+	in = g.orderFor(in, cols)
+	body := "SELECT " + selectCols(cols) + carry(in) + " FROM " + in.name
+	return keep(g.cte("project-by-names", x.Pos(), body, cols), cols, in)
+}
+
+// starMatch matches a name against a pattern where * stands for any
+// run of characters (the only wildcard of column patterns).
+func starMatch(pattern, name string) bool {
+	parts := strings.Split(pattern, "*")
+	if !strings.HasPrefix(name, parts[0]) {
+		return false
+	}
+	name = name[len(parts[0]):]
+	last := parts[len(parts)-1]
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(name, p)
+		if i < 0 {
+			return false
+		}
+		name = name[i+len(p):]
+	}
+	return len(parts) > 1 && strings.HasSuffix(name, last) || len(parts) == 1 && name == ""
 }
