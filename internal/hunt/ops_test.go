@@ -220,3 +220,15 @@ func TestOpsMore(t *testing.T) {
 			want: "1 | \"x\" | 0\n2 | <nil> | 1"},
 	})
 }
+
+func TestOpsPartition(t *testing.T) {
+	const ev = `datatable(id:string, t:long, v:string) ["a", 1, "x", "a", 3, "y", "a", 2, "z", "b", 5, "w", "b", 4, "u", "c", 9, "q"]`
+	runOpsCases(t, []opsCase{
+		{name: "top per partition", query: ev + " | partition hint.strategy=native by id (top 2 by t desc | project id, t) | order by id asc, t desc",
+			want: "a | 3\na | 2\nb | 5\nb | 4\nc | 9"},
+		{name: "where sort take", query: ev + " | partition by id (where t > 1 | sort by t asc | take 1 | extend w = strcat(v, '!')) | order by id asc",
+			want: "a | 2 | z | z!\nb | 4 | u | u!\nc | 9 | q | q!"},
+		{name: "summarize", query: ev + " | partition by id (summarize count())", err: "not supported"},
+		{name: "window", query: ev + " | partition by id (serialize | extend n = row_number())", err: "not supported"},
+	})
+}

@@ -337,3 +337,77 @@ func starMatch(pattern, name string) bool {
 	}
 	return len(parts) > 1 && strings.HasSuffix(name, last) || len(parts) == 1 && name == ""
 }
+
+func init() {
+	registerOp("partition", func(g *gen, o ast.Operator, in *rel) *rel {
+		return g.partition(o.(*ast.PartitionOp), in)
+	})
+}
+
+// partition compiles partition by key (subquery) for subqueries made of
+// operators that work row by row or whose per-partition form SQL can
+// express: where, extend, project and its kin, sort, top and take. top
+// and take keep their rows per partition (row_number over the
+// partition); the others do not depend on the partition. Other
+// operators, and the legacy { } form, fail clearly.
+func (g *gen) partition(x *ast.PartitionOp, in *rel) *rel {
+	if x.Braced {
+		g.failf(x.Pos(), "partition with a { } subquery is not supported: use partition by key (subquery)")
+	}
+	q := x.Query
+	for {
+		p, ok := q.(*ast.ParenExpr)
+		if !ok {
+			break
+		}
+		q = p.X
+	}
+	pipe, ok := q.(*ast.PipeExpr)
+	if !ok || pipe.Source != nil {
+		g.failf(x.Pos(), "partition: only a subquery that reads the partition (| operators...) is supported")
+	}
+	key := g.expr(x.Key, in)
+	body := "SELECT " + selectCols(in.cols) + carry(in) + ", " + key + ` AS "__pk" FROM ` + in.name
+	cur := &rel{name: g.cte("partition", x.Pos(), body, in.cols), cols: in.cols, order: in.order,
+		hidden: append(append([]string(nil), in.hidden...), "__pk")}
+	perPartition := func(r *rel, count ast.Expr, at ast.Operator) *rel {
+		n := g.coerce(g.expr(count, nil), g.typeOf(count), schema.Long)
+		over := `PARTITION BY "__pk"`
+		if len(r.order) > 0 {
+			over += " ORDER BY " + orderSQL(r.order)
+		}
+		body := "SELECT " + selectCols(r.cols) + carry(r) + " FROM " + r.name + " QUALIFY row_number() OVER (" + over + ") <= " + n
+		return keep(g.cte(opName(at), at.Pos(), body, r.cols), r.cols, r)
+	}
+	for _, op := range pipe.Ops {
+		switch o := op.(type) {
+		case *ast.TopOp:
+			cur = perPartition(g.sort([]*ast.OrderedExpr{o.Item}, cur, o), o.Count, o)
+		case *ast.TakeOp:
+			cur = perPartition(cur, o.Count, o)
+		case *ast.SortOp:
+			cur = g.sort(o.Items, cur, o)
+		case *ast.WhereOp, *ast.ExtendOp, *ast.ProjectOp, *ast.ProjectAwayOp, *ast.ProjectKeepOp,
+			*ast.ProjectRenameOp, *ast.ProjectReorderOp:
+			var exprs []ast.Expr
+			switch o := op.(type) {
+			case *ast.WhereOp:
+				exprs = []ast.Expr{o.Pred}
+			case *ast.ExtendOp:
+				exprs = o.Exprs
+			case *ast.ProjectOp:
+				exprs = o.Exprs
+			}
+			if g.windowedExprs(exprs...) {
+				g.failf(op.Pos(), "partition: window functions inside a partition are not supported")
+			}
+			cur = g.op(op, cur)
+		default:
+			g.failf(op.Pos(), "partition: %s inside a partition is not supported", opName(op))
+		}
+	}
+	// The partitions' results are concatenated: no order survives.
+	cols := cur.cols
+	body = "SELECT " + selectCols(cols) + " FROM " + cur.name
+	return g.step("partition", x.Pos(), body, cols)
+}
