@@ -228,7 +228,10 @@ func TestOpsPartition(t *testing.T) {
 			want: "a | 3\na | 2\nb | 5\nb | 4\nc | 9"},
 		{name: "where sort take", query: ev + " | partition by id (where t > 1 | sort by t asc | take 1 | extend w = strcat(v, '!')) | order by id asc",
 			want: "a | 2 | z | z!\nb | 4 | u | u!\nc | 9 | q | q!"},
-		{name: "summarize", query: ev + " | partition by id (summarize count())", err: "not supported"},
+		{name: "summarize", query: ev + " | partition by id (summarize n = count(), m = max(t) by v | top 1 by m) | order by m asc",
+			want: "y | 1 | 3\nw | 1 | 5\nq | 1 | 9"},
+		{name: "count", query: ev + " | partition by id (where t > 1 | count) | order by Count asc",
+			want: "1\n2\n2"},
 		{name: "window", query: ev + " | partition by id (serialize | extend n = row_number())", err: "not supported"},
 	})
 }

@@ -346,9 +346,10 @@ func init() {
 
 // partition compiles partition by key (subquery) for subqueries made of
 // operators that work row by row or whose per-partition form SQL can
-// express: where, extend, project and its kin, sort, top and take. top
-// and take keep their rows per partition (row_number over the
-// partition); the others do not depend on the partition. Other
+// express: where, extend, project and its kin, sort, top, take,
+// summarize and count. top and take keep their rows per partition
+// (row_number over the partition), summarize and count group by the
+// partition key too; the others do not depend on the partition. Other
 // operators, and the legacy { } form, fail clearly.
 func (g *gen) partition(x *ast.PartitionOp, in *rel) *rel {
 	if x.Braced {
@@ -387,6 +388,12 @@ func (g *gen) partition(x *ast.PartitionOp, in *rel) *rel {
 			cur = perPartition(cur, o.Count, o)
 		case *ast.SortOp:
 			cur = g.sort(o.Items, cur, o)
+		case *ast.SummarizeOp:
+			cur = g.summarizePerPartition(o, cur, g.typeOf(x.Key))
+		case *ast.CountOp:
+			cols := g.tableCols(o)
+			body := "SELECT count(*) AS " + quote(cols[0].Name) + `, "__pk" FROM ` + cur.name + ` GROUP BY "__pk"`
+			cur = &rel{name: g.cte("count", o.Pos(), body, cols), cols: cols, hidden: []string{"__pk"}}
 		case *ast.WhereOp, *ast.ExtendOp, *ast.ProjectOp, *ast.ProjectAwayOp, *ast.ProjectKeepOp,
 			*ast.ProjectRenameOp, *ast.ProjectReorderOp:
 			var exprs []ast.Expr
@@ -410,4 +417,32 @@ func (g *gen) partition(x *ast.PartitionOp, in *rel) *rel {
 	cols := cur.cols
 	body = "SELECT " + selectCols(cols) + " FROM " + cur.name
 	return g.step("partition", x.Pos(), body, cols)
+}
+
+// summarizePerPartition compiles a summarize inside a partition: the
+// same summarize with the partition key as one more by-key, which then
+// stays hidden. The binder's result gets entries for the added key.
+func (g *gen) summarizePerPartition(o *ast.SummarizeOp, cur *rel, keyType schema.Type) *rel {
+	orig := g.tableCols(o)
+	if len(orig) < len(o.ByExprs) {
+		g.failf(o.Pos(), "internal error: summarize has fewer columns than keys")
+	}
+	pk := &ast.Ident{NamePos: o.Pos(), Name: "__pk"}
+	g.res.Names[pk] = []string{"__pk"}
+	g.res.Types[pk] = keyType
+	syn := *o
+	syn.ByExprs = append(append([]ast.Expr(nil), o.ByExprs...), pk)
+	n := len(o.ByExprs)
+	cols := append(append(append([]check.Column(nil), orig[:n]...), check.Column{Name: "__pk", Type: keyType}), orig[n:]...)
+	g.res.Tables[&syn] = &check.Table{Columns: cols}
+	// The key is a column of the summarize's input.
+	var hidden []string
+	for _, h := range cur.hidden {
+		if h != "__pk" {
+			hidden = append(hidden, h)
+		}
+	}
+	visible := &rel{name: cur.name, cols: append(append([]check.Column(nil), cur.cols...), check.Column{Name: "__pk", Type: keyType}), hidden: hidden}
+	r := g.summarize(&syn, visible)
+	return &rel{name: r.name, cols: orig, hidden: []string{"__pk"}}
 }

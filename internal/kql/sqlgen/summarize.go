@@ -82,7 +82,7 @@ func (g *gen) summarize(x *ast.SummarizeOp, in *rel) *rel {
 	}
 	var outer []string
 	for _, k := range keyNames {
-		outer = append(outer, quote(k))
+		outer = append(outer, quote(k)+" AS "+quote(k))
 	}
 	byNames := map[string]bool{}
 	for _, k := range keyNames {
