@@ -176,6 +176,9 @@ func TestOpsSeriesFunctions(t *testing.T) {
 		{name: "fir", query: "print s = dynamic([0, 0, 10, 0, 0]) | project a = series_fir(s, dynamic([1, 1])), b = series_fir(s, dynamic([1, -1]), false), c = series_fir(s, dynamic([1, 1, 1]), true, true)",
 			want: "[0,0,5,5,0] | [0,0,10,-10,0] | [0,3.3333333333333335,3.3333333333333335,3.3333333333333335,0]"},
 		{name: "iir", query: "print series_iir(dynamic([1, 2, 3, 4]), dynamic([1]), dynamic([1, -1]))", want: "[1,3,6,10]"},
+		{name: "seasonal", query: "print a = series_seasonal(dynamic([1, 10, 3, 12, 2, 11]), 2), b = series_seasonal(dynamic([1, 2]), 0)",
+			want: "[2,11,2,11,2,11] | [0,0]"},
+		{name: "seasonal detect", query: "print series_seasonal(dynamic([1, 2]))", err: "not supported"},
 		{name: "stats columns", query: "print s = dynamic([1]) | extend series_stats(s)", err: "series_stats"},
 	})
 }

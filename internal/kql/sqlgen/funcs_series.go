@@ -203,6 +203,23 @@ func init() {
 	register(seriesFillLinear, "series_fill_linear")
 	register(seriesFIR, "series_fir")
 	register(seriesIIR, "series_iir")
+	register(seriesSeasonal, "series_seasonal")
+}
+
+// seriesSeasonal is series_seasonal(series, period): each element is
+// the median of the elements at the same phase (index modulo period);
+// period 0 means no seasonality (zeros). Detecting the period (no
+// period, or -1) is not supported.
+func seriesSeasonal(g *gen, x *ast.CallExpr, a []arg) string {
+	g.need(x, a, 1, 2)
+	if len(a) < 2 {
+		g.failf(x.Pos(), "series_seasonal without a period would detect it, which is not supported: give the period")
+	}
+	l := seriesNums(a[0].sql)
+	p := g.coerce(a[1].sql, a[1].typ, schema.Long)
+	med := "list_aggregate(list_filter(list_transform(range(0, len(" + l + ")), __sj -> CASE WHEN __sj % (" + p + ") = (__si - 1) % (" + p + ") THEN " + l + "[__sj + 1] END), __sk -> __sk IS NOT NULL), 'median')"
+	el := "CASE WHEN (" + p + ") = 0 THEN 0.0 WHEN (" + p + ") < 0 THEN error('series_seasonal: detecting the period is not supported') ELSE " + med + " END"
+	return "CAST(CASE WHEN " + l + " IS NULL THEN NULL ELSE to_json(list_transform(range(1, len(" + l + ") + 1), __si -> " + finiteJSON(el) + ")) END AS JSON)"
 }
 
 func seriesPearson(g *gen, x *ast.CallExpr, a []arg) string {
