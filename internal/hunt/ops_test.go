@@ -238,3 +238,17 @@ func TestOpsPartition(t *testing.T) {
 		{name: "window", query: ev + " | partition by id (serialize | extend n = row_number())", err: "not supported"},
 	})
 }
+
+func TestOpsScan(t *testing.T) {
+	const ev = `datatable(Ts:timespan, Event:string) [0m, "login", 1m, "x", 2m, "logout", 3m, "y", 5m, "login", 9m, "logout"]`
+	runOpsCases(t, []opsCase{
+		{name: "cumulative", query: "range x from 1 to 4 step 1 | scan declare (c:long = 10) with (step s: true => c = x + s.c;)",
+			want: "1 | 11 | 0\n2 | 13 | 0\n3 | 16 | 0\n4 | 20 | 0"},
+		{name: "pairs", query: ev + ` | sort by Ts asc | scan with_match_id=id declare (start:timespan, d:timespan) with (
+				step s1 output=none: Event == "login" => start = Ts;
+				step s2: Event == "logout" => start = s1.start, d = Ts - s1.start;) | project start, Ts, d, id`,
+			want: "0s | 2m0s | 2m0s | 0\n5m0s | 9m0s | 4m0s | 1"},
+		{name: "not serialized", query: ev + " | distinct Event | scan with (step s: true;)", err: "not serialized"},
+		{name: "output last", query: ev + " | sort by Ts asc | scan with (step s output=last: true;)", err: "output=last"},
+	})
+}

@@ -3,6 +3,7 @@ package sqlgen
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -445,4 +446,436 @@ func (g *gen) summarizePerPartition(o *ast.SummarizeOp, cur *rel, keyType schema
 	visible := &rel{name: cur.name, cols: append(append([]check.Column(nil), cur.cols...), check.Column{Name: "__pk", Type: keyType}), hidden: hidden}
 	r := g.summarize(&syn, visible)
 	return &rel{name: r.name, cols: orig, hidden: []string{"__pk"}}
+}
+
+func init() {
+	registerOp("scan", func(g *gen, o ast.Operator, in *rel) *rel {
+		return g.scanOp(o.(*ast.ScanOp), in)
+	})
+}
+
+// scanOp compiles scan as a recursive query that walks the serialized
+// rows one step of one row at a time, carrying the state of every step
+// in columns: whether it holds an active sequence (__a<k>), its match
+// id (__m<k>) and, for each record s_j of its state, the values that
+// the conditions and assignments read as s_j.col (__s<k>_<j>_<c>).
+// Each iteration applies Kusto's two checks of one step to one row,
+// from the last step to the first, and may emit the row. The walk costs
+// one iteration per row and step, each reading the input again: scan is
+// meant for the small row sets it is used on after filtering.
+func (g *gen) scanOp(x *ast.ScanOp, in *rel) *rel {
+	cols := g.tableCols(x)
+	if len(x.OrderItems) > 0 || len(x.PartitionExprs) > 0 {
+		g.failf(x.Pos(), "scan order by / partition by is not supported: sort the input (and use partition) instead")
+	}
+	if len(in.order) == 0 {
+		g.failf(x.Pos(), "scan: the input is not serialized (use serialize, sort or top first)")
+	}
+	var steps []*ast.ScanStep
+	for _, st := range x.Steps {
+		if st != nil && st.Name != nil {
+			steps = append(steps, st)
+		}
+	}
+	K := len(steps)
+	if K == 0 {
+		g.failf(x.Pos(), "scan needs steps")
+	}
+	stepIdx := map[string]int{}
+	for i, st := range steps {
+		stepIdx[st.Name.Name] = i + 1
+	}
+	// Declared columns, their types and defaults.
+	type decl struct {
+		name string
+		typ  schema.Type
+		def  string
+	}
+	var decls []decl
+	declIdx := map[string]int{}
+	for _, d := range x.Decls {
+		if d == nil || d.Name == nil {
+			continue
+		}
+		t := schema.Dynamic
+		if st, ok := d.Type.(*ast.ScalarType); ok {
+			if pt, ok := schema.ParseType(st.Name); ok {
+				t = pt
+			}
+		}
+		def := "CAST(NULL AS " + sqlType(t) + ")"
+		if d.Default != nil {
+			dt := g.typeOf(d.Default)
+			if dt == schema.Invalid {
+				dt = t
+			}
+			def = "CAST(" + g.coerce(g.expr(d.Default, nil), dt, t) + " AS " + sqlType(t) + ")"
+		}
+		declIdx[d.Name.Name] = len(decls)
+		decls = append(decls, decl{d.Name.Name, t, def})
+	}
+	for _, st := range steps {
+		if st.Output != nil {
+			if w := strings.ToLower(exprText(st.Output.Value)); w == "last" {
+				g.failf(st.Output.NamePos, "scan output=last is not supported")
+			}
+		}
+	}
+	// The input rows, numbered, with the declared columns at their
+	// defaults (what an unqualified declared name reads).
+	num := g.numbered(in)
+	var rowSel []string
+	rowCols := append([]check.Column(nil), in.cols...)
+	for _, c := range in.cols {
+		if _, ok := declIdx[c.Name]; !ok {
+			rowSel = append(rowSel, quote(c.Name))
+		}
+	}
+	for _, d := range decls {
+		rowSel = append(rowSel, d.def+" AS "+quote(d.name))
+		if i := (&rel{cols: rowCols}).find(d.name); i >= 0 {
+			rowCols[i].Type = d.typ
+		} else {
+			rowCols = append(rowCols, check.Column{Name: d.name, Type: d.typ})
+		}
+	}
+	rows := g.cte("scan", x.Pos(), "SELECT "+strings.Join(rowSel, ", ")+`, "__ord" FROM `+num.name, nil)
+	row := &rel{name: rows, cols: rowCols}
+	colType := func(c string) schema.Type {
+		if i := row.find(c); i >= 0 {
+			return row.cols[i].Type
+		}
+		return schema.Dynamic
+	}
+	// The state columns each step's record needs: s_j.c references.
+	refs := make([][]string, K+1)
+	seen := map[string]bool{}
+	for _, st := range steps {
+		nodes := []ast.Node{st.Cond}
+		for _, a := range st.Assigns {
+			nodes = append(nodes, a)
+		}
+		for _, n := range nodes {
+			if n == nil {
+				continue
+			}
+			ast.Inspect(n, func(n ast.Node) bool {
+				s, ok := n.(*ast.SelectorExpr)
+				if !ok || s.Sel == nil {
+					return true
+				}
+				id, ok := s.X.(*ast.Ident)
+				if !ok {
+					return true
+				}
+				j, ok := stepIdx[id.Name]
+				if !ok || row.find(s.Sel.Name) < 0 {
+					return true
+				}
+				key := fmt.Sprintf("%d/%s", j, s.Sel.Name)
+				if !seen[key] {
+					seen[key] = true
+					refs[j] = append(refs[j], s.Sel.Name)
+				}
+				return true
+			})
+		}
+	}
+	sCol := func(k, j int, c string) string { return quote(fmt.Sprintf("__s%d_%d_%s", k, j, c)) }
+	defOf := func(c string) string {
+		if i, ok := declIdx[c]; ok {
+			return decls[i].def
+		}
+		return "CAST(NULL AS " + sqlType(colType(c)) + ")"
+	}
+	// bindState compiles e with s_j bound to the records of step k's
+	// state (k = 0: the empty state).
+	compileIn := func(e ast.Expr, k int, t schema.Type) string {
+		saved := g.sc
+		g.sc = &scope{parent: saved, names: map[string]*binding{}}
+		// s_j.c reads a typed value of the state: the selector is
+		// swapped, while compiling, for a name bound to that value.
+		restore := replaceExprs(e, func(x ast.Expr) ast.Expr {
+			s, ok := x.(*ast.SelectorExpr)
+			if !ok || s.Sel == nil {
+				return nil
+			}
+			id, ok := s.X.(*ast.Ident)
+			if !ok {
+				return nil
+			}
+			j, ok := stepIdx[id.Name]
+			if !ok || row.find(s.Sel.Name) < 0 {
+				return nil
+			}
+			c := s.Sel.Name
+			v := defOf(c)
+			if j <= k {
+				v = sCol(k, j, c)
+			}
+			name := fmt.Sprintf("__sref%d_%d_%s", k, j, c)
+			ref := &ast.Ident{NamePos: s.Pos(), Name: name}
+			g.sc.names[name] = &binding{sql: v, typ: colType(c)}
+			g.res.Types[ref] = colType(c)
+			return ref
+		})
+		defer restore()
+		used := map[string]bool{}
+		ast.Inspect(e, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				used[id.Name] = true
+			}
+			return true
+		})
+		for _, st := range steps {
+			j := stepIdx[st.Name.Name]
+			if !used[st.Name.Name] {
+				continue
+			}
+			var pairs []string
+			for _, c := range refs[j] {
+				v := defOf(c)
+				if j <= k {
+					v = sCol(k, j, c)
+				}
+				pairs = append(pairs, g.typedParam(c, schema.String)+", "+kustoJSON(v, colType(c)))
+			}
+			obj := "json_object(" + strings.Join(pairs, ", ") + ")"
+			g.sc.names[st.Name.Name] = &binding{sql: obj, typ: schema.Dynamic}
+		}
+		s := g.coerce(g.expr(e, row), g.typeOf(e), t)
+		g.sc = saved
+		return s
+	}
+	// Per step and check (1: promoted from k-1, 2: own state): the
+	// condition and the declared values of the extended row.
+	type check2 struct {
+		cond string
+		vals []string // per declared column
+	}
+	checks := make([][3]check2, K+1)
+	for _, st := range steps {
+		k := stepIdx[st.Name.Name]
+		for c := 1; c <= 2; c++ {
+			if c == 1 && k == 1 {
+				continue
+			}
+			stateK := k
+			if c == 1 {
+				stateK = k - 1
+			}
+			ch := check2{cond: "coalesce(" + compileIn(st.Cond, stateK, schema.Bool) + ", false)"}
+			for _, d := range decls {
+				v := d.def
+				for _, a := range st.Assigns {
+					if a != nil && len(a.Names) == 1 && a.Names[0].Name == d.name {
+						v = "CAST(" + compileIn(a.X, stateK, d.typ) + " AS " + sqlType(d.typ) + ")"
+					}
+				}
+				ch.vals = append(ch.vals, v)
+			}
+			checks[k][c] = ch
+		}
+	}
+	// The anchor: before the first row, every state empty.
+	var anchor []string
+	anchor = append(anchor, `CAST(0 AS BIGINT) AS "__i"`, `CAST(1 AS INTEGER) AS "__k"`, `CAST(0 AS BIGINT) AS "__mid"`)
+	for k := 1; k <= K; k++ {
+		anchor = append(anchor, fmt.Sprintf(`false AS "__a%d"`, k), fmt.Sprintf(`CAST(NULL AS BIGINT) AS "__m%d"`, k))
+		for j := 1; j <= k; j++ {
+			for _, c := range refs[j] {
+				anchor = append(anchor, defOf(c)+" AS "+sCol(k, j, c))
+			}
+		}
+	}
+	anchor = append(anchor, `false AS "__emit"`, `CAST(NULL AS BIGINT) AS "__om"`)
+	for i, d := range decls {
+		anchor = append(anchor, "CAST(NULL AS "+sqlType(d.typ)+")"+fmt.Sprintf(` AS "__od%d"`, i))
+	}
+	// The inner select of the recursive term: the state, the row, and
+	// each step's check results and values.
+	nk := `(CASE WHEN r."__k" > 1 THEN r."__k" - 1 ELSE ` + fmt.Sprint(K) + ` END)`
+	ni := `(CASE WHEN r."__k" > 1 THEN r."__i" ELSE r."__i" + 1 END)`
+	inner := []string{"r.*", "t.*", nk + ` AS "__nk"`}
+	m1 := func(k int) string { return fmt.Sprintf(`"__c1_%d"`, k) }
+	m2 := func(k int) string { return fmt.Sprintf(`"__c2_%d"`, k) }
+	for k := 1; k <= K; k++ {
+		if k > 1 {
+			inner = append(inner, fmt.Sprintf(`(%s = %d AND r."__a%d" AND %s) AS %s`, nk, k, k-1, checks[k][1].cond, m1(k)))
+		} else {
+			inner = append(inner, "false AS "+m1(k))
+		}
+		elig := fmt.Sprintf(`r."__a%d"`, k)
+		if k == 1 {
+			elig = "true"
+		}
+		inner = append(inner, fmt.Sprintf(`(%s = %d AND %s AND %s) AS %s`, nk, k, elig, checks[k][2].cond, m2(k)))
+		for i := range decls {
+			if k > 1 {
+				inner = append(inner, checks[k][1].vals[i]+fmt.Sprintf(` AS "__v1_%d_%d"`, k, i))
+			}
+			inner = append(inner, checks[k][2].vals[i]+fmt.Sprintf(` AS "__v2_%d_%d"`, k, i))
+		}
+	}
+	innerSQL := "SELECT " + strings.Join(inner, ", ") + " FROM r JOIN " + rows + ` t ON t."__ord" = ` + ni
+	// The new state, from q (the inner select).
+	hit1 := func(k int) string { return fmt.Sprintf(`q.%s`, m1(k)) }
+	hit2 := func(k int) string { return fmt.Sprintf(`(q.%s AND NOT q.%s)`, m2(k), m1(k)) }
+	recVal := func(k, check int, c string) string {
+		if i, ok := declIdx[c]; ok {
+			return fmt.Sprintf(`q."__v%d_%d_%d"`, check, k, i)
+		}
+		return "q." + quote(c)
+	}
+	newSeq := `(q."__nk" = 1 AND ` + hit2(1) + ` AND NOT q."__a1")`
+	out := []string{`q."__ord" AS "__i"`, `q."__nk" AS "__k"`, `q."__mid" + CASE WHEN ` + newSeq + ` THEN 1 ELSE 0 END AS "__mid"`}
+	for k := 1; k <= K; k++ {
+		cleared := "false"
+		if k < K {
+			cleared = hit1(k + 1)
+		}
+		id2 := fmt.Sprintf(`q."__m%d"`, k)
+		if k == 1 {
+			id2 = `CASE WHEN NOT q."__a1" THEN q."__mid" ELSE q."__m1" END`
+		}
+		a := fmt.Sprintf(`CASE WHEN %s OR %s THEN true WHEN %s THEN false ELSE q."__a%d" END AS "__a%d"`, hit1(k), hit2(k), cleared, k, k)
+		m := fmt.Sprintf(`CASE WHEN %s THEN q."__m%d" WHEN %s THEN %s WHEN %s THEN NULL ELSE q."__m%d" END AS "__m%d"`, hit1(k), max(k-1, 1), hit2(k), id2, cleared, k, k)
+		if k == 1 {
+			m = fmt.Sprintf(`CASE WHEN %s THEN %s WHEN %s THEN NULL ELSE q."__m1" END AS "__m1"`, hit2(1), id2, cleared)
+		}
+		out = append(out, a, m)
+		for j := 1; j <= k; j++ {
+			for _, c := range refs[j] {
+				var v string
+				switch {
+				case j < k:
+					v = fmt.Sprintf(`CASE WHEN %s THEN q.%s WHEN %s THEN %s ELSE q.%s END`, hit1(k), sCol(k-1, j, c), cleared, defOf(c), sCol(k, j, c))
+				default: // j == k: the step's own record
+					v = fmt.Sprintf(`CASE WHEN %s THEN %s WHEN %s THEN %s WHEN %s THEN %s ELSE q.%s END`,
+						hit1(k), recVal(k, 1, c), hit2(k), recVal(k, 2, c), cleared, defOf(c), sCol(k, j, c))
+					if k == 1 {
+						v = fmt.Sprintf(`CASE WHEN %s THEN %s WHEN %s THEN %s ELSE q.%s END`, hit2(k), recVal(k, 2, c), cleared, defOf(c), sCol(k, j, c))
+					}
+				}
+				out = append(out, v+" AS "+sCol(k, j, c))
+			}
+		}
+	}
+	// The emitted row of this iteration.
+	var emit, om []string
+	odv := make([][]string, len(decls))
+	for k := 1; k <= K; k++ {
+		st := steps[k-1]
+		none := st.Output != nil && strings.EqualFold(exprText(st.Output.Value), "none")
+		if !none {
+			emit = append(emit, hit1(k), hit2(k))
+		}
+		id1 := fmt.Sprintf(`q."__m%d"`, max(k-1, 1))
+		id2 := fmt.Sprintf(`q."__m%d"`, k)
+		if k == 1 {
+			id2 = `CASE WHEN NOT q."__a1" THEN q."__mid" ELSE q."__m1" END`
+		}
+		if k > 1 {
+			om = append(om, fmt.Sprintf("WHEN %s THEN %s", hit1(k), id1))
+		}
+		om = append(om, fmt.Sprintf("WHEN %s THEN %s", hit2(k), id2))
+		for i := range decls {
+			if k > 1 {
+				odv[i] = append(odv[i], fmt.Sprintf(`WHEN %s THEN q."__v1_%d_%d"`, hit1(k), k, i))
+			}
+			odv[i] = append(odv[i], fmt.Sprintf(`WHEN %s THEN q."__v2_%d_%d"`, hit2(k), k, i))
+		}
+	}
+	if len(emit) == 0 {
+		emit = []string{"false"}
+	}
+	out = append(out, "("+strings.Join(emit, " OR ")+`) AS "__emit"`, "CASE "+strings.Join(om, " ")+` END AS "__om"`)
+	for i := range decls {
+		out = append(out, "CASE "+strings.Join(odv[i], " ")+fmt.Sprintf(` END AS "__od%d"`, i))
+	}
+	rec := "WITH RECURSIVE r AS (SELECT " + strings.Join(anchor, ", ") + " UNION ALL SELECT " + strings.Join(out, ", ") + " FROM (" + innerSQL + ") q) " +
+		`SELECT r."__i", r."__k", r."__om"`
+	for i := range decls {
+		rec += fmt.Sprintf(`, r."__od%d"`, i)
+	}
+	rec += ` FROM r WHERE r."__emit"`
+	walked := g.cte("scan", x.Pos(), rec, nil)
+	// The output: the input columns, the declared ones, the match id.
+	isDecl := func(n string) bool { _, ok := declIdx[n]; return ok }
+	var sel []string
+	for _, c := range cols {
+		switch {
+		case isDecl(c.Name):
+			sel = append(sel, finalCast(fmt.Sprintf(`w."__od%d" AS %s`, declIdx[c.Name], quote(c.Name)), c))
+		case c.Name == cols[len(cols)-1].Name:
+			sel = append(sel, finalCast(`w."__om" AS `+quote(c.Name), c))
+		default:
+			sel = append(sel, "t."+quote(c.Name))
+		}
+	}
+	body := "SELECT " + strings.Join(sel, ", ") + `, row_number() OVER (ORDER BY w."__i", w."__k" DESC) AS "__ord" FROM ` + walked + " w JOIN " + rows + ` t ON t."__ord" = w."__i"`
+	r := &rel{name: g.cte("scan", x.Pos(), body, cols), cols: cols, hidden: []string{"__ord"}}
+	r.order = []orderKey{{col: "__ord"}}
+	return r
+}
+
+// replaceExprs replaces, in the tree under e, every expression for which
+// f returns a replacement, and returns a function that puts the
+// originals back. It walks the exported fields of the nodes.
+func replaceExprs(e ast.Expr, f func(ast.Expr) ast.Expr) (restore func()) {
+	var undo []func()
+	exprType := reflect.TypeOf((*ast.Expr)(nil)).Elem()
+	var walk func(v reflect.Value)
+	visit := func(slot reflect.Value) {
+		if slot.IsNil() {
+			return
+		}
+		x := slot.Interface().(ast.Expr)
+		if r := f(x); r != nil {
+			slot.Set(reflect.ValueOf(r))
+			undo = append(undo, func() { slot.Set(reflect.ValueOf(x)) })
+			return
+		}
+		walk(slot.Elem())
+	}
+	walk = func(v reflect.Value) {
+		if v.Kind() == reflect.Interface {
+			v = v.Elem()
+		}
+		if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+			return
+		}
+		if _, ok := v.Interface().(*ast.PipeExpr); ok {
+			return
+		}
+		s := v.Elem()
+		for i := 0; i < s.NumField(); i++ {
+			fv := s.Field(i)
+			if !s.Type().Field(i).IsExported() {
+				continue
+			}
+			switch {
+			case fv.Type() == exprType:
+				visit(fv)
+			case fv.Kind() == reflect.Slice && fv.Type().Elem() == exprType:
+				for j := 0; j < fv.Len(); j++ {
+					visit(fv.Index(j))
+				}
+			case fv.Kind() == reflect.Pointer || fv.Kind() == reflect.Interface:
+				walk(fv)
+			case fv.Kind() == reflect.Slice:
+				for j := 0; j < fv.Len(); j++ {
+					walk(fv.Index(j))
+				}
+			}
+		}
+	}
+	holder := struct{ X ast.Expr }{e}
+	hv := reflect.ValueOf(&holder).Elem().Field(0)
+	visit(hv)
+	return func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
 }
