@@ -248,6 +248,8 @@ func TestOpsScan(t *testing.T) {
 				step s1 output=none: Event == "login" => start = Ts;
 				step s2: Event == "logout" => start = s1.start, d = Ts - s1.start;) | project start, Ts, d, id`,
 			want: "0s | 2m0s | 2m0s | 0\n5m0s | 9m0s | 4m0s | 1"},
+		{name: "per partition", query: "range x from 1 to 6 step 1 | extend g = x % 2 | partition by g (sort by x asc | scan with_match_id=m declare (c:long = 0) with (step s: true => c = x + s.c;)) | order by g asc, x asc | project g, x, c, m",
+			want: "0 | 2 | 2 | 0\n0 | 4 | 6 | 0\n0 | 6 | 12 | 0\n1 | 1 | 1 | 0\n1 | 3 | 4 | 0\n1 | 5 | 9 | 0"},
 		{name: "not serialized", query: ev + " | distinct Event | scan with (step s: true;)", err: "not serialized"},
 		{name: "output last", query: ev + " | sort by Ts asc | scan with (step s output=last: true;)", err: "output=last"},
 	})

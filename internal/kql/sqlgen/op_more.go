@@ -391,6 +391,8 @@ func (g *gen) partition(x *ast.PartitionOp, in *rel) *rel {
 			cur = g.sort(o.Items, cur, o)
 		case *ast.SummarizeOp:
 			cur = g.summarizePerPartition(o, cur, g.typeOf(x.Key))
+		case *ast.ScanOp:
+			cur = g.scanOp(o, cur, "__pk")
 		case *ast.CountOp:
 			cols := g.tableCols(o)
 			body := "SELECT count(*) AS " + quote(cols[0].Name) + `, "__pk" FROM ` + cur.name + ` GROUP BY "__pk"`
@@ -450,7 +452,7 @@ func (g *gen) summarizePerPartition(o *ast.SummarizeOp, cur *rel, keyType schema
 
 func init() {
 	registerOp("scan", func(g *gen, o ast.Operator, in *rel) *rel {
-		return g.scanOp(o.(*ast.ScanOp), in)
+		return g.scanOp(o.(*ast.ScanOp), in, "")
 	})
 }
 
@@ -463,7 +465,11 @@ func init() {
 // from the last step to the first, and may emit the row. The walk costs
 // one iteration per row and step, each reading the input again: scan is
 // meant for the small row sets it is used on after filtering.
-func (g *gen) scanOp(x *ast.ScanOp, in *rel) *rel {
+//
+// pk, when set, names a hidden column of in whose values partition the
+// rows (partition ... (scan ...)): each partition is walked on its own,
+// its state and match ids starting afresh.
+func (g *gen) scanOp(x *ast.ScanOp, in *rel, pk string) *rel {
 	cols := g.tableCols(x)
 	if len(x.OrderItems) > 0 || len(x.PartitionExprs) > 0 {
 		g.failf(x.Pos(), "scan order by / partition by is not supported: sort the input (and use partition) instead")
@@ -523,8 +529,15 @@ func (g *gen) scanOp(x *ast.ScanOp, in *rel) *rel {
 	}
 	// The input rows, numbered, with the declared columns at their
 	// defaults (what an unqualified declared name reads).
-	num := g.numbered(in)
+	byKey := in
+	if pk != "" {
+		byKey = &rel{name: in.name, cols: in.cols, hidden: in.hidden, order: append([]orderKey{{col: pk}}, in.order...)}
+	}
+	num := g.numbered(byKey)
 	var rowSel []string
+	if pk != "" {
+		rowSel = append(rowSel, quote(pk)+` AS "__pk"`)
+	}
 	rowCols := append([]check.Column(nil), in.cols...)
 	for _, c := range in.cols {
 		if _, ok := declIdx[c.Name]; !ok {
@@ -692,20 +705,42 @@ func (g *gen) scanOp(x *ast.ScanOp, in *rel) *rel {
 	for i, d := range decls {
 		anchor = append(anchor, "CAST(NULL AS "+sqlType(d.typ)+")"+fmt.Sprintf(` AS "__od%d"`, i))
 	}
+	if pk != "" {
+		anchor = append(anchor, `(SELECT "__pk" FROM `+rows+` WHERE "__ord" = 1) AS "__ppk"`)
+	}
 	// The inner select of the recursive term: the state, the row, and
 	// each step's check results and values.
 	nk := `(CASE WHEN r."__k" > 1 THEN r."__k" - 1 ELSE ` + fmt.Sprint(K) + ` END)`
 	ni := `(CASE WHEN r."__k" > 1 THEN r."__i" ELSE r."__i" + 1 END)`
-	inner := []string{"r.*", "t.*", nk + ` AS "__nk"`}
+	fresh := "false"
+	if pk != "" {
+		fresh = `(t."__pk" IS DISTINCT FROM r."__ppk")`
+	}
+	// q0: the state as this iteration reads it (empty again at the
+	// first row of a partition) and the row.
+	q0 := []string{`r."__i"`, `r."__k"`, `CASE WHEN ` + fresh + ` THEN 0 ELSE r."__mid" END AS "__mid"`}
+	for k := 1; k <= K; k++ {
+		q0 = append(q0, fmt.Sprintf(`CASE WHEN %s THEN false ELSE r."__a%d" END AS "__a%d"`, fresh, k, k),
+			fmt.Sprintf(`CASE WHEN %s THEN NULL ELSE r."__m%d" END AS "__m%d"`, fresh, k, k))
+		for j := 1; j <= k; j++ {
+			for _, c := range refs[j] {
+				q0 = append(q0, fmt.Sprintf(`CASE WHEN %s THEN %s ELSE r.%s END AS %s`, fresh, defOf(c), sCol(k, j, c), sCol(k, j, c)))
+			}
+		}
+	}
+	q0 = append(q0, "t.*", nk+` AS "__nk"`)
+	q0SQL := "SELECT " + strings.Join(q0, ", ") + " FROM r JOIN " + rows + ` t ON t."__ord" = ` + ni
+	nk = `q0."__nk"`
+	inner := []string{"q0.*"}
 	m1 := func(k int) string { return fmt.Sprintf(`"__c1_%d"`, k) }
 	m2 := func(k int) string { return fmt.Sprintf(`"__c2_%d"`, k) }
 	for k := 1; k <= K; k++ {
 		if k > 1 {
-			inner = append(inner, fmt.Sprintf(`(%s = %d AND r."__a%d" AND %s) AS %s`, nk, k, k-1, checks[k][1].cond, m1(k)))
+			inner = append(inner, fmt.Sprintf(`(%s = %d AND q0."__a%d" AND %s) AS %s`, nk, k, k-1, checks[k][1].cond, m1(k)))
 		} else {
 			inner = append(inner, "false AS "+m1(k))
 		}
-		elig := fmt.Sprintf(`r."__a%d"`, k)
+		elig := fmt.Sprintf(`q0."__a%d"`, k)
 		if k == 1 {
 			elig = "true"
 		}
@@ -717,7 +752,7 @@ func (g *gen) scanOp(x *ast.ScanOp, in *rel) *rel {
 			inner = append(inner, checks[k][2].vals[i]+fmt.Sprintf(` AS "__v2_%d_%d"`, k, i))
 		}
 	}
-	innerSQL := "SELECT " + strings.Join(inner, ", ") + " FROM r JOIN " + rows + ` t ON t."__ord" = ` + ni
+	innerSQL := "SELECT " + strings.Join(inner, ", ") + " FROM (" + q0SQL + ") q0"
 	// The new state, from q (the inner select).
 	hit1 := func(k int) string { return fmt.Sprintf(`q.%s`, m1(k)) }
 	hit2 := func(k int) string { return fmt.Sprintf(`(q.%s AND NOT q.%s)`, m2(k), m1(k)) }
@@ -729,6 +764,7 @@ func (g *gen) scanOp(x *ast.ScanOp, in *rel) *rel {
 	}
 	newSeq := `(q."__nk" = 1 AND ` + hit2(1) + ` AND NOT q."__a1")`
 	out := []string{`q."__ord" AS "__i"`, `q."__nk" AS "__k"`, `q."__mid" + CASE WHEN ` + newSeq + ` THEN 1 ELSE 0 END AS "__mid"`}
+
 	for k := 1; k <= K; k++ {
 		cleared := "false"
 		if k < K {
@@ -793,6 +829,9 @@ func (g *gen) scanOp(x *ast.ScanOp, in *rel) *rel {
 	for i := range decls {
 		out = append(out, "CASE "+strings.Join(odv[i], " ")+fmt.Sprintf(` END AS "__od%d"`, i))
 	}
+	if pk != "" {
+		out = append(out, `q."__pk" AS "__ppk"`)
+	}
 	rec := "WITH RECURSIVE r AS (SELECT " + strings.Join(anchor, ", ") + " UNION ALL SELECT " + strings.Join(out, ", ") + " FROM (" + innerSQL + ") q) " +
 		`SELECT r."__i", r."__k", r."__om"`
 	for i := range decls {
@@ -813,8 +852,13 @@ func (g *gen) scanOp(x *ast.ScanOp, in *rel) *rel {
 			sel = append(sel, "t."+quote(c.Name))
 		}
 	}
+	hidden := []string{"__ord"}
+	if pk != "" {
+		sel = append(sel, `t."__pk" AS `+quote(pk))
+		hidden = append(hidden, pk)
+	}
 	body := "SELECT " + strings.Join(sel, ", ") + `, row_number() OVER (ORDER BY w."__i", w."__k" DESC) AS "__ord" FROM ` + walked + " w JOIN " + rows + ` t ON t."__ord" = w."__i"`
-	r := &rel{name: g.cte("scan", x.Pos(), body, cols), cols: cols, hidden: []string{"__ord"}}
+	r := &rel{name: g.cte("scan", x.Pos(), body, cols), cols: cols, hidden: hidden}
 	r.order = []orderKey{{col: "__ord"}}
 	return r
 }
