@@ -72,14 +72,33 @@ func TestOpsDebug(t *testing.T) {
 	t.Logf("\n%s", out)
 }
 
+// TestOps runs the operator and window/series function cases on one
+// store.
+func TestOps(t *testing.T) {
+	eng := &Engine{Store: openTestStore(t), Now: func() time.Time { return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC) }}
+	for _, g := range []struct {
+		name string
+		f    func(*testing.T, *Engine)
+	}{
+		{"WindowFunctions", opsWindowFunctions},
+		{"MakeSeries", opsMakeSeries},
+		{"SeriesFunctions", opsSeriesFunctions},
+		{"TopNested", opsTopNested},
+		{"More", opsMore},
+		{"Partition", opsPartition},
+		{"Scan", opsScan},
+	} {
+		t.Run(g.name, func(t *testing.T) { g.f(t, eng) })
+	}
+}
+
 type opsCase struct {
 	name, query, want string
 	err               string // a substring of the expected error
 }
 
-func runOpsCases(t *testing.T, cases []opsCase) {
+func runOpsCases(t *testing.T, eng *Engine, cases []opsCase) {
 	t.Helper()
-	eng := &Engine{Store: openTestStore(t), Now: func() time.Time { return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC) }}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := runOps(t, eng, c.query)
@@ -99,9 +118,9 @@ func runOpsCases(t *testing.T, cases []opsCase) {
 	}
 }
 
-func TestOpsWindowFunctions(t *testing.T) {
+func opsWindowFunctions(t *testing.T, eng *Engine) {
 	const nums = "datatable(k:string, v:long) [\"a\", 3, \"a\", 1, \"b\", 2, \"b\", 2, \"b\", 5]"
-	runOpsCases(t, []opsCase{
+	runOpsCases(t, eng, []opsCase{
 		{name: "row_number", query: nums + " | sort by v asc | extend n = row_number()",
 			want: "a | 1 | 1\nb | 2 | 2\nb | 2 | 3\na | 3 | 4\nb | 5 | 5"},
 		{name: "row_number start", query: nums + " | serialize n = row_number(10)",
@@ -133,14 +152,14 @@ func TestOpsWindowFunctions(t *testing.T) {
 	})
 }
 
-func TestOpsMakeSeries(t *testing.T) {
+func opsMakeSeries(t *testing.T, eng *Engine) {
 	const data = `datatable(t:datetime, k:string, v:long) [
 		datetime(2024-01-01 01:00), "a", 1,
 		datetime(2024-01-01 02:00), "a", 2,
 		datetime(2024-01-03 00:00), "a", 5,
 		datetime(2024-01-02 12:00), "b", 7,
 		datetime(2023-12-01 00:00), "c", 9]`
-	runOpsCases(t, []opsCase{
+	runOpsCases(t, eng, []opsCase{
 		{name: "by with from to",
 			query: data + " | make-series n = count(), s = sum(v) default = -1 on t from datetime(2024-01-01) to datetime(2024-01-04) step 1d by k | order by k asc",
 			want: `a | [2,0,1] | [3,-1,5] | ["2024-01-01T00:00:00.0000000Z","2024-01-02T00:00:00.0000000Z","2024-01-03T00:00:00.0000000Z"]` + "\n" +
@@ -162,8 +181,8 @@ func TestOpsMakeSeries(t *testing.T) {
 	})
 }
 
-func TestOpsSeriesFunctions(t *testing.T) {
-	runOpsCases(t, []opsCase{
+func opsSeriesFunctions(t *testing.T, eng *Engine) {
+	runOpsCases(t, eng, []opsCase{
 		{name: "elementwise", query: "print a = dynamic([1, 2, null, 4]), b = dynamic([2, 2, 2]) | project series_add(a, b), series_subtract(a, 1), series_multiply(2.5, a), series_divide(a, b), series_less(a, b)",
 			want: "[3,4,null,null] | [0,1,null,3] | [2.5,5,null,10] | [0.5,1,null,null] | [true,false,null,null]"},
 		{name: "not an array", query: "print series_add(dynamic({'a':1}), 1), series_sum(dynamic(5))", want: "<nil> | <nil>"},
@@ -183,12 +202,12 @@ func TestOpsSeriesFunctions(t *testing.T) {
 	})
 }
 
-func TestOpsTopNested(t *testing.T) {
+func opsTopNested(t *testing.T, eng *Engine) {
 	const sales = `datatable(r:string, p:string, v:long) [
 		"east", "ann", 10, "east", "bob", 5, "east", "cid", 1, "east", "ann", 3,
 		"west", "dan", 7, "west", "eve", 8,
 		"north", "fay", 2]`
-	runOpsCases(t, []opsCase{
+	runOpsCases(t, eng, []opsCase{
 		{name: "two levels",
 			query: sales + " | top-nested 2 of r by s = sum(v), top-nested 1 of p by sum(v) | order by s desc",
 			want:  "east | 19 | ann | 13\nwest | 15 | eve | 8"},
@@ -213,9 +232,9 @@ func TestOpsTopNested(t *testing.T) {
 	})
 }
 
-func TestOpsMore(t *testing.T) {
+func opsMore(t *testing.T, eng *Engine) {
 	const people = `datatable(Name:string, Age:int, City:string, Country:string) ["Peter", 39, "New York", "USA"]`
-	runOpsCases(t, []opsCase{
+	runOpsCases(t, eng, []opsCase{
 		{name: "project-by-names patterns", query: people + ` | project-by-names "*e", "Name", "Missing", dynamic(["C*y"])`,
 			want: "Peter | 39 | New York | USA"},
 		{name: "project-by-names not constant", query: people + " | project-by-names strcat('N', 'ame')", err: "known when the query is compiled"},
@@ -224,9 +243,9 @@ func TestOpsMore(t *testing.T) {
 	})
 }
 
-func TestOpsPartition(t *testing.T) {
+func opsPartition(t *testing.T, eng *Engine) {
 	const ev = `datatable(id:string, t:long, v:string) ["a", 1, "x", "a", 3, "y", "a", 2, "z", "b", 5, "w", "b", 4, "u", "c", 9, "q"]`
-	runOpsCases(t, []opsCase{
+	runOpsCases(t, eng, []opsCase{
 		{name: "top per partition", query: ev + " | partition hint.strategy=native by id (top 2 by t desc | project id, t) | order by id asc, t desc",
 			want: "a | 3\na | 2\nb | 5\nb | 4\nc | 9"},
 		{name: "where sort take", query: ev + " | partition by id (where t > 1 | sort by t asc | take 1 | extend w = strcat(v, '!')) | order by id asc",
@@ -239,9 +258,9 @@ func TestOpsPartition(t *testing.T) {
 	})
 }
 
-func TestOpsScan(t *testing.T) {
+func opsScan(t *testing.T, eng *Engine) {
 	const ev = `datatable(Ts:timespan, Event:string) [0m, "login", 1m, "x", 2m, "logout", 3m, "y", 5m, "login", 9m, "logout"]`
-	runOpsCases(t, []opsCase{
+	runOpsCases(t, eng, []opsCase{
 		{name: "cumulative", query: "range x from 1 to 4 step 1 | scan declare (c:long = 10) with (step s: true => c = x + s.c;)",
 			want: "1 | 11 | 0\n2 | 13 | 0\n3 | 16 | 0\n4 | 20 | 0"},
 		{name: "pairs", query: ev + ` | sort by Ts asc | scan with_match_id=id declare (start:timespan, d:timespan) with (
