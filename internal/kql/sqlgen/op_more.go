@@ -729,7 +729,7 @@ func (g *gen) scanOp(x *ast.ScanOp, in *rel, pk string) *rel {
 		}
 	}
 	q0 = append(q0, "t.*", nk+` AS "__nk"`)
-	q0SQL := "SELECT " + strings.Join(q0, ", ") + " FROM r JOIN " + rows + ` t ON t."__ord" = ` + ni
+	q0SQL := "SELECT " + strings.Join(q0, ", ") + ` FROM r JOIN "__rows" t ON t."__ord" = ` + ni
 	nk = `q0."__nk"`
 	inner := []string{"q0.*"}
 	m1 := func(k int) string { return fmt.Sprintf(`"__c1_%d"`, k) }
@@ -832,7 +832,8 @@ func (g *gen) scanOp(x *ast.ScanOp, in *rel, pk string) *rel {
 	if pk != "" {
 		out = append(out, `q."__pk" AS "__ppk"`)
 	}
-	rec := "WITH RECURSIVE r AS (SELECT " + strings.Join(anchor, ", ") + " UNION ALL SELECT " + strings.Join(out, ", ") + " FROM (" + innerSQL + ") q) " +
+	// The rows are materialized once: each iteration reads one of them.
+	rec := "WITH RECURSIVE \"__rows\" AS MATERIALIZED (SELECT * FROM " + rows + "), r AS (SELECT " + strings.Join(anchor, ", ") + " UNION ALL SELECT " + strings.Join(out, ", ") + " FROM (" + innerSQL + ") q) " +
 		`SELECT r."__i", r."__k", r."__om"`
 	for i := range decls {
 		rec += fmt.Sprintf(`, r."__od%d"`, i)
