@@ -129,6 +129,8 @@ func opsWindowFunctions(t *testing.T, eng *Engine) {
 			want: "a | 3 | 1\na | 1 | 2\nb | 2 | 1\nb | 2 | 2\nb | 5 | 3"},
 		{name: "prev next defaults", query: nums + " | serialize p = prev(v), n = next(v, 2, -1), s = prev(k)",
 			want: "a | 3 | <nil> | 2 | \na | 1 | 3 | 2 | a\nb | 2 | 1 | 5 | a\nb | 2 | 2 | -1 | b\nb | 5 | 2 | -1 | b"},
+		{name: "numeric default of a datetime is ticks", query: "datatable(t:datetime)[datetime(2024-01-01), datetime(2024-01-02)] | serialize n = next(t, 1, 0), p = prev(t, 1, now(1d)) | project n, p",
+			want: "2024-01-02T00:00:00Z | 2024-01-02T00:00:00Z\n0001-01-01T00:00:00Z | 2024-01-01T00:00:00Z"},
 		{name: "where row_number", query: nums + " | serialize | where row_number() in (2, 4) | project v",
 			want: "1\n2"},
 		{name: "where after filter renumbers", query: nums + " | where v > 1 | serialize | extend n = row_number() | project n",

@@ -197,7 +197,18 @@ func (g *gen) windowStep(x *ast.CallExpr, cur *rel) *rel {
 			off = g.coerce(args[1].sql, args[1].typ, schema.Long)
 		}
 		if len(args) > 2 && !isNullLit(args[2].e) {
-			sql = fn + "(" + v + ", " + off + ", " + g.coerce(args[2].sql, args[2].typ, t) + ") " + w() + ")"
+			def := g.coerce(args[2].sql, args[2].typ, t)
+			if dt := args[2].typ; dt == schema.Int || dt == schema.Long || dt == schema.Real {
+				// A number for a datetime or timespan is ticks (100 ns),
+				// as in next(Timestamp, 1, 0): 0001-01-01.
+				switch t {
+				case schema.DateTime:
+					def = "make_timestamp(CAST(" + args[2].sql + " AS BIGINT) // 10 + " + datetimeOrigin + ")"
+				case schema.TimeSpan:
+					def = "to_microseconds(CAST(" + args[2].sql + " AS BIGINT) // 10)"
+				}
+			}
+			sql = fn + "(" + v + ", " + off + ", " + def + ") " + w() + ")"
 		} else {
 			sql = fn + "(" + v + ", " + off + ") " + w() + ")"
 		}
