@@ -80,6 +80,9 @@ func (g *gen) call(x *ast.CallExpr, row *rel) string {
 			return g.expr(x.Args[1], row)
 		}
 	}
+	if s, ok := g.windowRef(x, row); ok {
+		return s
+	}
 	if af := aggFuncs[id.Name]; af != nil && g.agg != nil {
 		return af(g, g.agg, x)
 	}

@@ -41,13 +41,22 @@ func (g *gen) mvExpand(x *ast.MvExpandOp, in *rel) *rel {
 	expanded := map[string]string{}
 	var lists []string
 	var lens []string
+	limit := ""
+	if x.LimitExpr != nil {
+		// limit n: at most n rows from each input row.
+		limit = g.coerce(g.expr(x.LimitExpr, nil), g.typeOf(x.LimitExpr), schema.Long)
+	}
 	for i, it := range x.Items {
 		if it == nil {
 			continue
 		}
 		name, v := itemName(it.X)
 		s := toJSON(g.expr(v, in), g.typeOf(v))
-		lists = append(lists, expandList(s, x.Options)+fmt.Sprintf(" AS \"__l%d\"", i))
+		l := expandList(s, x.Options)
+		if limit != "" {
+			l = "list_slice(" + l + ", 1, greatest(" + limit + ", 0))"
+		}
+		lists = append(lists, l+fmt.Sprintf(" AS \"__l%d\"", i))
 		lens = append(lens, fmt.Sprintf("len(\"__l%d\")", i))
 		e := fmt.Sprintf("unnest(\"__l%d\")", i)
 		if it.Type != nil && it.Type.Schema != nil && len(it.Type.Schema.Columns) > 0 {
@@ -74,9 +83,6 @@ func (g *gen) mvExpand(x *ast.MvExpandOp, in *rel) *rel {
 	}
 	body := "SELECT " + strings.Join(sel, ", ") + carry(in) + " FROM " + step1
 	out := g.step("mv-expand", x.Pos(), body, cols)
-	if x.LimitExpr != nil {
-		g.failf(x.LimitExpr.Pos(), "mv-expand limit is not supported yet")
-	}
 	out.hidden = in.hidden
 	return out
 }

@@ -22,6 +22,7 @@ func (g *gen) op(o ast.Operator, in *rel) *rel {
 	}
 	switch x := o.(type) {
 	case *ast.WhereOp:
+		in = g.windowed(in, x.Pred)
 		body := "SELECT " + selectCols(in.cols) + carry(in) + " FROM " + in.name + " WHERE " + g.predicate(x.Pred, in)
 		return keep(g.cte("where", x.Pos(), body, in.cols), in.cols, in)
 	case *ast.ExtendOp:
@@ -204,6 +205,10 @@ func (g *gen) extend(o ast.Operator, exprs []ast.Expr, in *rel, op string) *rel 
 		if refsAny(v, assigned) {
 			flush()
 		}
+		if g.windowedExprs(v) {
+			flush()
+			cur = g.windowed(cur, v)
+		}
 		if orderKeyIs(cur, names[0]) {
 			flush()
 			cur = g.numbered(cur)
@@ -267,6 +272,7 @@ func refsAny(e ast.Expr, names map[string]string) bool {
 
 func (g *gen) project(x *ast.ProjectOp, in *rel) *rel {
 	cols := g.tableCols(x)
+	in = g.windowed(in, x.Exprs...)
 	in = g.orderFor(in, cols)
 	var sel []string
 	for _, e := range x.Exprs {
