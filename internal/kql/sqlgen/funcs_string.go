@@ -177,7 +177,12 @@ func (g *gen) fromString(s string, t schema.Type) string {
 	if t == schema.String || t == schema.Invalid {
 		return s
 	}
-	return g.convert(arg{sql: "NULLIF(" + s + ", '')", typ: schema.String}, t)
+	v := g.convert(arg{sql: "NULLIF(" + s + ", '')", typ: schema.String}, t)
+	if t == schema.DateTime {
+		// Also the US forms Kusto reads: 02/17/2016 08:40:01.
+		v = "coalesce(" + v + ", try_strptime(" + s + ", ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']))"
+	}
+	return v
 }
 
 func fnExtract(g *gen, x *ast.CallExpr, a []arg) string {
