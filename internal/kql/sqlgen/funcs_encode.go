@@ -59,12 +59,20 @@ func init() {
 	hash := func(fn string) scalarFunc {
 		return func(g *gen, x *ast.CallExpr, a []arg) string {
 			g.need(x, a, 1, 1)
-			if a[0].typ != schema.String {
-				g.failf(x.Pos(), "%s of a %s value is not supported yet: convert it with tostring()", x.Fun.(*ast.Ident).Name, a[0].typ)
+			switch a[0].typ {
+			case schema.String:
+				return fn + "(" + a[0].sql + ")"
+			case schema.DateTime:
+				// A datetime hashes as its text with seven fraction digits.
+				return "(CASE WHEN " + a[0].sql + " IS NULL THEN '' ELSE " + fn + "(strftime(" + a[0].sql + ", '%Y-%m-%dT%H:%M:%S.%f') || '0Z') END)"
+			case schema.Long, schema.Int, schema.Bool, schema.GUID:
+				return "(CASE WHEN " + a[0].sql + " IS NULL THEN '' ELSE " + fn + "(" + g.asString(a[0]) + ") END)"
 			}
-			return fn + "(" + a[0].sql + ")"
+			g.failf(x.Pos(), "%s of a %s value is not supported yet: convert it with tostring()", x.Fun.(*ast.Ident).Name, a[0].typ)
+			return ""
 		}
 	}
+	register(fnHash, "hash", "hash_xxhash64")
 	register(hash("md5"), "hash_md5")
 	register(hash("sha1"), "hash_sha1")
 	register(hash("sha256"), "hash_sha256")
@@ -181,4 +189,113 @@ func parseVersion(s string) string {
 	parts := "string_split(" + t + ", '.')"
 	digits := "array_to_string(list_transform(list_concat(" + parts + ", ['0', '0', '0'])[1:4], __p -> lpad(__p, 8, '0')), '')"
 	return "(CASE WHEN regexp_full_match(" + t + ", '[0-9]{1,8}(\\.[0-9]{1,8}){0,3}') THEN CAST(CAST(" + digits + " AS HUGEINT) AS DECIMAL(38,0)) END)"
+}
+
+// xxHash64 (seed 0) in SQL, as Kusto's hash() and hash_xxhash64()
+// compute it: over the UTF-8 bytes of a string, or the eight
+// little-endian bytes of a long or of a datetime's or timespan's ticks.
+// Values are UHUGEINT kept below 2^64 so products never overflow.
+const (
+	xxP1 = "11400714785074694791::UHUGEINT"
+	xxP2 = "14029467366897019727::UHUGEINT"
+	xxP3 = "1609587929392839161::UHUGEINT"
+	xxP4 = "9650029242287828579::UHUGEINT"
+	xxP5 = "2870177450012600261::UHUGEINT"
+	xxM  = "18446744073709551616::UHUGEINT"
+)
+
+// bindAs evaluates expr once and names it for body.
+func bindAs(expr, name, body string) string {
+	return "list_transform([" + expr + "], " + name + " -> " + body + ")[1]"
+}
+
+func xxMod(x string) string { return "((" + x + ") % " + xxM + ")" }
+
+func xxMul(a, b string) string { return xxMod("(" + a + ") * " + b) }
+
+// xxRotl rotates a value below 2^64 that is a plain name.
+func xxRotl(name string, r int) string {
+	return "((" + xxMod(name+" << "+strconv.Itoa(r)) + ") | (" + name + " >> " + strconv.Itoa(64-r) + "))"
+}
+
+func xxRotlE(expr string, r int, tmp string) string {
+	return bindAs(expr, tmp, xxRotl(tmp, r))
+}
+
+// xxRound is round(acc, lane) = rotl(acc + lane*P2, 31) * P1.
+func xxRound(acc, lane, tmp string) string {
+	return xxMul(xxRotlE(xxMod("("+acc+") + ("+lane+") * "+xxP2), 31, tmp), xxP1)
+}
+
+// xxLane reads 8 (or 4) little-endian bytes at byte offset off of the
+// hex text h.
+func xxLane(h, off string, size int) string {
+	parts := make([]string, size)
+	for k := 0; k < size; k++ {
+		parts[k] = "substring(" + h + ", 2 * (" + off + ") + " + strconv.Itoa(2*(size-1-k)+1) + ", 2)"
+	}
+	return "CAST(CAST('0x' || " + strings.Join(parts, " || ") + " AS UBIGINT) AS UHUGEINT)"
+}
+
+// xxHash64 hashes the bytes given as hex text; the result is a UHUGEINT
+// below 2^64.
+func xxHash64(hexText string) string {
+	h, n := "__xh", "__xn"
+	stripes := "list_transform(range(" + n + " // 32), __xi -> {'a': " + xxLane(h, "__xi * 32", 8) + ", 'b': " + xxLane(h, "__xi * 32 + 8", 8) +
+		", 'c': " + xxLane(h, "__xi * 32 + 16", 8) + ", 'd': " + xxLane(h, "__xi * 32 + 24", 8) + "})"
+	init := "{'a': " + xxMod(xxP1+" + "+xxP2) + ", 'b': " + xxP2 + ", 'c': 0::UHUGEINT, 'd': " + xxM + " - " + xxP1 + "}"
+	acc := "list_reduce(" + stripes + ", (__xv, __xs) -> {'a': " + xxRound("__xv.a", "__xs.a", "__xt") + ", 'b': " + xxRound("__xv.b", "__xs.b", "__xt") +
+		", 'c': " + xxRound("__xv.c", "__xs.c", "__xt") + ", 'd': " + xxRound("__xv.d", "__xs.d", "__xt") + "}, " + init + ")"
+	merge := func(hv, v string) string {
+		return xxMod(xxMul("xor("+hv+", "+xxRound("0::UHUGEINT", v, "__xt")+")", xxP1) + " + " + xxP4)
+	}
+	sum := xxMod(xxRotl("__xv.a", 1) + " + " + xxRotl("__xv.b", 7) + " + " + xxRotl("__xv.c", 12) + " + " + xxRotl("__xv.d", 18))
+	long := bindAs(acc, "__xv", merge(merge(merge(merge(sum, "__xv.a"), "__xv.b"), "__xv.c"), "__xv.d"))
+	h0 := xxMod("(CASE WHEN " + n + " >= 32 THEN " + long + " ELSE " + xxP5 + " END) + CAST(" + n + " AS UHUGEINT)")
+	base8 := "(" + n + " // 32) * 32"
+	lanes8 := "list_transform(range((" + n + " % 32) // 8), __xj -> " + xxLane(h, base8+" + __xj * 8", 8) + ")"
+	h1 := "list_reduce(" + lanes8 + ", (__xg, __xk) -> " + xxMod(xxMul(xxRotlE("xor(__xg, "+xxRound("0::UHUGEINT", "__xk", "__xt")+")", 27, "__xu"), xxP1)+" + "+xxP4) + ", " + h0 + ")"
+	base4 := "(" + n + " // 8) * 8"
+	h2 := bindAs(h1, "__xg", "CASE WHEN "+n+" % 8 >= 4 THEN "+xxMod(xxMul(xxRotlE("xor(__xg, "+xxMul(xxLane(h, base4, 4), xxP1)+")", 23, "__xu"), xxP2)+" + "+xxP3)+" ELSE __xg END")
+	base1 := "(" + n + " // 4) * 4"
+	bytes := "list_transform(range(" + n + " % 4), __xj -> CAST(CAST('0x' || substring(" + h + ", 2 * (" + base1 + " + __xj) + 1, 2) AS UBIGINT) AS UHUGEINT))"
+	h3 := "list_reduce(" + bytes + ", (__xg, __xb) -> " + xxMul(xxRotlE("xor(__xg, "+xxMul("__xb", xxP5)+")", 11, "__xu"), xxP1) + ", " + h2 + ")"
+	av := bindAs(h3, "__xa", xxMul("xor(__xa, __xa >> 33)", xxP2))
+	av = bindAs(av, "__xa", xxMul("xor(__xa, __xa >> 29)", xxP3))
+	av = bindAs(av, "__xa", "xor(__xa, __xa >> 32)")
+	return bindAs(hexText, h, bindAs("length("+h+") // 2", n, av))
+}
+
+// hashHex is the hex text of the bytes Kusto hashes for a value.
+func (g *gen) hashHex(x *ast.CallExpr, a arg) string {
+	le := func(v string) string {
+		return bindAs("lpad(to_hex(CAST("+v+" AS BIGINT)), 16, '0')", "__xl",
+			"substring(__xl, 15, 2) || substring(__xl, 13, 2) || substring(__xl, 11, 2) || substring(__xl, 9, 2) || substring(__xl, 7, 2) || substring(__xl, 5, 2) || substring(__xl, 3, 2) || substring(__xl, 1, 2)")
+	}
+	switch a.typ {
+	case schema.String:
+		return "hex(encode(" + a.sql + "))"
+	case schema.Long:
+		return le(a.sql)
+	case schema.DateTime:
+		return le("epoch_us(" + a.sql + ") * 10 + 621355968000000000")
+	case schema.TimeSpan:
+		return le(toUS(a.sql) + " * 10")
+	}
+	g.failf(x.Pos(), "hash of a %s value is not supported yet", a.typ)
+	return ""
+}
+
+func fnHash(g *gen, x *ast.CallExpr, a []arg) string {
+	g.need(x, a, 1, 2)
+	hx := g.hashHex(x, a[0])
+	h := xxHash64(hx)
+	var out string
+	if len(a) == 2 {
+		m := g.asType(a[1], schema.Long)
+		out = "CAST(" + h + " % CAST(" + m + " AS UHUGEINT) AS BIGINT)"
+	} else {
+		out = bindAs(h, "__xr", "CAST(CASE WHEN __xr >= 9223372036854775808::UHUGEINT THEN CAST(__xr AS HUGEINT) - 18446744073709551616::HUGEINT ELSE CAST(__xr AS HUGEINT) END AS BIGINT)")
+	}
+	return "(CASE WHEN " + a[0].sql + " IS NULL THEN NULL ELSE " + out + " END)"
 }
