@@ -128,7 +128,12 @@ func (g *gen) parseOp(x *ast.ParseOp, in *rel) *rel {
 		t := colType(out, name)
 		grp := "c" + strconv.Itoa(len(cols))
 		cols = append(cols, parsedCol{name: name, typ: t, group: grp})
-		body := numberRegex(t)
+		body := ""
+		if kind != "relaxed" {
+			// Relaxed: a value that is not a number leaves the column null
+			// instead of failing the match.
+			body = numberRegex(t)
+		}
 		switch {
 		case body != "":
 		case kind == "regex" || last:
