@@ -1,6 +1,7 @@
 package sqlgen
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -285,7 +286,15 @@ func fnExtractAll(g *gen, x *ast.CallExpr, a []arg) string {
 
 func fnExtractJSON(g *gen, x *ast.CallExpr, a []arg) string {
 	g.need(x, a, 2, 3)
-	v := "json_extract(TRY_CAST(" + g.asString(a[1]) + " AS JSON), " + g.asString(a[0]) + ")"
+	path := g.asString(a[0])
+	if lit, ok := litString(a[0]); ok {
+		p, err := duckJSONPath(lit)
+		if err != nil {
+			g.failf(x.Pos(), "extract_json: %v", err)
+		}
+		path = uses(g.typedParam(p, schema.String), a[0])
+	}
+	v := "json_extract(TRY_CAST(" + g.asString(a[1]) + " AS JSON), " + path + ")"
 	t := g.typeOf(x)
 	if t == schema.Dynamic {
 		return v
@@ -502,4 +511,62 @@ func uses(expr string, read ...arg) string {
 		expr = "(CASE WHEN (" + a.sql + ") IS NOT NULL OR true THEN " + expr + " END)"
 	}
 	return expr
+}
+
+// duckJSONPath rewrites a Kusto JSONPath ($.a, $['a b'], $.x[0]) in the
+// form DuckDB reads: every key quoted ($."a b").
+func duckJSONPath(p string) (string, error) {
+	p = strings.TrimSpace(p)
+	if !strings.HasPrefix(p, "$") {
+		return "", fmt.Errorf("a JSON path starts with $: %q", p)
+	}
+	var b strings.Builder
+	b.WriteString("$")
+	key := func(k string) error {
+		if strings.ContainsAny(k, "\"\\") {
+			return fmt.Errorf("JSON path key %q is not supported", k)
+		}
+		b.WriteString(".\"" + k + "\"")
+		return nil
+	}
+	for i := 1; i < len(p); {
+		switch {
+		case p[i] == '.':
+			j := i + 1
+			for j < len(p) && p[j] != '.' && p[j] != '[' {
+				j++
+			}
+			if j == i+1 {
+				return "", fmt.Errorf("bad JSON path %q", p)
+			}
+			if err := key(p[i+1 : j]); err != nil {
+				return "", err
+			}
+			i = j
+		case p[i] == '[' && i+1 < len(p) && (p[i+1] == '\'' || p[i+1] == '"'):
+			q := p[i+1]
+			end := strings.IndexByte(p[i+2:], q)
+			if end < 0 || i+2+end+1 >= len(p) || p[i+2+end+1] != ']' {
+				return "", fmt.Errorf("bad JSON path %q", p)
+			}
+			if err := key(p[i+2 : i+2+end]); err != nil {
+				return "", err
+			}
+			i = i + 2 + end + 2
+		case p[i] == '[':
+			end := strings.IndexByte(p[i:], ']')
+			if end < 0 {
+				return "", fmt.Errorf("bad JSON path %q", p)
+			}
+			idx := strings.TrimSpace(p[i+1 : i+end])
+			if _, err := strconv.Atoi(idx); err != nil {
+				return "", fmt.Errorf("JSON path index %q is not supported", idx)
+			}
+			b.WriteString("[" + idx + "]")
+			i += end + 1
+		default:
+			return "", fmt.Errorf("bad JSON path %q", p)
+		}
+	}
+	return b.String(), nil
 }
