@@ -42,16 +42,16 @@ func init() {
 	}, "replace_string")
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 3, 3)
-		return g.regexReplace(a[0], a[1], a[2])
+		return "regexp_replace(" + g.asString(a[0]) + ", " + g.regexSQL(x, a[1]) + ", " + g.asString(a[2]) + ", 'g')"
 	}, "replace_regex")
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 3, 3)
-		return g.regexReplace(a[2], a[0], a[1])
+		return "regexp_replace(" + g.asString(a[2]) + ", " + g.regexSQL(x, a[0]) + ", " + g.asString(a[1]) + ", 'g')"
 	}, "replace")
 	trim := func(start, end bool) scalarFunc {
 		return func(g *gen, x *ast.CallExpr, a []arg) string {
 			g.need(x, a, 2, 2)
-			re, s := g.asString(a[0]), g.asString(a[1])
+			re, s := g.regexSQL(x, a[0]), g.asString(a[1])
 			if start {
 				s = "regexp_replace(" + s + ", '^(?:' || " + re + " || ')', '')"
 			}
@@ -142,11 +142,11 @@ func (g *gen) regexLit(x *ast.CallExpr, a arg, what string) *regexp.Regexp {
 	if !ok {
 		g.failf(x.Pos(), "%s: the regular expression must be a string literal", what)
 	}
-	re, err := regexp.Compile(s)
+	s, err := toRE2(s)
 	if err != nil {
-		g.failf(x.Pos(), "%s: bad regular expression: %v", what, err)
+		g.failf(x.Pos(), "%s: %v", what, err)
 	}
-	return re
+	return regexp.MustCompile(s)
 }
 
 // intLit reads an integer literal argument (with an optional minus).
@@ -193,16 +193,17 @@ func fnExtract(g *gen, x *ast.CallExpr, a []arg) string {
 		g.failf(x.Pos(), "extract: the capture group must be a non-negative integer literal")
 	}
 	if s, ok := litString(a[0]); ok {
-		re, err := regexp.Compile(s)
+		s, err := toRE2(s)
 		if err != nil {
-			g.failf(x.Pos(), "extract: bad regular expression: %v", err)
+			g.failf(x.Pos(), "extract: %v", err)
 		}
+		re := regexp.MustCompile(s)
 		if int(grp) > re.NumSubexp() {
 			// Kusto: a group the regex does not have extracts nothing.
 			return uses(g.fromString("''", g.typeOf(x)), a[0], a[1], a[2])
 		}
 	}
-	s := "regexp_extract(" + g.asString(a[2]) + ", " + g.asString(a[0]) + ", " + strconv.FormatInt(grp, 10) + ")"
+	s := "regexp_extract(" + g.asString(a[2]) + ", " + g.regexSQL(x, a[0]) + ", " + strconv.FormatInt(grp, 10) + ")"
 	return uses(g.fromString(s, g.typeOf(x)), a[1])
 }
 
@@ -210,7 +211,7 @@ func fnExtractAll(g *gen, x *ast.CallExpr, a []arg) string {
 	g.need(x, a, 2, 3)
 	re := g.regexLit(x, a[0], "extract_all")
 	src := g.asString(a[len(a)-1])
-	pat := g.asString(a[0])
+	pat := g.regexSQL(x, a[0])
 	var groups []int
 	if len(a) == 3 {
 		dl, ok := a[1].e.(*ast.DynamicLit)
@@ -368,7 +369,7 @@ func fnIndexOf(g *gen, x *ast.CallExpr, a []arg) string {
 // leaves between matches plus the matches before it.
 func fnIndexOfRegex(g *gen, x *ast.CallExpr, a []arg) string {
 	g.need(x, a, 2, 5)
-	s, re := g.asString(a[0]), g.asString(a[1])
+	s, re := g.asString(a[0]), g.regexSQL(x, a[1])
 	st := "CAST(0 AS BIGINT)"
 	if len(a) >= 3 {
 		st = g.asType(a[2], schema.Long)
@@ -386,10 +387,6 @@ func fnIndexOfRegex(g *gen, x *ast.CallExpr, a []arg) string {
 	matches := "regexp_extract_all(" + win + ", " + re + ")"
 	pos := st + " + list_sum(list_transform(" + pieces + "[1:" + occ + "], __p -> length(__p))) + coalesce(list_sum(list_transform(" + matches + "[1:" + occ + " - 1], __p -> length(__p))), 0)"
 	return "CAST(CASE WHEN " + st + " < 0 OR " + occ + " < 1 THEN NULL WHEN " + st + " > length(" + s + ") THEN -1 WHEN len(" + matches + ") < " + occ + " THEN -1 ELSE " + pos + " END AS BIGINT)"
-}
-
-func (g *gen) regexReplace(src, re, rewrite arg) string {
-	return "regexp_replace(" + g.asString(src) + ", " + g.asString(re) + ", " + g.asString(rewrite) + ", 'g')"
 }
 
 // fnCountOf: normal counts overlapping occurrences of a plain string;
@@ -410,7 +407,7 @@ func fnCountOf(g *gen, x *ast.CallExpr, a []arg) string {
 	case "normal":
 		out = "CAST(CASE WHEN length(" + m + ") = 0 THEN 0 ELSE len(list_filter(range(length(" + s + ")), __i -> substring(" + s + ", __i + 1, length(" + m + ")) = " + m + ")) END AS BIGINT)"
 	case "regex":
-		out = "CAST(len(regexp_extract_all(" + s + ", " + m + ")) AS BIGINT)"
+		out = "CAST(len(regexp_extract_all(" + s + ", " + g.regexSQL(x, a[1]) + ")) AS BIGINT)"
 	default:
 		g.failf(x.Pos(), "countof: kind must be normal or regex")
 	}
@@ -569,4 +566,34 @@ func duckJSONPath(p string) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// netNamedGroup is .NET's (?<name>...), which RE2 spells (?P<name>...).
+var netNamedGroup = regexp.MustCompile(`\(\?<([A-Za-z_][A-Za-z0-9_]*)>`)
+
+// toRE2 rewrites what RE2 spells differently and checks that the
+// expression compiles.
+func toRE2(s string) (string, error) {
+	s = netNamedGroup.ReplaceAllString(s, "(?P<$1>")
+	if _, err := regexp.Compile(s); err != nil {
+		return "", fmt.Errorf("bad regular expression (RE2 syntax: no lookaround or backreferences): %v", err)
+	}
+	return s, nil
+}
+
+// regexSQL is a regular expression argument: a literal is checked and
+// rewritten for RE2 at compile time; other values pass as they are.
+func (g *gen) regexSQL(x *ast.CallExpr, a arg) string {
+	lit, ok := litString(a)
+	if !ok {
+		return g.asString(a)
+	}
+	re, err := toRE2(lit)
+	if err != nil {
+		g.failf(x.Pos(), "%v", err)
+	}
+	if re == lit {
+		return a.sql
+	}
+	return uses(g.typedParam(re, schema.String), a)
 }

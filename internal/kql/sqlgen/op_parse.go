@@ -107,10 +107,11 @@ func (g *gen) parseOp(x *ast.ParseOp, in *rel) *rel {
 			continue
 		case *ast.StringLit:
 			if kind == "regex" {
-				if _, err := regexp.Compile(v.Value); err != nil {
-					g.failf(v.Pos(), "parse: bad regular expression %q: %v", v.Value, err)
+				frag := netNamedGroup.ReplaceAllString(v.Value, "(?P<$1>")
+				if _, err := regexp.Compile(frag); err != nil {
+					g.failf(v.Pos(), "parse: bad regular expression %q (RE2 syntax): %v", v.Value, err)
 				}
-				re.WriteString("(?:" + v.Value + ")")
+				re.WriteString("(?:" + frag + ")")
 			} else {
 				re.WriteString(regexp.QuoteMeta(v.Value))
 			}
