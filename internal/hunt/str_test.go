@@ -30,13 +30,13 @@ func TestStringFunctions(t *testing.T) {
 		{`print split("a,b,c", ","), split("a,b,c", ",", 1), split("a,b", ",", 5)`, `["a","b","c"]|["b"]|[]`},
 		{`print strcat_delim("-", 1, "b", 2.5), strcat_array(dynamic(["a", 1, true]), "+")`, "1-b-2.5|a+1+true"},
 		// substring, indexof and friends.
-		{`print substring("abcdef", 1, 3), substring("abcdef", -2, 3), substring("abcdef", 4), substring("abc", 5)`, "bcd|abc|ef|"},
+		{`print substring("abcdef", 1, 3), substring("abcdef", -2, 3), substring("abcdef", 4), substring("abc", 5), substring("123456", -2, 2)`, "bcd|ef|ef||56"},
 		{`print indexof("abcdefg", "cde"), indexof("abcdefg", "cde", 1, 2), indexof("abcdefg", "cde", -5), indexof("abcdefgabcdefg", "cde", 1, 10, 2), indexof("abc", "x")`, "2|-1|2|9|-1"},
 		{`print indexof_regex("abcabc", @"a.c"), indexof_regex("abcabcdefg", @"a.c", 0, 9, 2), indexof_regex("ababaa", @"a.a", 0, -1, 2), indexof_regex("abc", "b", -1)`, "0|3|-1|<nil>"},
 		{`print countof("aaa", "aa"), countof("aaa", "aa", "regex"), countof("abcabc", "[ab]", "regex")`, "2|1|4"},
 		// replace and trim.
 		{`print replace_string("a.b.c", ".", "-"), replace_regex("a1b22", @"(\d+)", @"<\1>"), replace(@"b", "B", "abab")`, "a-b-c|a<1>b<22>|aBaB"},
-		{`print trim("-+", "--x--"), trim_start(@"\s+", "  x  "), trim_end(@"\.com", "bing.com")`, "x|x  |bing"},
+		{`print trim("-", "--x--"), trim_start(@"\s+", "  x  "), trim_end(@"\.com", "bing.com")`, "x|x  |bing"},
 		{`print reverse("abc"), strcmp("a", "b"), strcmp("b", "a"), strcmp("a", "a"), strrep("ab", 3, ","), string_size("⒦"), isascii("é")`, "cba|-1|1|0|ab,ab,ab|3|false"},
 		{`print regex_quote("a.b(c)"), tohex(255), tohex(-1), tohex(toint(-256), 8), tohex(10, 4)`, `a\.b\(c\)|ff|ffffffffffffffff|ffffff00|000a`},
 		{`print format_bytes(564), format_bytes(10332, 1), format_bytes(20010332, 2), format_bytes(20010332, 0, "KB")`, "564 Bytes|10.1 KB|19.08 MB|19541 KB"},

@@ -53,10 +53,10 @@ func init() {
 			g.need(x, a, 2, 2)
 			re, s := g.regexSQL(x, a[0]), g.asString(a[1])
 			if start {
-				s = "regexp_replace(" + s + ", '^(?:' || " + re + " || ')', '')"
+				s = "regexp_replace(" + s + ", '^(?:' || " + re + " || ')+', '')"
 			}
 			if end {
-				s = "regexp_replace(" + s + ", '(?:' || " + re + " || ')$', '')"
+				s = "regexp_replace(" + s + ", '(?:' || " + re + " || ')+$', '')"
 			}
 			return s
 		}
@@ -313,11 +313,13 @@ func fnSplit(g *gen, x *ast.CallExpr, a []arg) string {
 	return "to_json(CASE WHEN " + i + " >= 0 AND " + i + " < len(" + l + ") THEN [" + l + "[" + i + " + 1]] ELSE CAST([] AS VARCHAR[]) END)"
 }
 
-// fnSubstring: a negative start counts as 0; a negative length as none.
+// fnSubstring: a negative start counts from the end; a negative length
+// takes nothing.
 func fnSubstring(g *gen, x *ast.CallExpr, a []arg) string {
 	g.need(x, a, 2, 3)
 	s := g.asString(a[0])
-	st := "greatest(" + g.asType(a[1], schema.Long) + ", 0)"
+	v := g.asType(a[1], schema.Long)
+	st := "(CASE WHEN " + v + " < 0 THEN greatest(length(" + s + ") + " + v + ", 0) ELSE " + v + " END)"
 	if len(a) == 2 {
 		return "coalesce(substring(" + s + ", " + st + " + 1), '')"
 	}
