@@ -47,6 +47,7 @@ func TestStringFunctions(t *testing.T) {
 		{`print g = base64_decode_toguid(base64_encode_fromguid(guid(ae3133f2-6e22-49ae-b06a-16e6a9b212eb))), base64_encode_fromguid(guid(ae3133f2-6e22-49ae-b06a-16e6a9b212eb))`, "ae3133f2-6e22-49ae-b06a-16e6a9b212eb|8jMxriJurkmwahbmqbIS6w=="},
 		{`print url_encode("a b/c"), url_encode_component("a b/c"), url_decode("a%20b%2Fc")`, "a+b%2fc|a%20b%2fc|a b/c"},
 		{`print hash("World"), hash("World", 100), hash(datetime(2015-01-01)), hash_md5("World"), hash_sha1("World")`, "1846988464401551951|51|1380966698541616202|f5a7924e621e84c9280a9a27e1bcb7f6|70c07ec18ef89c5309bbb0937f3a6342411e1fdd"},
+		{`print punycode_from_string("académie-française"), punycode_to_string("cqv902d"), punycode_domain_from_string("xn--Lin-8na.Celtchair.org"), punycode_domain_to_string("艺术.com"), punycode_to_string("!")`, "acadmie-franaise-npb1a|艺术|Lúin.Celtchair.org|xn--cqv902d.com|"},
 		// parse_* functions.
 		{`print parse_url("https://u:p@host:8080/a/b?x=1&y=%20z#f")`, `{"Fragment":"f","Host":"host","Password":"p","Path":"/a/b","Port":"8080","Query Parameters":{"x":"1","y":" z"},"Scheme":"https","Username":"u"}`},
 		{`print parse_path(@"C:\temp\file.txt")`, `{"AlternateDataStreamName":"","DirectoryName":"temp","DirectoryPath":"C:\\temp","Extension":"txt","Filename":"file.txt","RootPath":"C:","Scheme":""}`},

@@ -73,6 +73,22 @@ func init() {
 		}
 	}
 	register(fnHash, "hash", "hash_xxhash64")
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		g.need(x, a, 1, 1)
+		return bindAs(g.asString(a[0]), "__pu", punyEncode("__pu"))
+	}, "punycode_from_string")
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		g.need(x, a, 1, 1)
+		return bindAs(g.asString(a[0]), "__pu", punyDecode("__pu"))
+	}, "punycode_to_string")
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		g.need(x, a, 1, 1)
+		return punyDomain(g.asString(a[0]), true)
+	}, "punycode_domain_to_string")
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		g.need(x, a, 1, 1)
+		return punyDomain(g.asString(a[0]), false)
+	}, "punycode_domain_from_string")
 	register(hash("md5"), "hash_md5")
 	register(hash("sha1"), "hash_sha1")
 	register(hash("sha256"), "hash_sha256")
@@ -298,4 +314,97 @@ func fnHash(g *gen, x *ast.CallExpr, a []arg) string {
 		out = bindAs(h, "__xr", "CAST(CASE WHEN __xr >= 9223372036854775808::UHUGEINT THEN CAST(__xr AS HUGEINT) - 18446744073709551616::HUGEINT ELSE CAST(__xr AS HUGEINT) END AS BIGINT)")
 	}
 	return "(CASE WHEN " + a[0].sql + " IS NULL THEN NULL ELSE " + out + " END)"
+}
+
+// Punycode (RFC 3492) in SQL: the encoder and decoder loops run as
+// list_reduce over structs. Lambda names carry a suffix per nesting
+// level so inner lambdas can read outer ones.
+
+// pcAdapt is the bias adaptation of RFC 3492 section 6.1.
+func pcAdapt(delta, numPoints, first, sfx string) string {
+	d0 := "(CASE WHEN " + first + " THEN (" + delta + ") // 700 ELSE (" + delta + ") // 2 END)"
+	d1 := bindAs(d0, "__pa"+sfx, "__pa"+sfx+" + __pa"+sfx+" // ("+numPoints+")")
+	loop := "list_reduce(list_transform(range(8), __pz" + sfx + " -> {'d': 0::BIGINT, 'k': 0::BIGINT}), (__ps" + sfx + ", __pe" + sfx + ") -> CASE WHEN __ps" + sfx + ".d > 455 THEN {'d': __ps" + sfx + ".d // 35, 'k': __ps" + sfx + ".k + 36} ELSE __ps" + sfx + " END, {'d': CAST(" + d1 + " AS BIGINT), 'k': 0::BIGINT})"
+	return bindAs(loop, "__pr"+sfx, "__pr"+sfx+".k + (36 * __pr"+sfx+".d) // (__pr"+sfx+".d + 38)")
+}
+
+// pcClamp is t for a k and bias.
+func pcClamp(k, bias string) string {
+	return "(CASE WHEN " + k + " <= " + bias + " THEN 1 WHEN " + k + " >= " + bias + " + 26 THEN 26 ELSE " + k + " - " + bias + " END)"
+}
+
+func pcDigit(d string) string {
+	return "chr(CAST(CASE WHEN " + d + " < 26 THEN 97 + " + d + " ELSE 22 + " + d + " END AS INTEGER))"
+}
+
+// punyEncode encodes a label (without the xn-- prefix).
+func punyEncode(s string) string {
+	cps := "__pc"
+	b := "__pb"
+	basic := "array_to_string(list_transform(list_filter(" + cps + ", __x -> __x < 128), __x -> chr(CAST(__x AS INTEGER))), '') || CASE WHEN " + b + " > 0 THEN '-' ELSE '' END"
+	ms := "list_sort(list_distinct(list_filter(" + cps + ", __x -> __x >= 128)))"
+	state := func(n, delta, bias, h, out, c string) string {
+		return "{'n': CAST(" + n + " AS BIGINT), 'delta': CAST(" + delta + " AS BIGINT), 'bias': CAST(" + bias + " AS BIGINT), 'h': CAST(" + h + " AS BIGINT), 'out': CAST(" + out + " AS VARCHAR), 'c': CAST(" + c + " AS BIGINT)}"
+	}
+	// The variable-length integer for q with the state's bias.
+	varint := func(q, bias string) string {
+		st := func(qq, k, out, done string) string {
+			return "{'q': CAST(" + qq + " AS BIGINT), 'k': CAST(" + k + " AS BIGINT), 's': CAST(" + out + " AS VARCHAR), 'done': CAST(" + done + " AS BOOLEAN)}"
+		}
+		t := pcClamp("__pv.k", bias)
+		step := "(__pv, __pw) -> CASE WHEN __pv.done THEN __pv WHEN __pv.q < " + t + " THEN " + st("__pv.q", "__pv.k", "__pv.s || "+pcDigit("__pv.q"), "true") +
+			" ELSE " + st("(__pv.q - "+t+") // (36 - "+t+")", "__pv.k + 36", "__pv.s || "+pcDigit(t+" + (__pv.q - "+t+") % (36 - "+t+")"), "false") + " END"
+		elems := "list_transform(range(16), __pz -> " + st("0", "0", "''", "false") + ")"
+		return "list_reduce(" + elems + ", " + step + ", " + st(q, "36", "''", "false") + ").s"
+	}
+	innerStep := "(__pi, __px) -> CASE WHEN __px.c < __pi.n THEN " + state("__pi.n", "__pi.delta + 1", "__pi.bias", "__pi.h", "__pi.out", "0") +
+		" WHEN __px.c = __pi.n THEN " + state("__pi.n", "0", pcAdapt("__pi.delta", "__pi.h + 1", "__pi.h = "+b, "1"), "__pi.h + 1", "__pi.out || "+varint("__pi.delta", "__pi.bias"), "0") +
+		" ELSE __pi END"
+	innerElems := "list_transform(" + cps + ", __x -> " + state("0", "0", "0", "0", "''", "__x") + ")"
+	outerStep := "(__po, __pm) -> " + bindAs("list_reduce("+innerElems+", "+innerStep+", "+state("__pm.c", "__po.delta + (__pm.c - __po.n) * (__po.h + 1)", "__po.bias", "__po.h", "__po.out", "0")+")", "__pq",
+		state("__pq.n + 1", "__pq.delta + 1", "__pq.bias", "__pq.h", "__pq.out", "0"))
+	outerElems := "list_transform(" + ms + ", __x -> " + state("0", "0", "0", "0", "''", "__x") + ")"
+	body := "list_reduce(" + outerElems + ", " + outerStep + ", " + state("128", "0", "72", b, basic, "0") + ").out"
+	cpList := "(CASE WHEN " + s + " = '' THEN CAST([] AS BIGINT[]) ELSE list_transform(string_split(" + s + ", ''), __x -> CAST(unicode(__x) AS BIGINT)) END)"
+	return bindAs(cpList, cps, bindAs("len(list_filter("+cps+", __x -> __x < 128))", b, body))
+}
+
+// punyDecode decodes a label (without the xn-- prefix); text that is not
+// Punycode gives ”.
+func punyDecode(s string) string {
+	last := "(CASE WHEN strpos(" + s + ", '-') = 0 THEN 0 ELSE length(" + s + ") - strpos(reverse(" + s + "), '-') + 1 END)"
+	body := bindAs(last, "__pl", func() string {
+		basic := "(CASE WHEN __pl <= 1 THEN CAST([] AS BIGINT[]) ELSE list_transform(string_split(substring(" + s + ", 1, __pl - 1), ''), __x -> CAST(unicode(__x) AS BIGINT)) END)"
+		rest := "substring(" + s + ", __pl + 1)"
+		digit := "(CASE WHEN lower(__x) BETWEEN 'a' AND 'z' THEN unicode(lower(__x)) - 97 WHEN __x BETWEEN '0' AND '9' THEN unicode(__x) - 22 ELSE -1000000 END)"
+		digits := "(CASE WHEN " + rest + " = '' THEN CAST([] AS BIGINT[]) ELSE list_transform(string_split(" + rest + ", ''), __x -> CAST(" + digit + " AS BIGINT)) END)"
+		state := func(n, i, bias, oldi, w, k, out, d string) string {
+			return "{'n': CAST(" + n + " AS BIGINT), 'i': CAST(" + i + " AS BIGINT), 'bias': CAST(" + bias + " AS BIGINT), 'oldi': CAST(" + oldi + " AS BIGINT), 'w': CAST(" + w + " AS BIGINT), 'k': CAST(" + k + " AS BIGINT), 'out': CAST(" + out + " AS BIGINT[]), 'd': CAST(" + d + " AS BIGINT)}"
+		}
+		i2 := "(__da.i + __de.d * __da.w)"
+		t := pcClamp("__da.k", "__da.bias")
+		ln := "(len(__da.out) + 1)"
+		n2 := "(__da.n + " + i2 + " // " + ln + ")"
+		ii := "(" + i2 + " % " + ln + ")"
+		ins := "list_concat(__da.out[1:" + ii + "], [" + n2 + "], __da.out[" + ii + " + 1:])"
+		step := "(__da, __de) -> CASE WHEN __de.d < 0 OR __da.d < 0 THEN " + state("0", "0", "0", "0", "0", "0", "CAST([] AS BIGINT[])", "-1") +
+			" WHEN __de.d < " + t + " THEN " + state(n2, ii+" + 1", pcAdapt(i2+" - __da.oldi", ln, "__da.oldi = 0", "2"), ii+" + 1", "1", "36", ins, "0") +
+			" ELSE " + state("__da.n", i2, "__da.bias", "__da.oldi", "__da.w * (36 - "+t+")", "__da.k + 36", "__da.out", "0") + " END"
+		elems := "list_transform(" + digits + ", __x -> " + state("0", "0", "0", "0", "0", "0", "CAST([] AS BIGINT[])", "__x") + ")"
+		res := "list_reduce(" + elems + ", " + step + ", " + state("128", "0", "72", "0", "1", "36", basic, "0") + ")"
+		return bindAs(res, "__pf", "CASE WHEN __pf.d < 0 OR __pf.w <> 1 THEN '' ELSE coalesce(array_to_string(list_transform(__pf.out, __x -> chr(CAST(__x AS INTEGER))), ''), '') END")
+	}())
+	return "coalesce(try(" + body + "), '')"
+}
+
+// punyDomain applies f to each label of a domain name.
+func punyDomain(s string, encode bool) string {
+	labels := "regexp_split_to_array(" + s + ", '[.\u3002\uff0e\uff61]')"
+	var f string
+	if encode {
+		f = "CASE WHEN regexp_matches(__pd, '[^\\x00-\\x7f]') THEN 'xn--' || " + punyEncode("__pd") + " ELSE __pd END"
+	} else {
+		f = "CASE WHEN lower(__pd) LIKE 'xn--%' THEN " + punyDecode("substring(__pd, 5)") + " ELSE __pd END"
+	}
+	return "array_to_string(list_transform(" + labels + ", __pd -> " + f + "), '.')"
 }
