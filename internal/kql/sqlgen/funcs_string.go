@@ -421,7 +421,7 @@ func fnCountOf(g *gen, x *ast.CallExpr, a []arg) string {
 
 func (g *gen) unicodeCodepoints(a arg) string {
 	s := g.asString(a)
-	return "to_json(list_transform(string_split(" + s + ", ''), __c -> CAST(unicode(__c) AS BIGINT)))"
+	return "to_json(CASE WHEN " + s + " = '' THEN CAST([] AS BIGINT[]) ELSE list_transform(string_split(" + s + ", ''), __c -> CAST(unicode(__c) AS BIGINT)) END)"
 }
 
 // fnHasAnyIndex: the index of the first value the source has as a term.
