@@ -45,7 +45,7 @@ func TestStringFunctions(t *testing.T) {
 		// Encodings.
 		{`print base64_encode_tostring("Kusto"), base64_decode_tostring("S3VzdG8="), base64_decode_tostring("***"), base64_decode_toarray("S3U=")`, "S3VzdG8=|Kusto||[75,117]"},
 		{`print g = base64_decode_toguid(base64_encode_fromguid(guid(ae3133f2-6e22-49ae-b06a-16e6a9b212eb))), base64_encode_fromguid(guid(ae3133f2-6e22-49ae-b06a-16e6a9b212eb))`, "ae3133f2-6e22-49ae-b06a-16e6a9b212eb|8jMxriJurkmwahbmqbIS6w=="},
-		{`print url_encode("a b/c"), url_encode_component("a b/c"), url_decode("a%20b%2Fc")`, "a+b%2fc|a%20b%2fc|a b/c"},
+		{`print url_encode("a b/c~"), url_encode_component("a b/c"), url_decode("a%20b%2Fc")`, "a+b%2fc%7e|a%20b%2fc|a b/c"},
 		{`print hash("World"), hash("World", 100), hash(datetime(2015-01-01)), hash_md5("World"), hash_sha1("World")`, "1846988464401551951|51|1380966698541616202|f5a7924e621e84c9280a9a27e1bcb7f6|70c07ec18ef89c5309bbb0937f3a6342411e1fdd"},
 		{`print punycode_from_string("académie-française"), punycode_to_string("cqv902d"), punycode_domain_from_string("xn--Lin-8na.Celtchair.org"), punycode_domain_to_string("艺术.com"), punycode_to_string("!")`, "acadmie-franaise-npb1a|艺术|Lúin.Celtchair.org|xn--cqv902d.com|"},
 		// parse_* functions.
@@ -61,6 +61,7 @@ func TestStringFunctions(t *testing.T) {
 		{`print s = "id=x name=bob" | parse kind=relaxed s with "id=" id:long " name=" name`, "id=x name=bob|<nil>|bob"},
 		{`print s = "k=V1, k=V2," | parse kind=regex flags=U s with ".*k=" v ","`, "k=V1, k=V2,|V1"},
 		{`print s = "a1b2" | parse kind=regex s with "([a-z])" d:int "([a-z])" e:int | project d, e`, "1|2"},
+		{`datatable(s:string)["Name=A, n=1,", "name=B, n=x,"] | parse-where kind=regex flags=i s with * "NAME=" name "," * "n=" n:long "," * | project name, n`, "A|1"},
 		// parse-kv.
 		{`print s = "a=1 b=x y c=3" | parse-kv s as (a:long, b:string, c:long) with (pair_delimiter=" ", kv_delimiter="=") | project-away s`, "1|x|3"},
 		{`print s = "a=1 b=x y c=3" | parse-kv s as (b:string) with (pair_delimiter=" ", kv_delimiter="=", greedy=true) | project-away s`, "x y"},

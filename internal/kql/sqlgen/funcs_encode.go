@@ -40,9 +40,9 @@ func init() {
 	}, "base64_decode_toguid")
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		// HttpUtility.UrlEncode: lower-case escapes, space as '+',
-		// !*() kept.
+		// !*() kept, ~ escaped.
 		g.need(x, a, 1, 1)
-		s := lowerEscapes("url_encode(" + g.asString(a[0]) + ")")
+		s := "replace(" + lowerEscapes("url_encode("+g.asString(a[0])+")") + ", '~', '%7e')"
 		for _, r := range [][2]string{{"%20", "+"}, {"%21", "!"}, {"%2a", "*"}, {"%28", "("}, {"%29", ")"}} {
 			s = "replace(" + s + ", '" + r[0] + "', '" + r[1] + "')"
 		}
