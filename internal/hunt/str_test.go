@@ -57,6 +57,8 @@ func TestStringFunctions(t *testing.T) {
 		// The parse operator.
 		{`print s = "id=42 name=bob rest" | parse s with "id=" id:long " name=" name " " *`, "id=42 name=bob rest|42|bob"},
 		{`print s = "garbage" | parse s with "id=" id:long " name=" name`, "garbage|<nil>|"},
+		{`print s = @"{""lat"":1.5,""lon"":2}" | parse s with "lat\":" lat:real ",\"lon\":" lon "}" rest | project lat, lon, rest`, "1.5|2|"},
+		{`print p = @"C:\x\y.exe" | parse p with Drive @"\" *`, `C:\x\y.exe|C:`},
 		{`print s = "id=x name=bob" | parse-where s with "id=" id:long " name=" name`, ""},
 		{`print s = "id=x name=bob" | parse kind=relaxed s with "id=" id:long " name=" name`, "id=x name=bob|<nil>|bob"},
 		{`print s = "k=V1, k=V2," | parse kind=regex flags=U s with ".*k=" v ","`, "k=V1, k=V2,|V1"},

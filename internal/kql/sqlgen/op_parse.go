@@ -88,8 +88,10 @@ func (g *gen) parseOp(x *ast.ParseOp, in *rel) *rel {
 		}
 	}
 	out := g.tableCols(x)
+	// Not anchored: the first constant is searched for, as in Kusto
+	// (parse s with "key=" v finds "key=" anywhere; a leading column
+	// starts at the beginning of the text).
 	var re strings.Builder
-	re.WriteString("^")
 	if flags != "" {
 		re.WriteString("(?" + flags + ")")
 	}
