@@ -139,10 +139,11 @@ func lowerEscapes(s string) string {
 	return "array_to_string(list_transform(string_split(" + s + ", '%'), (__p, __i) -> CASE WHEN __i = 1 THEN __p ELSE lower(substring(__p, 1, 2)) || substring(__p, 3) END), '%')"
 }
 
-// queryParams renders k=v&k2=v2 as a JSON object text.
+// queryParams renders k=v&k2=v2 as a JSON object text, decoding %XX
+// escapes and '+' as a space.
 func queryParams(q string) string {
 	pairs := "list_filter(string_split(" + q + ", '&'), __p -> __p <> '')"
-	kv := "__p -> CAST(to_json(coalesce(try(url_decode(split_part(__p, '=', 1))), '')) AS VARCHAR) || ':' || CAST(to_json(CASE WHEN strpos(__p, '=') = 0 THEN '' ELSE coalesce(try(url_decode(substring(__p, strpos(__p, '=') + 1))), '') END) AS VARCHAR)"
+	kv := "__p -> CAST(to_json(coalesce(try(url_decode(replace(split_part(__p, '=', 1), '+', ' '))), '')) AS VARCHAR) || ':' || CAST(to_json(CASE WHEN strpos(__p, '=') = 0 THEN '' ELSE coalesce(try(url_decode(replace(substring(__p, strpos(__p, '=') + 1), '+', ' '))), '') END) AS VARCHAR)"
 	return "'{' || array_to_string(list_transform(" + pairs + ", " + kv + "), ',') || '}'"
 }
 
