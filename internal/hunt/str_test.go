@@ -42,6 +42,8 @@ func TestStringFunctions(t *testing.T) {
 		{`print format_bytes(564), format_bytes(10332, 1), format_bytes(20010332, 2), format_bytes(20010332, 0, "KB")`, "564 Bytes|10.1 KB|19.08 MB|19541 KB"},
 		{`print translate("abc", "x", "aabbcc"), unicode_codepoints_to_string(unicode_codepoints_from_string("hé"))`, "xxxxxx|hé"},
 		{`print has_any_index("this is an example", dynamic(["not", "example"])), has_any_index("abc", dynamic([]))`, "1|-1"},
+		{`print m = "This is an example" | project o1 = replace_strings(m, dynamic(["is", "This"]), dynamic(["was", "This"])), o2 = replace_strings(m, dynamic(["This", "is"]), dynamic([1, "was"])), o3 = replace_strings("a cat, a dog", dynamic(["cat", "dog"]), dynamic(["dog", "pigeon"]))`, "Thwas was an example|This was an example|a dog, a pigeon"},
+		{`print make_string(75, dynamic([117])), to_utf8("Ku"), extractall(@"(\d)", "a1b2"), base64_encode_fromarray(dynamic([75, 117]))`, `Ku|[75,117]|["1","2"]|S3U=`},
 		// Encodings.
 		{`print base64_encode_tostring("Kusto"), base64_decode_tostring("S3VzdG8="), base64_decode_tostring("***"), base64_decode_toarray("S3U=")`, "S3VzdG8=|Kusto||[75,117]"},
 		{`print g = base64_decode_toguid(base64_encode_fromguid(guid(ae3133f2-6e22-49ae-b06a-16e6a9b212eb))), base64_encode_fromguid(guid(ae3133f2-6e22-49ae-b06a-16e6a9b212eb))`, "ae3133f2-6e22-49ae-b06a-16e6a9b212eb|8jMxriJurkmwahbmqbIS6w=="},

@@ -26,6 +26,13 @@ func init() {
 		return "(CASE WHEN " + h + " = '' THEN NULL ELSE to_json(list_transform(range(0, length(" + h + "), 2), __i -> CAST(('0x' || substring(" + h + ", __i + 1, 2)) AS BIGINT))) END)"
 	}, "base64_decode_toarray")
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		// An array of byte values to base64; anything else gives ''.
+		g.need(x, a, 1, 1)
+		arr := g.asType(a[0], schema.Dynamic)
+		hex := "array_to_string(list_transform(TRY_CAST(" + arr + " AS BIGINT[]), __b -> CASE WHEN __b BETWEEN 0 AND 255 THEN lpad(to_hex(__b), 2, '0') END), '')"
+		return "coalesce(try(to_base64(unhex(" + hex + "))), '')"
+	}, "base64_encode_fromarray")
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		// A GUID's bytes in .NET's order: the first three fields
 		// little-endian.
 		g.need(x, a, 1, 1)
@@ -95,13 +102,13 @@ func init() {
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
 		return g.parseURL(g.asString(a[0]))
-	}, "parse_url")
+	}, "parse_url", "parseurl")
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
 		s := g.asString(a[0])
 		q := "(CASE WHEN starts_with(" + s + ", '?') THEN substring(" + s + ", 2) ELSE " + s + " END)"
 		return "CAST('{\"Query Parameters\":' || " + queryParams(q) + " || '}' AS JSON)"
-	}, "parse_urlquery")
+	}, "parse_urlquery", "parseurlquery")
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
 		return parsePath(g.asString(a[0]))

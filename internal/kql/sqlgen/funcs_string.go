@@ -17,7 +17,7 @@ import (
 // checked and formatted here.
 func init() {
 	register(fnExtract, "extract")
-	register(fnExtractAll, "extract_all")
+	register(fnExtractAll, "extract_all", "extractall")
 	register(fnExtractJSON, "extract_json", "extractjson")
 	register(fnSplit, "split")
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
@@ -112,7 +112,7 @@ func init() {
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, 1)
 		return g.unicodeCodepoints(a[0])
-	}, "unicode_codepoints_from_string")
+	}, "unicode_codepoints_from_string", "to_utf8")
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 1, -1)
 		parts := make([]string, len(a))
@@ -124,13 +124,14 @@ func init() {
 			}
 		}
 		return "(" + strings.Join(parts, " || ") + ")"
-	}, "unicode_codepoints_to_string")
+	}, "unicode_codepoints_to_string", "make_string")
 	register(fnHasAnyIndex, "has_any_index")
 	register(func(g *gen, x *ast.CallExpr, a []arg) string {
 		g.need(x, a, 0, 0)
 		return "uuid()"
 	}, "new_guid")
 	register(fnTranslate, "translate")
+	register(fnReplaceStrings, "replace_strings")
 	register(fnFormatBytes, "format_bytes")
 	register(fnToHex, "tohex")
 }
@@ -598,4 +599,51 @@ func (g *gen) regexSQL(x *ast.CallExpr, a arg) string {
 		return a.sql
 	}
 	return uses(g.typedParam(re, schema.String), a)
+}
+
+// fnReplaceStrings replaces every lookup: earlier lookups take
+// precedence over the whole text, and what one lookup matched is not
+// searched by later ones. So the text is split on the first lookup, the
+// pieces are processed with the rest, and joined with its rewrite. A
+// rewrite that is not a string keeps the matched text.
+func fnReplaceStrings(g *gen, x *ast.CallExpr, a []arg) string {
+	g.need(x, a, 3, 3)
+	list := func(e ast.Expr) []any {
+		dl, ok := e.(*ast.DynamicLit)
+		if !ok {
+			g.failf(x.Pos(), "replace_strings: lookups and rewrites must be dynamic array literals")
+		}
+		v, err := jsonValue(dl.Value)
+		l, isList := v.([]any)
+		if err != nil || !isList {
+			g.failf(x.Pos(), "replace_strings: lookups and rewrites must be arrays")
+		}
+		return l
+	}
+	lookups, rewrites := list(a[1].e), list(a[2].e)
+	type pair struct{ look, rewrite string }
+	var pairs []pair
+	for i, l := range lookups {
+		ls, ok := l.(string)
+		if !ok || ls == "" {
+			continue
+		}
+		p := pair{look: g.typedParam(ls, schema.String)}
+		p.rewrite = p.look
+		if i < len(rewrites) {
+			if r, ok := rewrites[i].(string); ok {
+				p.rewrite = g.typedParam(r, schema.String)
+			}
+		}
+		pairs = append(pairs, p)
+	}
+	var level func(k int, t string) string
+	level = func(k int, t string) string {
+		if k == len(pairs) {
+			return t
+		}
+		v := "__rs" + strconv.Itoa(k)
+		return "array_to_string(list_transform(string_split(" + t + ", " + pairs[k].look + "), " + v + " -> " + level(k+1, v) + "), " + pairs[k].rewrite + ")"
+	}
+	return uses(level(0, g.asString(a[0])), a[1], a[2])
 }
