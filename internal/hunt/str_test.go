@@ -53,7 +53,7 @@ func TestStringFunctions(t *testing.T) {
 		// parse_* functions.
 		{`print parse_url("https://u:p@host:8080/a/b?x=1&y=%20z#f")`, `{"Fragment":"f","Host":"host","Password":"p","Path":"/a/b","Port":"8080","Query Parameters":{"x":"1","y":" z"},"Scheme":"https","Username":"u"}`},
 		{`print parse_path(@"C:\temp\file.txt")`, `{"AlternateDataStreamName":"","DirectoryName":"temp","DirectoryPath":"C:\\temp","Extension":"txt","Filename":"file.txt","RootPath":"C:","Scheme":""}`},
-		{`print parse_command_line(@"cmd.exe /c ""a b"" c", "windows")`, `["cmd.exe","/c","a b","c"]`},
+		{`print parse_command_line(@"cmd.exe /c ""a b"" c", "windows"), parse_command_line(@"a\\\""b c"" d\e ""x\""y""", "windows")`, `["cmd.exe","/c","a b","c"]|["a\\\"b","c d\\e x\"y"]`},
 		{`print parse_csv('a,"b,""c""",,d')`, `["a","b,\"c\"","","d"]`},
 		{`print parse_version("1.2.3.4") > parse_version("1.2.3"), parse_version("x")`, "true|<nil>"},
 		// The parse operator.

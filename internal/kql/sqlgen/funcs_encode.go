@@ -190,12 +190,30 @@ func parsePath(s string) string {
 		" || ',' || " + field("AlternateDataStreamName", ads) + " || '}' AS JSON)"
 }
 
-// parseCommandLine splits a Windows command line: white space separates
-// arguments except inside double quotes, which are removed. Backslash
-// escapes of quotes are not interpreted.
+// parseCommandLine splits a Windows command line as CommandLineToArgvW
+// does: white space separates arguments outside double quotes; 2n
+// backslashes before a quote give n backslashes and the quote toggles
+// quoting, 2n+1 give n backslashes and a literal quote; other
+// backslashes are literal. The state machine runs as a list_reduce over
+// the characters.
 func parseCommandLine(s string) string {
-	toks := "regexp_extract_all(" + s + ", '(?:[^\\s\"]|\"[^\"]*(?:\"|$))+')"
-	return "to_json(list_transform(" + toks + ", __t -> replace(__t, '\"', '')))"
+	st := func(args, cur, inq, bs, started string) string {
+		return "{'args': CAST(" + args + " AS VARCHAR[]), 'cur': CAST(" + cur + " AS VARCHAR), 'inq': CAST(" + inq + " AS BOOLEAN), 'bs': CAST(" + bs + " AS BIGINT), 'started': CAST(" + started + " AS BOOLEAN)}"
+	}
+	const a, c = "__ca", "__cc.cur"
+	half := "repeat('\\', CAST(" + a + ".bs // 2 AS BIGINT))"
+	all := "repeat('\\', CAST(" + a + ".bs AS BIGINT))"
+	step := "(" + a + ", __cc) -> CASE" +
+		" WHEN " + c + " = '\\' THEN " + st(a+".args", a+".cur", a+".inq", a+".bs + 1", "true") +
+		" WHEN " + c + " = '\"' AND " + a + ".bs % 2 = 1 THEN " + st(a+".args", a+".cur || "+half+" || '\"'", a+".inq", "0", "true") +
+		" WHEN " + c + " = '\"' THEN " + st(a+".args", a+".cur || "+half, "NOT "+a+".inq", "0", "true") +
+		" WHEN (" + c + " = ' ' OR " + c + " = chr(9)) AND NOT " + a + ".inq THEN " +
+		st("CASE WHEN "+a+".started THEN list_append("+a+".args, "+a+".cur || "+all+") ELSE "+a+".args END", "''", "false", "0", "false") +
+		" ELSE " + st(a+".args", a+".cur || "+all+" || "+c, a+".inq", "0", "true") + " END"
+	chars := "(CASE WHEN " + s + " = '' THEN CAST([] AS VARCHAR[]) ELSE string_split(" + s + ", '') END)"
+	elems := "list_transform(" + chars + ", __ch -> " + st("[]", "__ch", "false", "0", "false") + ")"
+	res := "list_reduce(" + elems + ", " + step + ", " + st("[]", "''", "false", "0", "false") + ")"
+	return "to_json(" + bindAs(res, "__cf", "CASE WHEN __cf.started THEN list_append(__cf.args, __cf.cur || repeat('\\', CAST(__cf.bs AS BIGINT))) ELSE __cf.args END") + ")"
 }
 
 // parseCSV reads the first record of CSV text: quoted fields may hold
