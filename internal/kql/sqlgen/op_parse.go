@@ -211,7 +211,7 @@ func (g *gen) parseOp(x *ast.ParseOp, in *rel) *rel {
 // key is found after the start or a pair delimiter; its value runs to the
 // next pair delimiter (or, greedy, to the next key), unless quoted. With
 // regex=, the regex's two groups are each match's key and value. With
-// neither, keys end at ':' or '=' and values at white space, ',' or ';'.
+// neither, any character that is not a letter or a digit delimits.
 func (g *gen) parseKv(x *ast.ParseKvOp, in *rel) *rel {
 	props := map[string]string{}
 	if x.With != nil {
@@ -268,9 +268,10 @@ func (g *gen) parseKv(x *ast.ParseKvOp, in *rel) *rel {
 				unquoted = `([^` + regexp.QuoteMeta(pd) + `]*)`
 			}
 		case pd == "" && kd == "":
-			before = `(?:^|[^\w])`
-			kvSep = `\s*[:=]\s*`
-			unquoted = `([^\s,;]*)`
+			// Any character that is not a letter or digit delimits.
+			before = `(?:^|[^\p{L}\p{N}])`
+			kvSep = `[^\p{L}\p{N}]+?`
+			unquoted = `([\p{L}\p{N}]+)`
 		default:
 			g.failf(x.Pos(), "parse-kv: give both pair_delimiter and kv_delimiter, or neither")
 		}
