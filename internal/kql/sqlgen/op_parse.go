@@ -88,6 +88,7 @@ func (g *gen) parseOp(x *ast.ParseOp, in *rel) *rel {
 		}
 	}
 	out := g.tableCols(x)
+	in = g.orderFor(in, out)
 	// Not anchored: the first constant is searched for, as in Kusto
 	// (parse s with "key=" v finds "key=" anywhere; a leading column
 	// starts at the beginning of the text).
@@ -197,7 +198,6 @@ func (g *gen) parseOp(x *ast.ParseOp, in *rel) *rel {
 			}
 		}
 	}
-	in = g.orderFor(in, out)
 	body := "SELECT " + strings.Join(sel, ", ") + carry(in) + " FROM (" + middle + ") AS __c"
 	op := "parse"
 	if x.Where {
@@ -227,6 +227,7 @@ func (g *gen) parseKv(x *ast.ParseKvOp, in *rel) *rel {
 		}
 	}
 	out := g.tableCols(x)
+	in = g.orderFor(in, out)
 	var keys []string
 	if x.Schema != nil {
 		for _, c := range x.Schema.Columns {
@@ -313,7 +314,6 @@ func (g *gen) parseKv(x *ast.ParseKvOp, in *rel) *rel {
 			sel[i] = "CAST(" + g.fromString(v, c.Type) + " AS " + sqlType(c.Type) + ") AS " + quote(c.Name)
 		}
 	}
-	in = g.orderFor(in, out)
 	body := "SELECT " + strings.Join(sel, ", ") + carry(in) + " FROM (SELECT *, " + src + " AS __src FROM " + in.name + ") AS __a"
 	return keep(g.cte("parse-kv", x.Pos(), body, out), out, in)
 }
