@@ -64,6 +64,7 @@ func TestStringFunctions(t *testing.T) {
 		{`print s = "id=x name=bob" | parse-where s with "id=" id:long " name=" name`, ""},
 		{`print s = "id=x name=bob" | parse kind=relaxed s with "id=" id:long " name=" name`, "id=x name=bob|<nil>|bob"},
 		{`print s = "k=V1, k=V2," | parse kind=regex flags=U s with ".*k=" v ","`, "k=V1, k=V2,|V1"},
+		{`print s = "x (n=a, b=1, c=2)" | parse kind=regex s with * "n=" n "," * | project n`, "a, b=1"},
 		{`print s = "a1b2" | parse kind=regex s with "([a-z])" d:int "([a-z])" e:int | project d, e`, "1|2"},
 		{`datatable(s:string)["Name=A, n=1,", "name=B, n=x,"] | parse-where kind=regex flags=i s with * "NAME=" name "," * "n=" n:long "," * | project name, n`, "A|1"},
 		// parse-kv.

@@ -102,11 +102,7 @@ func (g *gen) parseOp(x *ast.ParseOp, in *rel) *rel {
 		var name string
 		switch v := p.(type) {
 		case *ast.Star:
-			if kind == "regex" {
-				re.WriteString(".*")
-			} else {
-				re.WriteString(".*?")
-			}
+			re.WriteString(".*?")
 			continue
 		case *ast.StringLit:
 			if kind == "regex" {
@@ -138,6 +134,9 @@ func (g *gen) parseOp(x *ast.ParseOp, in *rel) *rel {
 			// instead of failing the match.
 			body = numberRegex(t)
 		}
+		// A string column is lazy, except the last one (the rest of the
+		// text) and in regex mode, where the documented outputs show
+		// greedy columns that flags=U makes lazy.
 		switch {
 		case body != "":
 		case kind == "regex" || last:
