@@ -71,6 +71,7 @@ func TestStringFunctions(t *testing.T) {
 		{`print s = "a=1 b=x y c=3" | parse-kv s as (a:long, b:string, c:long) with (pair_delimiter=" ", kv_delimiter="=") | project-away s`, "1|x|3"},
 		{`print s = "a=1 b=x y c=3" | parse-kv s as (b:string) with (pair_delimiter=" ", kv_delimiter="=", greedy=true) | project-away s`, "x y"},
 		{`print s = "a: 1, b: 'q \\' r'" | parse-kv s as (a:long, b:string) with (quote="'", escape="\\") | project-away s`, "1|q ' r"},
+		{`print s = @"a='x y' b=(p q)" | parse-kv s as (a:string, b:string) with (pair_delimiter=" ", kv_delimiter="=", quote="'", quote="()") | project-away s`, "x y|p q"},
 	}
 	for _, c := range cases {
 		res, err := eng.Run(context.Background(), Request{Query: c.query, Timespan: -1, Timeout: 10 * time.Second})

@@ -213,9 +213,17 @@ func (g *gen) parseOp(x *ast.ParseOp, in *rel) *rel {
 // neither, any character that is not a letter or a digit delimits.
 func (g *gen) parseKv(x *ast.ParseKvOp, in *rel) *rel {
 	props := map[string]string{}
+	var quotes, escapes []string // may repeat
 	if x.With != nil {
 		for _, p := range x.With.Props {
-			props[strings.ToLower(p.Name)] = optText(p.Value)
+			n, v := strings.ToLower(p.Name), optText(p.Value)
+			props[n] = v
+			switch {
+			case n == "quote" && v != "":
+				quotes = append(quotes, v)
+			case n == "escape" && v != "":
+				escapes = append(escapes, v)
+			}
 		}
 	}
 	for k := range props {
@@ -250,12 +258,10 @@ func (g *gen) parseKv(x *ast.ParseKvOp, in *rel) *rel {
 		}
 	} else {
 		pd, kd := props["pair_delimiter"], props["kv_delimiter"]
-		quoteOpen, quoteClose := "", ""
-		if q := props["quote"]; q != "" {
-			rs := []rune(q)
-			quoteOpen, quoteClose = string(rs[0]), string(rs[len(rs)-1])
+		esc := ""
+		for _, e := range escapes {
+			esc += regexp.QuoteMeta(e)
 		}
-		esc := props["escape"]
 		greedy := strings.EqualFold(props["greedy"], "true")
 		var before, kvSep, unquoted string
 		switch {
@@ -276,32 +282,35 @@ func (g *gen) parseKv(x *ast.ParseKvOp, in *rel) *rel {
 			g.failf(x.Pos(), "parse-kv: give both pair_delimiter and kv_delimiter, or neither")
 		}
 		for _, k := range keys {
+			// The key, bare or quoted; the value quoted (one group per
+			// quote pair) or bare (the last group).
 			key := regexp.QuoteMeta(k)
-			value := unquoted
-			if quoteOpen != "" {
-				qo, qc := regexp.QuoteMeta(quoteOpen), regexp.QuoteMeta(quoteClose)
-				key = `(?:` + key + `|` + qo + key + qc + `)`
+			keyAlts := []string{key}
+			var valAlts []string
+			for _, q := range quotes {
+				rs := []rune(q)
+				qo, qc := regexp.QuoteMeta(string(rs[0])), regexp.QuoteMeta(string(rs[len(rs)-1]))
+				keyAlts = append(keyAlts, qo+key+qc)
 				body := `[^` + qc + `]*`
 				if esc != "" {
-					e := regexp.QuoteMeta(esc)
-					body = `(?:` + e + `.|[^` + qc + e + `])*`
+					body = `(?:[` + esc + `].|[^` + qc + esc + `])*`
 				}
-				value = `(?:` + qo + `(` + body + `)` + qc + `|` + unquoted + `)`
+				valAlts = append(valAlts, qo+`(`+body+`)`+qc)
 			}
-			re := before + key + kvSep + value
+			valAlts = append(valAlts, unquoted)
+			re := before + `(?:` + strings.Join(keyAlts, "|") + `)` + kvSep + `(?:` + strings.Join(valAlts, "|") + `)`
 			if _, err := regexp.Compile(re); err != nil {
 				g.failf(x.Pos(), "parse-kv: the options make a bad regular expression: %v", err)
 			}
 			p := g.typedParam(re, schema.String)
-			v := "regexp_extract(__src, " + p + ", 1)"
-			if quoteOpen != "" {
-				quoted := v
+			group := func(i int) string { return "regexp_extract(__src, " + p + ", " + strconv.Itoa(i) + ")" }
+			v := "trim(" + group(len(quotes)+1) + ")"
+			for i := len(quotes); i >= 1; i-- {
+				quoted := group(i)
 				if esc != "" {
-					quoted = "regexp_replace(" + v + ", " + g.typedParam(regexp.QuoteMeta(esc)+"(.)", schema.String) + ", '\\1', 'g')"
+					quoted = "regexp_replace(" + quoted + ", " + g.typedParam(`[`+esc+`](.)`, schema.String) + ", '\\1', 'g')"
 				}
-				v = "(CASE WHEN regexp_extract(__src, " + p + ", 1) <> '' THEN " + quoted + " ELSE trim(regexp_extract(__src, " + p + ", 2)) END)"
-			} else {
-				v = "trim(" + v + ")"
+				v = "(CASE WHEN " + group(i) + " <> '' THEN " + quoted + " ELSE " + v + " END)"
 			}
 			vals[k] = v
 		}
