@@ -98,7 +98,8 @@ func (g *gen) call(x *ast.CallExpr, row *rel) string {
 		if ne, ok := a.(*ast.NamedExpr); ok {
 			a = ne.X
 		}
-		if _, ok := a.(*ast.Star); ok {
+		switch a.(type) {
+		case *ast.Star, *ast.TypeOfExpr:
 			args[i] = arg{e: a}
 			continue
 		}
