@@ -83,7 +83,7 @@ func (k *compiler) binary(x *ast.BinaryExpr) cexpr {
 		fa := a.f
 		if b.konst {
 			lb := lower(b.f(nil).(string))
-			return derive(func(c *ctx) any { return (lower(fa(c).(string)) == lb) != neg }, schema.Bool, a)
+			return derive(func(c *ctx) any { return eqFold(fa(c).(string), lb) != neg }, schema.Bool, a)
 		}
 		fb := b.f
 		return derive(func(c *ctx) any {
@@ -438,6 +438,10 @@ func (k *compiler) stringOp(x *ast.BinaryExpr) cexpr {
 			return derive(func(c *ctx) any { return test(fa(c).(string), n) != neg }, schema.Bool, a)
 		}
 		n = lower(n)
+		if isASCII(n) {
+			startB, endB := base != "hassuffix", base != "hasprefix"
+			return derive(func(c *ctx) any { return foldTest(base, fa(c).(string), n, startB, endB) != neg }, schema.Bool, a)
+		}
 		return derive(func(c *ctx) any { return test(lower(fa(c).(string)), n) != neg }, schema.Bool, a)
 	}
 	fb := b.f
@@ -460,6 +464,16 @@ func isAlnum(c byte) bool {
 // hasprefix, end for has and hassuffix). A side of the needle that is not
 // alphanumeric is its own boundary. This is the SQL path's rule.
 func hasTerm(h, needle string, startB, endB bool) bool {
+	return hasTermIdx(h, needle, startB, endB, func(h, n string, off int) int {
+		i := strings.Index(h[off:], n)
+		if i < 0 {
+			return -1
+		}
+		return i + off
+	})
+}
+
+func hasTermIdx(h, needle string, startB, endB bool, index func(h, n string, off int) int) bool {
 	if needle == "" {
 		return true
 	}
@@ -467,11 +481,10 @@ func hasTerm(h, needle string, startB, endB bool) bool {
 	checkEnd := endB && isAlnum(needle[len(needle)-1])
 	off := 0
 	for {
-		i := strings.Index(h[off:], needle)
+		i := index(h, needle, off)
 		if i < 0 {
 			return false
 		}
-		i += off
 		j := i + len(needle)
 		if (!checkStart || i == 0 || !isAlnum(h[i-1])) && (!checkEnd || j == len(h) || !isAlnum(h[j])) {
 			return true
@@ -733,13 +746,31 @@ func (k *compiler) hasAnyAll(x *ast.InExpr) cexpr {
 	}
 	all := x.Op == ast.HasAll
 	fa := a.f
+	konstASCII := true
+	for _, t := range konst {
+		konstASCII = konstASCII && isASCII(t)
+	}
 	return derive(func(c *ctx) any {
-		h := lower(fa(c).(string))
+		raw := fa(c).(string)
 		n := 0
-		for _, t := range konst {
-			n++
-			if hasTerm(h, t, true, true) != all {
-				return !all
+		if konstASCII && isASCII(raw) {
+			for _, t := range konst {
+				n++
+				if hasTermIdx(raw, t, true, true, indexFoldASCII) != all {
+					return !all
+				}
+			}
+		}
+		if len(items) == 0 && len(dyn) == 0 && konstASCII && isASCII(raw) {
+			return all && n > 0
+		}
+		h := lower(raw)
+		if !konstASCII || !isASCII(raw) {
+			for _, t := range konst {
+				n++
+				if hasTerm(h, t, true, true) != all {
+					return !all
+				}
 			}
 		}
 		for _, f := range items {

@@ -102,6 +102,7 @@ func (p *Program) RunAt(now time.Time, rows [][]any) (out [][]any, err error) {
 	c := &ctx{row: make([]any, p.width), now: now.UTC(), prog: p}
 	taken := make([]int64, len(p.stages))
 	nIn := len(p.inTypes)
+	var chunk []any
 rows:
 	for _, in := range rows {
 		if len(in) < nIn {
@@ -124,7 +125,12 @@ rows:
 				taken[i]++
 			}
 		}
-		o := make([]any, len(p.out))
+		// Output rows share backing arrays allocated in chunks.
+		if len(chunk) < len(p.out) {
+			chunk = make([]any, len(p.out)*64)
+		}
+		o := chunk[:len(p.out):len(p.out)]
+		chunk = chunk[len(p.out):]
 		for j, slot := range p.out {
 			var v any
 			if slot < 0 {
