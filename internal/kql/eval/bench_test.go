@@ -2,8 +2,8 @@ package eval
 
 import (
 	"fmt"
-	"syscall"
 	"math/rand"
+	"syscall"
 	"testing"
 	"time"
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -142,6 +143,11 @@ func (k *compiler) operands(x, y ast.Expr) (cexpr, cexpr, schema.Type) {
 func coerceOperands(a, b cexpr) (cexpr, cexpr, schema.Type) {
 	dynA, dynB := isDyn(a.t), isDyn(b.t)
 	switch {
+	case dynA && isNumber(b.t) && b.t != schema.Decimal:
+		// A dynamic number compares by value: dynamic(2.5) > 2.
+		return dynNumber(a), b, schema.Real
+	case dynB && isNumber(a.t) && a.t != schema.Decimal:
+		return a, dynNumber(b), schema.Real
 	case dynA && !dynB:
 		return coerceTo(a, b.t), b, b.t
 	case dynB && !dynA:
@@ -163,6 +169,26 @@ func coerceOperands(a, b cexpr) (cexpr, cexpr, schema.Type) {
 		return lo(a), lo(b), schema.String
 	}
 	return a, b, a.t
+}
+
+// dynNumber reads a dynamic value as a number: a long when its text is
+// an integer, else a real; null when it is not a number.
+func dynNumber(e cexpr) cexpr {
+	f := e.f
+	return derive(func(c *ctx) any {
+		v := f(c)
+		if v == nil {
+			return nil
+		}
+		s := strings.TrimSpace(dynText(v))
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n
+		}
+		if x, err := strconv.ParseFloat(s, 64); err == nil {
+			return x
+		}
+		return nil
+	}, schema.Real, e)
 }
 
 // comparer returns a three-way comparison of two non-null values of the
@@ -325,13 +351,7 @@ func (k *compiler) arith(x *ast.BinaryExpr) cexpr {
 			case ast.Mul:
 				return fa * fb
 			case ast.Quo:
-				if fb == 0 {
-					return nil
-				}
-				return fa / fb
-			}
-			if fb == 0 {
-				return nil
+				return fa / fb // IEEE: x/0 is ±Inf or NaN, as in Kusto and DuckDB
 			}
 			return math.Mod(fa, fb)
 		}, schema.Real)

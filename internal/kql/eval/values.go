@@ -257,11 +257,14 @@ func convert(v any, from, to schema.Type) any {
 			}
 			return d
 		case schema.Bool:
-			switch strings.ToLower(strings.TrimSpace(s)) {
+			switch strings.ToLower(s) {
 			case "true":
 				return true
 			case "false":
 				return false
+			}
+			if strings.TrimSpace(s) != s {
+				return nil
 			}
 			n, ok := parseLong(s)
 			if !ok {
