@@ -356,7 +356,7 @@ func TestRejects(t *testing.T) {
 		{"DeviceProcessEvents", "union DeviceProcessEvents, DeviceEvents", "source"},
 		{"DeviceProcessEvents", "DeviceEvents | where true", "reads DeviceEvents"},
 		{"DeviceProcessEvents", "DeviceProcessEvents | where FileName in (DeviceEvents | project FileName)", "tabular"},
-		{"DeviceProcessEvents", "DeviceProcessEvents | extend x = hash_sha256(FileName)", "function 'hash_sha256'"},
+		{"DeviceProcessEvents", "DeviceProcessEvents | extend x = hash_xxhash64(FileName)", "function 'hash_xxhash64'"},
 		{"DeviceProcessEvents", "DeviceProcessEvents | sort by Timestamp", "operator sort"},
 		{"DeviceProcessEvents", "let T = DeviceEvents; DeviceProcessEvents", "another table"},
 		{"DeviceProcessEvents", "DeviceProcessEvents | where FileName matches regex \"(\"", "invalid regular expression"},
