@@ -49,6 +49,9 @@ func (k *compiler) binary(x *ast.BinaryExpr) cexpr {
 		}, schema.Bool, a, b)
 	case ast.Eql, ast.Neq, ast.Lss, ast.Leq, ast.Gtr, ast.Geq:
 		a, b, t := k.operands(x.X, x.Y)
+		if !(a.t == b.t || isNumber(a.t) && isNumber(b.t) || isDyn(a.t) && isDyn(b.t)) {
+			k.failf(x.OpPos, "cannot compare %s and %s", a.t, b.t)
+		}
 		cmp := k.comparer(x, t)
 		op := x.Op
 		fa, fb := a.f, b.f
@@ -816,6 +819,9 @@ func (k *compiler) hasAnyAll(x *ast.InExpr) cexpr {
 
 func (k *compiler) between(x *ast.BetweenExpr) cexpr {
 	a, lo, t := k.operands(x.X, x.Low)
+	if !(a.t == lo.t || isNumber(a.t) && isNumber(lo.t)) || t == schema.String || t == schema.Dynamic {
+		k.failf(x.OpPos, "between cannot compare %s and %s", a.t, lo.t)
+	}
 	hi := k.expr(x.High)
 	if t == schema.DateTime && hi.t == schema.TimeSpan {
 		flo, fhi := lo.f, hi.f

@@ -358,6 +358,8 @@ func TestRejects(t *testing.T) {
 		{"DeviceProcessEvents", "DeviceProcessEvents | where FileName in (DeviceEvents | project FileName)", "tabular"},
 		{"DeviceProcessEvents", "DeviceProcessEvents | extend x = hash_xxhash64(FileName)", "function 'hash_xxhash64'"},
 		{"DeviceProcessEvents", "DeviceProcessEvents | sort by Timestamp", "operator sort"},
+		{"DeviceProcessEvents", "DeviceProcessEvents | where FileName == 5", "cannot compare string and long"},
+		{"DeviceProcessEvents", "DeviceProcessEvents | where Timestamp == 5", "cannot compare datetime and long"},
 		{"DeviceProcessEvents", "let T = DeviceEvents; DeviceProcessEvents", "another table"},
 		{"DeviceProcessEvents", "DeviceProcessEvents | where FileName matches regex \"(\"", "invalid regular expression"},
 	}
