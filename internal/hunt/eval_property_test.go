@@ -441,8 +441,17 @@ func (g *qgen) pred(depth int) string {
 
 func (g *qgen) query(table string) string {
 	var b strings.Builder
+	pred := g.pred(3)
+	switch g.r.Intn(5) {
+	case 0:
+		fmt.Fprintf(&b, "let lim = %d; ", g.r.Intn(400)-200)
+		pred = "(" + pred + " or " + g.pick(evalLongCols) + " > lim)"
+	case 1:
+		b.WriteString("let norm = (s:string) { strcat(tolower(s), \"|\") }; ")
+		pred = "(" + pred + " and norm(" + g.pick(evalStrCols) + ") " + g.pick([]string{"has", "contains", "endswith", "!startswith"}) + " " + g.needle() + ")"
+	}
 	b.WriteString(table)
-	fmt.Fprintf(&b, " | where %s", g.pred(3))
+	fmt.Fprintf(&b, " | where %s", pred)
 	var cols []string
 	switch g.r.Intn(3) {
 	case 0:
@@ -457,5 +466,13 @@ func (g *qgen) query(table string) string {
 	}
 	cols = append(cols, "ReportId", g.pick(evalStrCols), g.pick(evalLongCols))
 	fmt.Fprintf(&b, " | project %s", strings.Join(cols, ", "))
+	switch g.r.Intn(4) {
+	case 0:
+		b.WriteString(" | project-rename Id = ReportId")
+	case 1:
+		fmt.Fprintf(&b, " | project-away %s", cols[len(cols)-1])
+	case 2:
+		fmt.Fprintf(&b, " | project-reorder %s, ReportId", cols[len(cols)-2])
+	}
 	return b.String()
 }
