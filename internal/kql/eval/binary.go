@@ -548,6 +548,7 @@ func (k *compiler) in(x *ast.InExpr) cexpr {
 		}, schema.String, a)
 	}
 	ta := a.t
+	raw := a
 	if ci {
 		f := a.f
 		a = derive(func(c *ctx) any {
@@ -623,6 +624,25 @@ func (k *compiler) in(x *ast.InExpr) cexpr {
 		}
 	}
 	fa := a.f
+	if ci && len(items) == 0 && len(dynItems) == 0 && !konstNull && raw.t == schema.String {
+		// in~ over constant ASCII items: fold on the fly, no lowering.
+		ascii := true
+		for _, v := range konst {
+			ascii = ascii && isASCII(v.(string))
+		}
+		if ascii {
+			fr := raw.f
+			return derive(func(c *ctx) any {
+				v := fr(c).(string)
+				for _, it := range konst {
+					if eqFold(v, it.(string)) {
+						return !neg
+					}
+				}
+				return neg
+			}, schema.Bool, deps...)
+		}
+	}
 	member := func(c *ctx) any {
 		v := fa(c)
 		if v == nil {

@@ -171,7 +171,7 @@ func compileDoc(query string) (prog *Program, rows [][]any, err error) {
 		for _, o := range ops[1:] {
 			k.op(o)
 		}
-		prog := &Program{table: t, stages: k.stages, width: k.width}
+		prog := &Program{table: t, stages: k.stages, width: k.width, perRun: k.perRun}
 		for _, c := range k.layout {
 			prog.columns = append(prog.columns, check.Column{Name: c.name, Type: c.typ})
 			prog.out = append(prog.out, c.slot)

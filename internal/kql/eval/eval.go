@@ -45,6 +45,8 @@ type Program struct {
 	width   int   // scratch slots
 	out     []int // slot of each output column; negative is input column -1-i
 	inTypes []schema.Type
+	// perRun computes values fixed for a run (ago(1h)) once per Run.
+	perRun []func(now time.Time) any
 	// Now, when set, is the time now() and ago() count from in Run;
 	// zero means the time Run starts.
 	Now time.Time
@@ -74,10 +76,11 @@ type stage struct {
 // ctx is the state of one row: the input row, the scratch slots computed
 // by extend and project, and the run's now.
 type ctx struct {
-	in   []any
-	row  []any
-	now  time.Time
-	prog *Program
+	in     []any
+	row    []any
+	now    time.Time
+	prog   *Program
+	runVal []any // the values of Program.perRun for this run
 }
 
 type fn func(c *ctx) any
@@ -100,6 +103,9 @@ func (p *Program) RunAt(now time.Time, rows [][]any) (out [][]any, err error) {
 		}
 	}()
 	c := &ctx{row: make([]any, p.width), now: now.UTC(), prog: p}
+	for _, f := range p.perRun {
+		c.runVal = append(c.runVal, f(c.now))
+	}
 	taken := make([]int64, len(p.stages))
 	nIn := len(p.inTypes)
 	var chunk []any
@@ -162,6 +168,7 @@ type compiler struct {
 	inT    []schema.Type
 	depth  int
 	stages []stage
+	perRun []func(now time.Time) any
 }
 
 type binding struct {
@@ -323,7 +330,7 @@ func (k *compiler) program(t *schema.Table, ops []ast.Operator) *Program {
 	for _, o := range ops {
 		k.op(o)
 	}
-	p := &Program{table: t, inTypes: k.inT, stages: k.stages, width: k.width}
+	p := &Program{table: t, inTypes: k.inT, stages: k.stages, width: k.width, perRun: k.perRun}
 	for _, c := range k.layout {
 		p.columns = append(p.columns, check.Column{Name: c.name, Type: c.typ})
 		p.out = append(p.out, c.slot)

@@ -333,7 +333,10 @@ func init() {
 			if !ok {
 				return constExpr(nil, schema.DateTime)
 			}
-			return cexpr{f: func(c *ctx) any { return c.now.Add(-d) }, t: schema.DateTime}
+			// Computed once per run, not per row.
+			i := len(k.perRun)
+			k.perRun = append(k.perRun, func(now time.Time) any { return now.Add(-d) })
+			return cexpr{f: func(c *ctx) any { return c.runVal[i] }, t: schema.DateTime}
 		}
 		fo := off.f
 		return cexpr{f: func(c *ctx) any {
