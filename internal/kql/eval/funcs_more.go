@@ -458,7 +458,7 @@ func init() {
 	}, "array_index_of")
 	reg(func(k *compiler, x *ast.CallExpr, a []cexpr) cexpr {
 		k.need(x, a, 2, 2)
-		t := asStr(a[0])
+		t := asStr(a[1])
 		if !t.konst {
 			k.failf(x.Pos(), "format_datetime needs a constant format")
 		}
@@ -466,7 +466,7 @@ func init() {
 		if err != nil {
 			k.failf(x.Args[1].Pos(), "%v", err)
 		}
-		return unary(coerceTo(a[1], schema.DateTime), schema.String, func(v any) any {
+		return unary(coerceTo(a[0], schema.DateTime), schema.String, func(v any) any {
 			if v == nil {
 				return ""
 			}
