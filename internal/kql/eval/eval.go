@@ -27,12 +27,15 @@ import (
 )
 
 // Error is a query the evaluator cannot run, at a position of the query.
+// Line and Column (1-based) are set by CompileText.
 type Error struct {
-	Pos token.Pos
-	Msg string
+	Pos    token.Pos
+	Msg    string
+	Line   int
+	Column int
 }
 
-func (e *Error) Error() string { return e.Msg }
+func (e *Error) Error() string { return e.String() }
 
 // bail carries an *Error out of deep recursion.
 type bail struct{ err *Error }
@@ -86,7 +89,9 @@ type ctx struct {
 type fn func(c *ctx) any
 
 // Run evaluates the program over rows in the table's schema column order
-// and returns the output rows in Columns() order.
+// and returns the output rows in Columns() order. A Program is immutable
+// once compiled: Run and RunAt may be called from several goroutines.
+// take counts rows within one call.
 func (p *Program) Run(rows [][]any) ([][]any, error) {
 	now := p.Now
 	if now.IsZero() {

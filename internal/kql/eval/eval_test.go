@@ -401,3 +401,21 @@ func TestRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestCompileTextPosition(t *testing.T) {
+	_, err := CompileText("DeviceProcessEvents\n| where FileName has \"x\"\n| summarize count()", "DeviceProcessEvents")
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err %v, want *Error", err)
+	}
+	if e.Line != 3 || e.Column != 3 || !strings.Contains(e.Error(), "3:3: cannot run continuously: operator summarize") {
+		t.Errorf("got %q at %d:%d", e.Error(), e.Line, e.Column)
+	}
+	p, err := CompileText("DeviceProcessEvents | where ProcessId > 1 | project ProcessId", "DeviceProcessEvents")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Table() != "DeviceProcessEvents" || len(p.Columns()) != 1 {
+		t.Errorf("table %s, columns %v", p.Table(), p.Columns())
+	}
+}
