@@ -52,7 +52,7 @@ func (k *compiler) binary(x *ast.BinaryExpr) cexpr {
 		if !(a.t == b.t || isNumber(a.t) && isNumber(b.t) || isDyn(a.t) && isDyn(b.t)) {
 			k.failf(x.OpPos, "cannot compare %s and %s", a.t, b.t)
 		}
-		cmp := k.comparer(x, t)
+		cmp := compareFunc(t, x.Op == ast.Eql || x.Op == ast.Neq)
 		op := x.Op
 		fa, fb := a.f, b.f
 		eqOp := op == ast.Eql || op == ast.Neq
@@ -68,6 +68,9 @@ func (k *compiler) binary(x *ast.BinaryExpr) cexpr {
 				return nil
 			}
 			r := cmp(va, vb)
+			if r == 2 { // NaN: unordered, unequal
+				return op == ast.Neq
+			}
 			switch op {
 			case ast.Eql:
 				return r == 0
@@ -197,16 +200,10 @@ func dynNumber(e cexpr) cexpr {
 	}, schema.Real, e)
 }
 
-// comparer returns a three-way comparison of two non-null values of the
-// operand types.
-func (k *compiler) comparer(x *ast.BinaryExpr, t schema.Type) func(a, b any) int {
-	ta, tb := k.res.Types[x.X], k.res.Types[x.Y]
-	_ = ta
-	_ = tb
-	return compareFunc(k, x.OpPos, t, x.Op == ast.Eql || x.Op == ast.Neq)
-}
-
-func compareFunc(k *compiler, pos interface{ IsValid() bool }, t schema.Type, eqOnly bool) func(a, b any) int {
+// compareFunc returns a three-way comparison of two non-null values of
+// type t (2 means unordered: a NaN). eqOnly allows types that only have
+// equality (dynamic).
+func compareFunc(t schema.Type, eqOnly bool) func(a, b any) int {
 	switch t {
 	case schema.String, schema.GUID:
 		return func(a, b any) int { return strings.Compare(a.(string), b.(string)) }
@@ -610,7 +607,7 @@ func (k *compiler) in(x *ast.InExpr) cexpr {
 			items = append(items, it.f)
 		}
 	}
-	eq := compareFunc(k, nil, ta, true)
+	eq := compareFunc(ta, true)
 	var set map[string]bool
 	konstNull := false
 	if ta == schema.String {
@@ -856,7 +853,7 @@ func (k *compiler) between(x *ast.BetweenExpr) cexpr {
 	} else {
 		hi = coerceTo(hi, t)
 	}
-	cmp := compareFunc(k, nil, t, false)
+	cmp := compareFunc(t, false)
 	neg := x.Not
 	fa, fl, fh := a.f, lo.f, hi.f
 	return derive(func(c *ctx) any {
@@ -914,6 +911,3 @@ func (k *compiler) path(e ast.Expr) cexpr {
 	k.failf(e.Pos(), "path not supported")
 	return cexpr{}
 }
-
-// keep the compiler from flagging unused helpers in some builds.
-var _ = math.Inf

@@ -172,6 +172,9 @@ func TestScalars(t *testing.T) {
 		{`ProcessId !between (4000 .. 5000)`, `bool:false`},
 		{`ProcessId between (4243 .. 5000)`, `bool:false`},
 		{`toint(ProcessId) + toint(1)`, `int64:4243`},
+		{`real(nan) > 1`, `bool:false`},
+		{`real(nan) != 1`, `bool:true`},
+		{`1.0 / 0`, `float64:+Inf`},
 		// time
 		{`Timestamp - datetime(2024-01-01)`, `ts:10h30m15s`},
 		{`Timestamp + 1h`, `2024-01-01T11:30:15Z`},

@@ -755,7 +755,7 @@ func init() {
 			for i := range a {
 				fs[i] = coerceTo(a[i], t).f
 			}
-			cmp := compareFunc(k, nil, t, false)
+			cmp := compareFunc(t, false)
 			return derive(func(c *ctx) any {
 				var best any
 				for _, f := range fs {

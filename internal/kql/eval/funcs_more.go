@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vigilsec/vigil/internal/kql/ast"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -636,5 +635,3 @@ func formatDotnet(t time.Time, layout []string) string {
 	}
 	return b.String()
 }
-
-var _ = utf8.RuneLen
