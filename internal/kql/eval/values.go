@@ -108,6 +108,10 @@ func realText(f float64) string {
 		return "NaN"
 	case f == math.Trunc(f) && math.Abs(f) < 1e15:
 		return strconv.FormatInt(int64(f), 10)
+	case math.Abs(f) >= 1e-5 && math.Abs(f) < 1e15:
+		// Shortest round-trip digits without an exponent, as .NET
+		// (and DuckDB) print doubles in this range.
+		return strconv.FormatFloat(f, 'f', -1, 64)
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64)
 }
