@@ -363,6 +363,20 @@ DeviceProcessEvents
 			t.Errorf("unexpected column %s", c.Name)
 		}
 	}
+	// let-bound lists, as detection rules write them.
+	out = runQuery(t, "DeviceProcessEvents", `let names = dynamic(["A.EXE", "c.dll"]);
+let kws = dynamic(["b"]);
+let cutoff = ago(90m);
+DeviceProcessEvents
+| where FileName in~ (names) or FileName has_any (kws) or Timestamp > cutoff
+| project FileName`, rows...)
+	if fmt.Sprint(out) != "[[a.exe] [B.exe] [c.dll]]" {
+		t.Errorf("let lists: %v", out)
+	}
+	out = runQuery(t, "DeviceProcessEvents", `let names = dynamic(["A.EXE"]); DeviceProcessEvents | where FileName !in~ (names) and FileName !in (names) | project FileName`, rows...)
+	if fmt.Sprint(out) != "[[B.exe] [c.dll]]" {
+		t.Errorf("let lists, negated: %v", out)
+	}
 	// where on time with ago.
 	out = runQuery(t, "DeviceProcessEvents", "DeviceProcessEvents | where Timestamp > ago(90m) | project FileName", rows...)
 	if fmt.Sprint(out) != "[[a.exe]]" {
