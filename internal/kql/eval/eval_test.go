@@ -274,6 +274,12 @@ func TestScalars(t *testing.T) {
 		{`bag_has_key(parse_json(AdditionalFields), "$.a.b")`, `bool:true`},
 		{`strcat_array(parse_json(AdditionalFields).a.b, "-")`, `"1-two-{\"c\":true}"`},
 		{`array_index_of(parse_json(AdditionalFields).a.b, "two")`, `int64:1`},
+		{`bag_pack("f", FileName, "p", ProcessId, "n", FileSize)`, `dyn:{"f":"PowerShell.EXE","p":4242,"n":null}`},
+		{`pack_array(ProcessId, "x", Timestamp)`, `dyn:[4242,"x","2024-01-01T10:30:15.0000000Z"]`},
+		{`replace_regex(FileName, @"(\w+)\.(\w+)", @"\2:\1")`, `"EXE:PowerShell"`},
+		{`replace_regex("a$b", "b", "$")`, `"a$$"`},
+		{`parse_url("https://u:p@host.com:8080/a/b?k=v#f").Host`, `dyn:"host.com"`},
+		{`parse_url("https://u:p@host.com:8080/a/b?k=v#f")["Query Parameters"].k`, `dyn:"v"`},
 		// dynamic
 		{`parse_json(AdditionalFields).a.b[1]`, `dyn:"two"`},
 		{`parse_json(AdditionalFields).a.b[-1].c`, `dyn:true`},
