@@ -183,6 +183,7 @@ func TestScalars(t *testing.T) {
 		{`Timestamp > ago(2h)`, `bool:true`},
 		{`now()`, `2024-01-01T12:00:00Z`},
 		{`now(-1h)`, `2024-01-01T11:00:00Z`},
+		{`ingestion_time()`, `2024-01-01T12:00:00Z`},
 		{`bin(Timestamp, 1h)`, `2024-01-01T10:00:00Z`},
 		{`bin(Timestamp, 7d)`, `2024-01-01T00:00:00Z`}, // 0001-01-01 was a Monday,
 		{`bin(ProcessId, 100)`, `int64:4200`},

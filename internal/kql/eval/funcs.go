@@ -39,7 +39,7 @@ func Functions() []string {
 }
 
 // impure functions read the clock: never folded at compile time.
-var impure = map[string]bool{"now": true, "ago": true}
+var impure = map[string]bool{"now": true, "ago": true, "ingestion_time": true}
 
 func (k *compiler) call(x *ast.CallExpr) cexpr {
 	id, ok := x.Fun.(*ast.Ident)
@@ -347,6 +347,12 @@ func init() {
 			return c.now.Add(-d)
 		}, t: schema.DateTime}
 	}, "ago")
+	// ingestion_time() of a row being ingested is the run's now: a
+	// continuous rule runs on each batch as it is appended.
+	reg(func(k *compiler, x *ast.CallExpr, a []cexpr) cexpr {
+		k.need(x, a, 0, 0)
+		return cexpr{f: func(c *ctx) any { return c.now }, t: schema.DateTime}
+	}, "ingestion_time")
 	reg(str1(func(s string) any { return int64(utf8.RuneCountInString(s)) }, schema.Long), "strlen")
 	reg(str1(func(s string) any { return strings.ToLower(s) }, schema.String), "tolower")
 	reg(str1(func(s string) any { return strings.ToUpper(s) }, schema.String), "toupper")
