@@ -425,3 +425,14 @@ func appendRows(t testing.TB, st store.Store, table string, rows []map[string]an
 		t.Fatal(err)
 	}
 }
+
+// remarshal renders JSON with sorted keys and numbers as Go prints them,
+// so tests can spell expected dynamic values one way.
+func remarshal(b []byte) string {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return string(b)
+	}
+	out, _ := json.Marshal(v)
+	return string(out)
+}

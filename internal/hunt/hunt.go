@@ -10,6 +10,7 @@ package hunt
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -273,6 +274,11 @@ func ConvertValue(v any, t schema.Type) any {
 			return int64(n)
 		case float64:
 			return int64(n)
+		}
+	case schema.Dynamic, schema.Invalid:
+		// The compiler sends dynamic values as JSON text.
+		if s, ok := v.(string); ok {
+			return json.RawMessage(s)
 		}
 	case schema.Real:
 		switch n := v.(type) {

@@ -85,7 +85,7 @@ func TestStringFunctions(t *testing.T) {
 			for j, v := range r {
 				switch x := v.(type) {
 				case json.RawMessage:
-					vals[j] = string(x)
+					vals[j] = remarshal(x)
 				case nil:
 					vals[j] = "<nil>"
 				default:

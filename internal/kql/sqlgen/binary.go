@@ -22,6 +22,11 @@ func (g *gen) operands(x, y ast.Expr, row *rel) (string, string, schema.Type) {
 	dynA := ta == schema.Dynamic || ta == schema.Invalid
 	dynB := tb == schema.Dynamic || tb == schema.Invalid
 	switch {
+	case dynA && isNumber(tb):
+		// A dynamic number compares with a number by value.
+		return g.coerce(a, ta, schema.Real), b, schema.Real
+	case dynB && isNumber(ta):
+		return a, g.coerce(b, tb, schema.Real), schema.Real
 	case dynA && !dynB:
 		return g.coerce(a, ta, tb), b, tb
 	case dynB && !dynA:
@@ -57,6 +62,17 @@ func (g *gen) binary(x *ast.BinaryExpr, row *rel) string {
 	case ast.Eql, ast.Neq, ast.Lss, ast.Leq, ast.Gtr, ast.Geq:
 		a, b, t := g.operands(x.X, x.Y, row)
 		op := map[ast.BinaryOp]string{ast.Eql: "=", ast.Neq: "<>", ast.Lss: "<", ast.Leq: "<=", ast.Gtr: ">", ast.Geq: ">="}[x.Op]
+		if t != schema.String && t != schema.Dynamic && (x.Op == ast.Eql || x.Op == ast.Neq) {
+			// KQL: null == x is false and null != x is true. A where
+			// clause's own conjuncts need no wrapping for ==, which keeps
+			// the comparison pushable into the scan.
+			if x.Op == ast.Neq {
+				return "coalesce(" + a + " <> " + b + ", true)"
+			}
+			if !g.bare[x] {
+				return "coalesce(" + a + " = " + b + ", false)"
+			}
+		}
 		if t == schema.Dynamic && (x.Op == ast.Eql || x.Op == ast.Neq) {
 			// Minified, so that spacing does not matter; a value of unknown
 			// type may not be JSON at all.
@@ -165,14 +181,16 @@ func (g *gen) hasTerm(a string, y ast.Expr, row *rel, startB, endB, cs bool) str
 	if cs {
 		flags = ""
 	}
-	left, right := "", ""
+	// As for a literal, a side needs a boundary only when the needle's
+	// character there is a letter or digit.
+	left, right := "''", "''"
 	if startB {
-		left = "(?:^|[^0-9A-Za-z])"
+		left = "(CASE WHEN regexp_matches(" + b + ", '^[0-9A-Za-z]') THEN '(?:^|[^0-9A-Za-z])' ELSE '' END)"
 	}
 	if endB {
-		right = "(?:$|[^0-9A-Za-z])"
+		right = "(CASE WHEN regexp_matches(" + b + ", '[0-9A-Za-z]$') THEN '(?:$|[^0-9A-Za-z])' ELSE '' END)"
 	}
-	return "regexp_matches(" + a + ", '" + flags + left + "' || regexp_escape(" + b + ") || '" + right + "')"
+	return "regexp_matches(" + a + ", '" + flags + "' || " + left + " || regexp_escape(" + b + ") || " + right + ")"
 }
 
 func isAlnum(c byte) bool {
@@ -235,7 +253,10 @@ func (g *gen) arith(x *ast.BinaryExpr, row *rel) string {
 		op = "//"
 	}
 	if x.Op == ast.Rem && (ta == schema.Real || tb == schema.Real) {
-		return "fmod(" + a + ", " + b + ")"
+		// .NET's remainder keeps the dividend's sign (DuckDB's fmod
+		// floors).
+		a, b = "CAST("+a+" AS DOUBLE)", "CAST("+b+" AS DOUBLE)"
+		return "(" + a + " - " + b + " * trunc(" + a + " / " + b + "))"
 	}
 	if out == schema.Long && isInteger(ta) && isInteger(tb) && (op == "+" || op == "-" || op == "*") {
 		// KQL's long arithmetic wraps around on overflow.

@@ -213,7 +213,9 @@ func (g *gen) convert(a arg, t schema.Type) string {
 			return "TRY_CAST(trunc(" + s + ") AS " + sqlType(t) + ")"
 		}
 		if a.typ == schema.String || a.typ == schema.Dynamic || a.typ == schema.Invalid {
-			return "coalesce(TRY_CAST(" + s + " AS " + sqlType(t) + "), TRY_CAST(trunc(TRY_CAST(" + s + " AS DOUBLE)) AS " + sqlType(t) + "))"
+			// Integral text converts exactly; other numbers truncate
+			// toward zero (DuckDB's cast of '2.5' would round).
+			return "(CASE WHEN regexp_matches(" + s + ", '^\\s*[-+]?[0-9]+\\s*$') THEN TRY_CAST(" + s + " AS " + sqlType(t) + ") ELSE TRY_CAST(trunc(TRY_CAST(" + s + " AS DOUBLE)) AS " + sqlType(t) + ") END)"
 		}
 		if a.typ == schema.DateTime {
 			return "CAST(epoch_us(" + s + ") * 10 + 621355968000000000 AS " + sqlType(t) + ")"

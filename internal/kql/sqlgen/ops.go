@@ -128,11 +128,31 @@ func opName(o ast.Operator) string {
 // predicate compiles a where clause: a dynamic value counts as true only
 // when it is the JSON true.
 func (g *gen) predicate(e ast.Expr, row *rel) string {
+	g.markBare(e)
 	s := g.expr(e, row)
 	if t := g.typeOf(e); t == schema.Dynamic || t == schema.Invalid {
 		return "coalesce(TRY_CAST(" + dynToString(s) + " AS BOOLEAN), false)"
 	}
 	return s
+}
+
+// markBare marks the comparisons that are conjuncts of a where clause:
+// there a null comparison and false both drop the row.
+func (g *gen) markBare(e ast.Expr) {
+	switch x := e.(type) {
+	case *ast.ParenExpr:
+		g.markBare(x.X)
+	case *ast.BinaryExpr:
+		if x.Op == ast.And {
+			g.markBare(x.X)
+			g.markBare(x.Y)
+			return
+		}
+		if g.bare == nil {
+			g.bare = map[ast.Expr]bool{}
+		}
+		g.bare[x] = true
+	}
 }
 
 // orderFor makes sure in's order survives a step that outputs cols: when

@@ -121,6 +121,12 @@ func Compile(q *ast.Query, res *check.Result, opts Options) (prog *Program, err 
 		if i > 0 {
 			b.WriteString(", ")
 		}
+		if c.Type == schema.Dynamic || c.Type == schema.Invalid {
+			// Dynamic values leave as JSON text, which the caller reads
+			// back exactly (the driver would decode them).
+			b.WriteString("CAST(to_json(" + quote(c.Name) + ") AS VARCHAR) AS " + quote(c.Name))
+			continue
+		}
 		b.WriteString(quote(c.Name))
 	}
 	if len(cols) == 0 {
@@ -212,6 +218,9 @@ type gen struct {
 	curRow *rel
 	// agg is set while compiling summarize's aggregate expressions.
 	agg *aggCtx
+	// bare marks comparisons whose null may stand for false (the
+	// conjuncts of a where clause).
+	bare map[ast.Expr]bool
 }
 
 // rel is a relation: a named step and its columns. SQL relations have no

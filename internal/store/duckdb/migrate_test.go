@@ -102,7 +102,7 @@ func TestMigrateRealSchemaFromEmpty(t *testing.T) {
 }
 
 // A format-1 store kept nulls in string columns; opening it rewrites them
-// as '' and records format 2.
+// as ” and records format 2.
 func TestUpgradeFormat1(t *testing.T) {
 	dir := t.TempDir()
 	s := openTables(t, dir, testOptions(), second)
