@@ -2,6 +2,7 @@ package hunt
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -104,5 +105,31 @@ func TestPivotAndBagUnpack(t *testing.T) {
 		if got := fmt.Sprint(res.Rows); got != tc.want {
 			t.Errorf("%s = %s, want %s", tc.q, got, tc.want)
 		}
+	}
+}
+
+func TestGeoInfoFromImportedRanges(t *testing.T) {
+	st := openTestStore(t)
+	eng := &Engine{Store: st}
+	q := `print a = geo_info_from_ip_address("20.53.203.50"), b = geo_info_from_ip_address("10.0.0.1"), c = geo_info_from_ip_address("2a03:2880::1")`
+	res, err := eng.Run(context.Background(), Request{Query: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(res.Rows[0]); got != "[<nil> <nil> <nil>]" {
+		t.Errorf("before an import: %s", got)
+	}
+	appendRows(t, st, "GeoIPRanges", []map[string]any{
+		{"StartAddress": "20.0.0.0", "EndAddress": "20.255.255.255", "StartNumber": int64(20 << 24), "EndNumber": int64(21<<24 - 1), "Country": "Australia", "State": "New South Wales", "City": "Sydney", "Latitude": -33.8, "Longitude": 151.2},
+	})
+	res, err = eng.Run(context.Background(), Request{Query: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := remarshal(res.Rows[0][0].(json.RawMessage)); got != `{"city":"Sydney","country":"Australia","latitude":-33.8,"longitude":151.2,"state":"New South Wales"}` {
+		t.Errorf("after an import: %s", got)
+	}
+	if res.Rows[0][1] != nil || res.Rows[0][2] != nil {
+		t.Errorf("private and IPv6 addresses: %v", res.Rows[0][1:])
 	}
 }

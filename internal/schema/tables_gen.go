@@ -1678,4 +1678,22 @@ var tables = []*Table{
 			{"RawData", Dynamic, "The record: the JSON object as received, or the text line as a string"},
 		},
 	},
+	{
+		Name:        "GeoIPRanges",
+		Description: "IP address ranges and their locations, imported by an administrator (vigil ingest --format dbip-csv) and read by geo_info_from_ip_address(); a reference table that retention keeps",
+		Source:      "Vigil",
+		Origin:      "vigil",
+		Columns: []Column{
+			{"StartAddress", String, "First address of the range"},
+			{"EndAddress", String, "Last address of the range"},
+			{"StartNumber", Long, "First IPv4 address of the range as a number (null for IPv6)"},
+			{"EndNumber", Long, "Last IPv4 address of the range as a number (null for IPv6)"},
+			{"Country", String, "Country name or ISO code"},
+			{"State", String, "State or region"},
+			{"City", String, "City"},
+			{"Latitude", Real, "Latitude of the location"},
+			{"Longitude", Real, "Longitude of the location"},
+			{"Source", String, "The file the range was imported from"},
+		},
+	},
 }

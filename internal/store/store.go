@@ -140,10 +140,20 @@ type Options struct {
 	OnError func(error)
 }
 
+// ReferenceTables hold reference data an administrator imports (IP
+// geolocation), not events: retention keeps them unless configured.
+var ReferenceTables = map[string]bool{"GeoIPRanges": true}
+
+// referenceRetention is "keep" for reference tables.
+const referenceRetention = 100 * 365 * 24 * time.Hour
+
 // RetentionFor returns the retention of a table under these options.
 func (o Options) RetentionFor(table string) time.Duration {
 	if d, ok := o.Retention[table]; ok && d > 0 {
 		return d
+	}
+	if ReferenceTables[table] {
+		return referenceRetention
 	}
 	if o.DefaultRetention > 0 {
 		return o.DefaultRetention

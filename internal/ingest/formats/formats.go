@@ -7,6 +7,7 @@ import (
 	"github.com/vigilsec/vigil/internal/ingest"
 	"github.com/vigilsec/vigil/internal/ingest/cloud"
 	"github.com/vigilsec/vigil/internal/ingest/dovecot"
+	"github.com/vigilsec/vigil/internal/ingest/geoip"
 	"github.com/vigilsec/vigil/internal/ingest/samba"
 	"github.com/vigilsec/vigil/internal/ingest/syslog"
 	"github.com/vigilsec/vigil/internal/ingest/windows"
@@ -31,6 +32,7 @@ func Registry() *ingest.Registry {
 		syslog.NewFilebeat(syslog.Options{}),
 		syslog.NewCEF(syslog.Options{}),
 		syslog.NewSyslog(syslog.Options{}),
+		geoip.Ranges{},
 		ingest.Raw{},
 	)
 }

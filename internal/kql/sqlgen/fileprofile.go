@@ -19,11 +19,18 @@ import (
 func (g *gen) fileProfile(x *ast.InvokeOp, call *ast.CallExpr, in *rel) *rel {
 	keyCol := "SHA1"
 	if len(call.Args) > 0 {
-		id, ok := valueOf(call.Args[0]).(*ast.Ident)
-		if !ok || in.find(id.Name) < 0 {
+		// The column is named bare (SHA1) or as a string ('SHA1').
+		switch v := valueOf(call.Args[0]).(type) {
+		case *ast.Ident:
+			keyCol = v.Name
+		case *ast.StringLit:
+			keyCol = v.Value
+		default:
+			keyCol = ""
+		}
+		if in.find(keyCol) < 0 {
 			g.failf(call.Args[0].Pos(), "FileProfile expects the name of a hash column of the input")
 		}
-		keyCol = id.Name
 	} else if in.find("SHA1") < 0 {
 		g.failf(call.Pos(), "FileProfile needs a SHA1 column, or the hash column as its argument")
 	}
