@@ -402,7 +402,8 @@ func AppendSchema(b []byte, cols []check.Column) []byte {
 // DefenderJSON builds the body of Defender's POST
 // /api/advancedhunting/run. Stats holds ExecutionTime (seconds, as
 // Defender), dataset_statistics (the rows returned and the bytes of
-// Results) and Truncated, Vigil's flag for a result cut at the row limit.
+// Results) and Truncated, Vigil's flag for a result cut at the row limit;
+// Visualization carries a final render operator's chart and properties.
 func DefenderJSON(res *Result) []byte {
 	rows := AppendRows(nil, res)
 	b := make([]byte, 0, len(rows)+256+64*len(res.Columns))
@@ -414,7 +415,18 @@ func DefenderJSON(res *Result) []byte {
 	b = strconv.AppendInt(b, int64(len(rows)), 10)
 	b = append(b, `}],"Truncated":`...)
 	b = strconv.AppendBool(b, res.Truncated)
-	b = append(b, `},"Schema":`...)
+	b = append(b, '}')
+	if res.Render != nil {
+		// A query ending in render gets its chart beside the result,
+		// for the portal to draw: {"Type":"timechart","Properties":{...}}.
+		vis, _ := json.Marshal(struct {
+			Type       string
+			Properties map[string]any `json:",omitempty"`
+		}{res.Render.Visualization, res.Render.Props})
+		b = append(b, `,"Visualization":`...)
+		b = append(b, vis...)
+	}
+	b = append(b, `,"Schema":`...)
 	b = AppendSchema(b, res.Columns)
 	b = append(b, `,"Results":`...)
 	b = append(b, rows...)

@@ -187,3 +187,15 @@ func TestTypeNames(t *testing.T) {
 		}
 	}
 }
+
+func TestDefenderJSONVisualization(t *testing.T) {
+	eng := &Engine{Store: openTestStore(t)}
+	res, err := eng.Run(t.Context(), Request{Query: `range x from 1 to 3 step 1 | render timechart with (title="Counts", ytitle="n")`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(DefenderJSON(res))
+	if !strings.Contains(body, `"Visualization":{"Type":"timechart","Properties":{"title":"Counts","ytitle":"n"}}`) {
+		t.Errorf("body = %s", body)
+	}
+}
