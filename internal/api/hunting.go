@@ -48,9 +48,13 @@ type hunting struct {
 	timeout time.Duration
 }
 
-func newHunting(events store.Store) *hunting {
+func newHunting(events store.Store, externalPrefixes []string) *hunting {
+	var external *hunt.External
+	if len(externalPrefixes) > 0 {
+		external = &hunt.External{AllowedPrefixes: externalPrefixes}
+	}
 	return &hunting{
-		Engine:  &hunt.Engine{Store: events, Limiter: hunt.NewLimiter(0, 0), Runs: hunt.NewRunLog(0)},
+		Engine:  &hunt.Engine{Store: events, Limiter: hunt.NewLimiter(0, 0), Runs: hunt.NewRunLog(0), External: external},
 		maxRows: hunt.APIMaxRows,
 		timeout: hunt.APITimeout,
 	}

@@ -25,6 +25,9 @@ type Options struct {
 	// InsecureHTTP: served over plain HTTP (loopback only), so session
 	// cookies cannot be Secure.
 	InsecureHTTP bool
+	// ExternalDataPrefixes are the URL prefixes KQL's externaldata may
+	// fetch; none means the operator is refused.
+	ExternalDataPrefixes []string
 }
 
 // ingestConcurrency is how many ingest requests are processed at once;
@@ -55,7 +58,7 @@ func New(opts Options, log *slog.Logger, authn *auth.Service, st state.Store, ev
 	}
 	return &Server{opts: opts, log: log, auth: authn, state: st, events: events, metrics: m, ready: ready,
 		formats: formats.Registry(), enrichers: enrichers, ingestSlots: make(ingestSlots, ingestConcurrency),
-		hunting: newHunting(events)}
+		hunting: newHunting(events, opts.ExternalDataPrefixes)}
 }
 
 // Handler returns the API's routes wrapped in the common middleware.

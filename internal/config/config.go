@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -38,9 +39,19 @@ type Config struct {
 	Retention Retention `yaml:"retention"`
 	Limits    Limits    `yaml:"limits"`
 	Syslog    Syslog    `yaml:"syslog"`
+	Hunting   Hunting   `yaml:"hunting"`
 
 	SessionTTL      Duration `yaml:"session_ttl"`
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+}
+
+// Hunting configures KQL queries.
+type Hunting struct {
+	// ExternalDataAllowedPrefixes are the URL prefixes externaldata may
+	// fetch (https://feeds.example.org/); empty refuses the operator,
+	// which would otherwise let any analyst make the server fetch any
+	// address.
+	ExternalDataAllowedPrefixes []string `yaml:"externaldata_allowed_prefixes"`
 }
 
 // Retention bounds how long events are kept, per table.
@@ -183,6 +194,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Syslog.TLS != "" && c.InsecureHTTP {
 		bad("syslog.tls", "needs the server's TLS certificate; it cannot be combined with insecure_http")
+	}
+	for _, p := range c.Hunting.ExternalDataAllowedPrefixes {
+		if u, err := url.Parse(p); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("hunting.externaldata_allowed_prefixes", "%q is not an http(s) URL prefix with a host", p)
+		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		bad("tls_cert", "tls_cert and tls_key must be given together")

@@ -120,6 +120,7 @@ func TestErrorsNameTheSetting(t *testing.T) {
 	f("syslog:\n  udp: nowhere\n", nil, data, "setting syslog.udp", "host:port")
 	f("", map[string]string{"VIGIL_SYSLOG_TCP": "0.0.0.0:99999"}, data, "setting syslog.tcp", "port")
 	f("", nil, append(data, "--listen", "127.0.0.1:1", "--insecure-http", "--syslog-tls", "127.0.0.1:6514"), "setting syslog.tls")
+	f("hunting:\n  externaldata_allowed_prefixes: [\"file:///etc/\"]\n", nil, data, "setting hunting.externaldata_allowed_prefixes", "file:///etc/")
 	// Several problems at once are all reported.
 	f("", map[string]string{"VIGIL_LOG_FORMAT": "xml"}, []string{"--listen", "x"}, "data_dir", "listen", "log_format")
 }

@@ -193,9 +193,10 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 		return fmt.Errorf("cannot read the device registry from the event store: %w", err)
 	}
 	a := api.New(api.Options{
-		RequestTimeout: time.Duration(cfg.Limits.RequestTimeout),
-		SessionTTL:     time.Duration(cfg.SessionTTL),
-		InsecureHTTP:   cfg.InsecureHTTP,
+		RequestTimeout:       time.Duration(cfg.Limits.RequestTimeout),
+		SessionTTL:           time.Duration(cfg.SessionTTL),
+		InsecureHTTP:         cfg.InsecureHTTP,
+		ExternalDataPrefixes: cfg.Hunting.ExternalDataAllowedPrefixes,
 	}, log, authn, st, events, metrics, ready, enrichers)
 
 	if hooks.BeforeServe != nil {
