@@ -1,7 +1,7 @@
 // Package geoip reads IP geolocation range files into the GeoIPRanges
 // reference table, which geo_info_from_ip_address() reads. Vigil ships no
 // location data and fetches none: an administrator imports a file with
-// `vigil ingest --format dbip-csv --table GeoIPRanges FILE`.
+// `vigil ingest --format dbip-csv FILE`.
 //
 // Accepted lines (CSV, optionally quoted):
 //
@@ -21,15 +21,31 @@ import (
 	"github.com/vigilsec/vigil/internal/ingest"
 )
 
-// Ranges is the dbip-csv format. It is chosen by name only: a range line
-// is too plain to detect safely.
+// Ranges is the dbip-csv format.
 type Ranges struct{}
 
 // Format implements ingest.Normalizer.
 func (Ranges) Format() string { return "dbip-csv" }
 
-// Detect implements ingest.Normalizer: never automatically.
-func (Ranges) Detect(*ingest.Input) bool { return false }
+// Detect implements ingest.Normalizer: a CSV line of 3 or 8 fields that
+// starts with two addresses (two numbers only in the 8-field form).
+func (Ranges) Detect(in *ingest.Input) bool {
+	if in.JSON != nil {
+		return false
+	}
+	f, err := csv.NewReader(bytes.NewReader(in.Data)).Read()
+	if err != nil || len(f) != 3 && len(f) != 8 {
+		return false
+	}
+	for _, field := range f[:2] {
+		if _, err := netip.ParseAddr(strings.TrimSpace(field)); err != nil {
+			if _, nerr := strconv.ParseUint(strings.TrimSpace(field), 10, 32); nerr != nil || len(f) != 8 {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // Normalize implements ingest.Normalizer.
 func (Ranges) Normalize(in *ingest.Input, out *ingest.RowSet) error {

@@ -49,3 +49,17 @@ func FuzzRanges(f *testing.F) {
 		_ = Ranges{}.Normalize(&ingest.Input{Record: ingest.Record{Data: []byte(line)}}, &rs)
 	})
 }
+
+func TestDetect(t *testing.T) {
+	for line, want := range map[string]bool{
+		`1.0.0.0,1.0.0.255,AU`: true,
+		`16777216,16777471,AU,Australia,Queensland,Brisbane,-27.4,153.0`: true,
+		`1,2,3`:                false,
+		`{"a":1}`:              false,
+		`<13>Oct 11 host x: y`: false,
+	} {
+		if got := (Ranges{}).Detect(&ingest.Input{Record: ingest.Record{Data: []byte(line)}}); got != want {
+			t.Errorf("Detect(%s) = %v", line, got)
+		}
+	}
+}
