@@ -81,10 +81,10 @@ func defaultOf(c schema.Column) string {
 	return ""
 }
 
-// emptyStringsSQL rewrites a format-1 table's null strings as ” (format
-// 2 stores none).
-func emptyStringsSQL(t *schema.Table, present map[string]physColumn) string {
-	var sets, conds []string
+// emptyStringsSQL rewrites a format-1 table's null strings as '' (format
+// 2 stores none), one statement per column.
+func emptyStringsSQL(t *schema.Table, present map[string]physColumn) []string {
+	var out []string
 	for _, c := range t.Columns {
 		if c.Type != schema.String {
 			continue
@@ -93,13 +93,9 @@ func emptyStringsSQL(t *schema.Table, present map[string]physColumn) string {
 			continue
 		}
 		q := quoteIdent(c.Name)
-		sets = append(sets, q+" = coalesce("+q+", '')")
-		conds = append(conds, q+" IS NULL")
+		out = append(out, "UPDATE "+quoteIdent(t.Name)+" SET "+q+" = '' WHERE "+q+" IS NULL")
 	}
-	if len(sets) == 0 {
-		return ""
-	}
-	return "UPDATE " + quoteIdent(t.Name) + " SET " + strings.Join(sets, ", ") + " WHERE " + strings.Join(conds, " OR ")
+	return out
 }
 
 // checkTables rejects table lists DuckDB cannot hold as given: identifiers

@@ -102,7 +102,14 @@ func migrate(ctx context.Context, conn *sql.Conn, path string, tables []*schema.
 		return nil, err
 	}
 	if meta["format"] == "1" {
-		ddl = append(ddl, upgradeFormat1(tables, phys)...)
+		// One statement per column, each its own transaction: a large
+		// store's rewrite then needs little memory, and an interrupted
+		// upgrade simply resumes (the format stays 1 until all are done).
+		for _, stmt := range upgradeFormat1(tables, phys) {
+			if _, err := conn.ExecContext(ctx, stmt); err != nil {
+				return nil, fmt.Errorf("duckdb: upgrade to format 2: %s: %w", firstLine(stmt), err)
+			}
+		}
 	}
 	fp := fingerprint(tables)
 	if len(ddl) > 0 || meta["schema_fingerprint"] != fp || meta["format"] != strconv.Itoa(formatVersion) {
@@ -131,9 +138,7 @@ func upgradeFormat1(tables []*schema.Table, phys map[string][]physColumn) []stri
 		for _, c := range cols {
 			present[strings.ToLower(c.name)] = c
 		}
-		if stmt := emptyStringsSQL(t, present); stmt != "" {
-			out = append(out, stmt)
-		}
+		out = append(out, emptyStringsSQL(t, present)...)
 	}
 	return out
 }
