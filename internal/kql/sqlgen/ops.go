@@ -2,6 +2,7 @@ package sqlgen
 
 import (
 	"fmt"
+	"strconv"
 	"path"
 	"strings"
 
@@ -354,12 +355,22 @@ func (g *gen) rename(x *ast.ProjectRenameOp, in *rel) *rel {
 
 // limit keeps the first n rows, in in's order when it has one.
 func (g *gen) limit(in *rel, count ast.Expr, op string, at ast.Operator) *rel {
-	n := g.coerce(g.expr(count, nil), g.typeOf(count), schema.Long)
+	// A literal count is written as the number it parsed to (an integer
+	// cannot carry SQL), so DuckDB plans a top-N instead of a full sort.
+	n := ""
+	if lit, ok := count.(*ast.BasicLit); ok && lit.Kind == ast.LitLong {
+		if v, err := strconv.ParseInt(lit.Value, 0, 64); err == nil {
+			n = strconv.FormatInt(max(v, 0), 10)
+		}
+	}
+	if n == "" {
+		n = "greatest(" + g.coerce(g.expr(count, nil), g.typeOf(count), schema.Long) + ", 0)"
+	}
 	body := "SELECT " + selectCols(in.cols) + carry(in) + " FROM " + in.name
 	if len(in.order) > 0 {
 		body += " ORDER BY " + orderSQL(in.order)
 	}
-	body += " LIMIT greatest(" + n + ", 0)"
+	body += " LIMIT " + n
 	return keep(g.cte(op, at.Pos(), body, in.cols), in.cols, in)
 }
 
