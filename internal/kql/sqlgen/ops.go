@@ -2,8 +2,8 @@ package sqlgen
 
 import (
 	"fmt"
-	"strconv"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/ast"

@@ -81,7 +81,7 @@ func defaultOf(c schema.Column) string {
 	return ""
 }
 
-// emptyStringsSQL rewrites a format-1 table's null strings as '' (format
+// emptyStringsSQL rewrites a format-1 table's null strings as ” (format
 // 2 stores none), one statement per column.
 func emptyStringsSQL(t *schema.Table, present map[string]physColumn) []string {
 	var out []string
