@@ -57,6 +57,10 @@ type Request struct {
 	Timespan time.Duration
 	// MaxRows caps the rows returned (0 means APIMaxRows).
 	MaxRows int
+	// Start and End, when set, read every table only within [Start, End)
+	// by Timestamp, with now() at End: a scheduled detection's interval
+	// (Timespan is then ignored).
+	Start, End time.Time
 	// Timeout bounds the run (0 means APITimeout).
 	Timeout time.Duration
 	// User names who runs the query, for the per-user limit and the
@@ -209,6 +213,17 @@ func (e *Engine) Run(ctx context.Context, req Request) (res *Result, err error) 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	opts := sqlgen.Options{Now: now, Window: req.Timespan}
+	if !req.Start.IsZero() || !req.End.IsZero() {
+		// An explicit interval: now() is its end, as it was when the
+		// interval was live, and every table is read within it.
+		if !req.End.IsZero() {
+			opts.Now, opts.WindowEnd = req.End, req.End
+		}
+		opts.Window = -1
+		if !req.Start.IsZero() {
+			opts.Window = opts.Now.Sub(req.Start)
+		}
+	}
 	if e.External != nil {
 		opts.ExternalData = e.External.fetcher(ctx)
 	}

@@ -41,6 +41,9 @@ type Options struct {
 	// Window, when positive, keeps only rows whose Timestamp is within
 	// Window before Now in every scan of a table that has one.
 	Window time.Duration
+	// WindowEnd, when set, also keeps only rows with Timestamp before it
+	// (scheduled detection runs over a past interval).
+	WindowEnd time.Time
 	// ExternalData fetches the rows of externaldata; nil refuses it.
 	ExternalData ExternalData
 	// Discover reads the data while compiling; nil refuses the

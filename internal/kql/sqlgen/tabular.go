@@ -111,8 +111,15 @@ func (g *gen) scan(name string, at ast.Node) *rel {
 	}
 	ing := quote(schema.IngestionTimeColumn)
 	body := "SELECT " + strings.Join(sel, ", ") + ", " + ing + " FROM " + sqlName
+	var conds []string
 	if g.opts.Window > 0 && hasTimestamp {
-		body += " WHERE \"Timestamp\" >= " + g.typedParam(g.opts.Now.Add(-g.opts.Window).UTC(), schema.DateTime)
+		conds = append(conds, "\"Timestamp\" >= "+g.typedParam(g.opts.Now.Add(-g.opts.Window).UTC(), schema.DateTime))
+	}
+	if !g.opts.WindowEnd.IsZero() && hasTimestamp {
+		conds = append(conds, "\"Timestamp\" < "+g.typedParam(g.opts.WindowEnd.UTC(), schema.DateTime))
+	}
+	if len(conds) > 0 {
+		body += " WHERE " + strings.Join(conds, " AND ")
 	}
 	r := g.step(name, at.Pos(), body, cols)
 	r.hidden = []string{schema.IngestionTimeColumn}
