@@ -25,6 +25,7 @@ var commands = []command{
 	{"simulate", "generate simulated telemetry in bulk (benchmarks)", runSimulate},
 	{"ingest", "import files (or stdin) into the event store, directly or through a server", runIngest},
 	{"hunt", "run a KQL hunting query on a data dir or through a server", runHunt},
+	{"rules", "validate detection rule files and backtest them on past events", runRules},
 	{"token", "manage API tokens: token create --data DIR --role ROLE", runToken},
 	{"schema", "print the hunting schema's tables, or one table's columns", runSchema},
 	{"version", "print versions", runVersion},

@@ -184,3 +184,50 @@ func TestAtMost100AlertsPerRun(t *testing.T) {
 		t.Errorf("%d alerts, truncated %v", len(alerts), truncated)
 	}
 }
+
+func TestParseRule(t *testing.T) {
+	r, err := ParseRule([]byte("id: x\nname: X\nfrequency: 3h\nseverity: Medium\ntitle: t\nquery: |\n  DeviceProcessEvents | project Timestamp, ReportId, DeviceId\nactions: [isolate_device]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Frequency != Every3h || !r.Enabled || len(r.Actions) != 1 {
+		t.Errorf("rule = %+v", r)
+	}
+	if _, err := Compile(r); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []string{"id: x\nnmae: typo\n", "name: no id\n", "id: [\n"} {
+		if _, err := ParseRule([]byte(bad)); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}
+
+func TestBacktestDedupesOverlappingRuns(t *testing.T) {
+	var rows [][]any
+	for i := 0; i < 10; i++ {
+		rows = append(rows, processRow(map[string]any{"Timestamp": t0.Add(time.Duration(i) * 30 * time.Minute), "ReportId": int64(i),
+			"DeviceId": "d", "DeviceName": "h", "FileName": "vssadmin.exe", "ProcessCommandLine": "vssadmin delete shadows"}))
+	}
+	st, err := duckdb.Open(t.TempDir(), store.Options{RetentionInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Append(context.Background(), store.Batch{Tables: []store.TableRows{{Table: "DeviceProcessEvents", Rows: rows}}}); err != nil {
+		t.Fatal(err)
+	}
+	r := shadowRule()
+	r.Frequency = Every1h // 4 h lookback: each event is read by up to four runs
+	c, err := Compile(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts, runs, err := Backtest(context.Background(), &hunt.Engine{Store: st}, c, t0, t0.Add(6*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(alerts) != 10 || len(runs) != 6 {
+		t.Errorf("%d alerts from %d runs, want 10 from 6", len(alerts), len(runs))
+	}
+}
