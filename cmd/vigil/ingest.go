@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/vigilsec/vigil/internal/ingest"
 	"github.com/vigilsec/vigil/internal/ingest/enrich"
@@ -29,6 +30,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	format := fs.String("format", "auto", "record format: auto (detect per record), ndjson (rows of --table), or one of "+strings.Join(formats.Registry().Formats(), ", "))
 	table := fs.String("table", "", "table of ndjson rows")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
+	noRules := fs.Bool("no-rules", false, "do not run the built-in detection rules over the imported time range")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -46,11 +48,12 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	progress := newProgress(stderr, files)
 	var sum ingest.Summary
+	var alerts map[string]int
 	var err error
 	if *serverURL != "" {
 		sum, err = ingestRemote(ctx, *serverURL, *token, *caFile, *format, *table, files, progress)
 	} else {
-		sum, err = ingestLocal(ctx, *data, *format, *table, files, progress)
+		sum, alerts, err = ingestLocal(ctx, *data, *format, *table, files, progress, !*noRules)
 	}
 	progress.done()
 	if err != nil {
@@ -58,40 +61,72 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
-		return enc.Encode(sum)
+		if alerts == nil {
+			return enc.Encode(sum)
+		}
+		return enc.Encode(struct {
+			ingest.Summary
+			Alerts map[string]int `json:"alerts"`
+		}{sum, alerts})
 	}
 	printSummary(stdout, sum)
+	if alerts != nil {
+		total := 0
+		for _, n := range alerts {
+			total += n
+		}
+		fmt.Fprintf(stdout, "alerts raised by the built-in rules over the imported time range: %d\n", total)
+		for _, id := range sortedCounts(alerts) {
+			fmt.Fprintf(stdout, "  %-36s %d\n", id, alerts[id])
+		}
+	}
 	return nil
 }
 
-func ingestLocal(ctx context.Context, dataDir, format, table string, files []string, progress *progress) (ingest.Summary, error) {
+// ingestLocal imports files into a data dir's store; with rules, the
+// built-in detection rules then replay over the imported time range, so
+// that a recording yields the alerts a live deployment would have raised.
+func ingestLocal(ctx context.Context, dataDir, format, table string, files []string, progress *progress, rules bool) (ingest.Summary, map[string]int, error) {
 	opts := ingest.Options{Format: format, Table: table}
 	if _, err := ingest.NewPipeline(formats.Registry(), nil, opts); err != nil {
-		return ingest.Summary{}, usageError{err.Error()}
+		return ingest.Summary{}, nil, usageError{err.Error()}
 	}
 	if err := server.PrepareDataDir(dataDir); err != nil {
-		return ingest.Summary{}, err
+		return ingest.Summary{}, nil, err
 	}
 	events, err := server.OpenEvents(dataDir, store.Options{RetentionInterval: -1})
 	if err != nil {
-		return ingest.Summary{}, fmt.Errorf("%w\n(while a server runs on the data dir, send through it: vigil ingest --server URL --token T)", err)
+		return ingest.Summary{}, nil, fmt.Errorf("%w\n(while a server runs on the data dir, send through it: vigil ingest --server URL --token T)", err)
 	}
 	defer events.Close()
 	if opts.Enrichers, err = enrich.Default(ctx, events); err != nil {
-		return ingest.Summary{}, err
+		return ingest.Summary{}, nil, err
 	}
+	// Ingestion times are whole microseconds in the store.
+	importStart := time.Now().UTC().Truncate(time.Microsecond)
 	p, _ := ingest.NewPipeline(formats.Registry(), events, opts)
 	progress.records = func() int64 { return p.Summary().Records }
 	for _, name := range files {
 		if err := readFile(name, func(r io.Reader) error { return ingest.ReadLines(ctx, p, name, r, progress) }, p); err != nil {
-			return p.Summary(), err
+			return p.Summary(), nil, err
 		}
 		progress.fileDone()
 	}
 	if err := p.Flush(ctx); err != nil {
-		return p.Summary(), err
+		return p.Summary(), nil, err
 	}
-	return p.Summary(), nil
+	sum := p.Summary()
+	if !rules {
+		return sum, nil, nil
+	}
+	alerts, err := replayRules(ctx, events, sum.Rows, importStart)
+	if err != nil {
+		return sum, nil, err
+	}
+	if alerts == nil {
+		alerts = map[string]int{}
+	}
+	return sum, alerts, nil
 }
 
 // readFile opens a file (or stdin for "-") and hands it to read; an
