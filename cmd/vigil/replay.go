@@ -60,9 +60,9 @@ func replayRules(ctx context.Context, events store.Store, written map[string]int
 		}
 		all = append(all, alerts...)
 	}
-	fresh, err := newAlerts(ctx, events, all)
+	fresh, err := detect.Fresh(ctx, events, all)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("replay: reading existing alerts: %w", err)
 	}
 	for _, a := range fresh {
 		perRule[a.RuleID]++
@@ -73,36 +73,6 @@ func replayRules(ctx context.Context, events store.Store, written map[string]int
 		}
 	}
 	return perRule, nil
-}
-
-// newAlerts drops the alerts AlertInfo already holds (an earlier import
-// of the same events raised them).
-func newAlerts(ctx context.Context, events store.Store, alerts []detect.Alert) ([]detect.Alert, error) {
-	if len(alerts) == 0 {
-		return nil, nil
-	}
-	ids := make([]string, len(alerts))
-	for i, a := range alerts {
-		ids[i] = a.ID
-	}
-	res, err := events.Query(ctx, store.Query{SQL: `SELECT DISTINCT "AlertId" FROM "AlertInfo" WHERE list_contains($1::VARCHAR[], "AlertId")`, Args: []any{ids}, MaxRows: len(ids) + 1})
-	if err != nil {
-		return nil, fmt.Errorf("replay: reading existing alerts: %w", err)
-	}
-	have := map[string]bool{}
-	for _, r := range res.Rows {
-		if s, ok := r[0].(string); ok {
-			have[s] = true
-		}
-	}
-	var out []detect.Alert
-	for _, a := range alerts {
-		if !have[a.ID] {
-			have[a.ID] = true
-			out = append(out, a)
-		}
-	}
-	return out, nil
 }
 
 // sortedCounts lists rule ids by alert count, then id.

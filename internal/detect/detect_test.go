@@ -231,3 +231,71 @@ func TestBacktestDedupesOverlappingRuns(t *testing.T) {
 		t.Errorf("%d alerts from %d runs, want 10 from 6", len(alerts), len(runs))
 	}
 }
+
+func TestStreamingWritesAlertsWithTheirEvents(t *testing.T) {
+	st, err := duckdb.Open(t.TempDir(), store.Options{RetentionInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := shadowRule()
+	r.Enabled = true
+	c, err := Compile(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewStreaming(st, []*Compiled{c})
+	row := processRow(map[string]any{"Timestamp": t0, "ReportId": int64(1), "DeviceId": "d", "DeviceName": "h",
+		"FileName": "vssadmin.exe", "ProcessCommandLine": "vssadmin delete shadows /all"})
+	for i := 0; i < 2; i++ { // the same event twice raises one alert
+		if err := s.Append(context.Background(), store.Batch{Tables: []store.TableRows{{Table: "DeviceProcessEvents", Rows: [][]any{row}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := st.Query(context.Background(), store.Query{SQL: `SELECT "Title", "DetectionSource" FROM "AlertInfo"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 1 || res.Rows[0][0] != "Shadow copies deleted on h" || res.Rows[0][1] != DetectionSource {
+		t.Errorf("AlertInfo = %v", res.Rows)
+	}
+}
+
+func TestSchedulerRunsDueRules(t *testing.T) {
+	st, err := duckdb.Open(t.TempDir(), store.Options{RetentionInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := shadowRule()
+	r.Frequency = Every1h
+	r.Enabled = true
+	c, err := Compile(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := t0.Add(2 * time.Hour)
+	sch := &Scheduler{Engine: &hunt.Engine{Store: st}, Store: st, Rules: []*Compiled{c}, Now: func() time.Time { return now }}
+	row := processRow(map[string]any{"Timestamp": t0, "ReportId": int64(1), "DeviceId": "d", "DeviceName": "h",
+		"FileName": "vssadmin.exe", "ProcessCommandLine": "vssadmin delete shadows /all"})
+	if err := st.Append(context.Background(), store.Batch{Tables: []store.TableRows{{Table: "DeviceProcessEvents", Rows: [][]any{row}}}}); err != nil {
+		t.Fatal(err)
+	}
+	next := map[string]time.Time{}
+	sch.RunDue(context.Background(), next) // first run: 30 days back
+	now = now.Add(30 * time.Minute)
+	sch.RunDue(context.Background(), next) // not due yet
+	now = now.Add(time.Hour)
+	sch.RunDue(context.Background(), next) // due; the event is within the 4 h lookback again
+	runs := sch.Runs()
+	if run := runs[r.ID]; run.Err != "" || len(run.Alerts) != 0 || !run.To.Equal(now) {
+		t.Errorf("last run = %+v", run)
+	}
+	res, err := st.Query(context.Background(), store.Query{SQL: `SELECT count(*) FROM "AlertInfo"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows[0][0] != int64(1) {
+		t.Errorf("%v alerts, want 1 (the second run found it again)", res.Rows[0][0])
+	}
+}

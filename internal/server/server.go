@@ -15,6 +15,9 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/vigilsec/vigil/internal/detect"
+	"github.com/vigilsec/vigil/internal/detect/pack"
+	"github.com/vigilsec/vigil/internal/hunt"
 	"io"
 	"log/slog"
 	"net"
@@ -152,8 +155,30 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 		return err
 	}
 	defer raw.Close()
-	events := metered{Store: raw, m: metrics}
 	metrics.Registry.MustRegister(newStoreCollector(raw))
+	// The built-in detection rules: continuous ones run on every batch
+	// appended (their alerts land in the same batch), scheduled ones on
+	// their frequency.
+	rules, err := pack.Rules()
+	if err != nil {
+		return fmt.Errorf("built-in detection rules: %w", err)
+	}
+	streaming := detect.NewStreaming(metered{Store: raw, m: metrics}, rules)
+	streaming.OnError = func(rule string, err error) { log.Warn("detection rule failed on a batch", "rule", rule, "err", err) }
+	var events store.Store = streaming
+	scheduler := &detect.Scheduler{Engine: &hunt.Engine{Store: events}, Store: events, Rules: rules,
+		OnRun: func(r *detect.Run) {
+			if r.Err != "" {
+				log.Warn("scheduled detection rule failed", "rule", r.RuleID, "err", r.Err)
+				return
+			}
+			log.Debug("scheduled detection rule ran", "rule", r.RuleID, "alerts", len(r.Alerts), "duration", r.Duration)
+		}}
+	schedCtx, stopScheduler := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() { scheduler.Run(schedCtx, time.Minute); close(schedDone) }()
+	// Stop the scheduler before the store closes (defers run last first).
+	defer func() { stopScheduler(); <-schedDone }()
 
 	host, _, _ := net.SplitHostPort(cfg.Listen)
 	var tlsConf *tls.Config

@@ -1,0 +1,90 @@
+package detect
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// Streaming is an event store that runs continuous rules on every batch
+// appended to it: the alerts a batch raises are appended in the same
+// atomic batch, so an event is never stored without its alerts, nor an
+// alert without its events.
+type Streaming struct {
+	store.Store
+	rules []*Compiled
+	// OnError reports a rule that failed on a batch (the batch is still
+	// written).
+	OnError func(rule string, err error)
+	// Now is the rules' now(); nil means time.Now.
+	Now func() time.Time
+
+	mu   sync.Mutex
+	seen map[string]bool // alert ids raised recently, to drop repeats
+}
+
+// NewStreaming wraps an event store with the continuous rules of rules.
+func NewStreaming(s store.Store, rules []*Compiled) *Streaming {
+	st := &Streaming{Store: s, seen: map[string]bool{}}
+	for _, c := range rules {
+		if c.Continuous() && c.Rule.Enabled {
+			st.rules = append(st.rules, c)
+		}
+	}
+	return st
+}
+
+// maxSeen bounds the memory of recent alert ids.
+const maxSeen = 100_000
+
+// Append implements store.Store.
+func (s *Streaming) Append(ctx context.Context, b store.Batch) error {
+	if len(s.rules) == 0 {
+		return s.Store.Append(ctx, b)
+	}
+	now := time.Now()
+	if s.Now != nil {
+		now = s.Now()
+	}
+	var alerts []Alert
+	for _, tr := range b.Tables {
+		for _, c := range s.rules {
+			if c.Table != tr.Table {
+				continue
+			}
+			got, _, err := c.Match(now, tr.Table, tr.Rows)
+			if err != nil {
+				if s.OnError != nil {
+					s.OnError(c.Rule.ID, err)
+				}
+				continue
+			}
+			alerts = append(alerts, got...)
+		}
+	}
+	alerts = s.fresh(alerts)
+	if len(alerts) > 0 {
+		ab := Batch(alerts)
+		b.Tables = append(append([]store.TableRows(nil), b.Tables...), ab.Tables...)
+	}
+	return s.Store.Append(ctx, b)
+}
+
+// fresh drops alerts raised before (the same events sent twice).
+func (s *Streaming) fresh(alerts []Alert) []Alert {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.seen) > maxSeen {
+		s.seen = map[string]bool{}
+	}
+	out := alerts[:0]
+	for _, a := range alerts {
+		if !s.seen[a.ID] {
+			s.seen[a.ID] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
