@@ -93,6 +93,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/advancedhunting/run", s.require(auth.PermHunt, s.huntDefender))
 	mux.HandleFunc("POST /v1.0/security/runHuntingQuery", s.require(auth.PermHunt, s.huntGraph))
 	mux.HandleFunc("GET /api/advancedhunting/resources", s.require(auth.PermReadAudit, s.huntResources))
+	// Alerts raised by the detection rules (alerts.go).
+	mux.HandleFunc("GET /api/v1/alerts", s.require(auth.PermReadIncidents, s.listAlerts))
+	mux.HandleFunc("GET /api/v1/alerts/{id}", s.require(auth.PermReadIncidents, s.getAlert))
 
 	// Elasticsearch-compatible ingestion for log shippers.
 	mux.HandleFunc("GET /{$}", s.root)
