@@ -124,3 +124,5 @@ func queryError(err error) error {
 	}
 	return &RuleError{Msg: err.Error()}
 }
+
+func checkColumn(c schema.Column) check.Column { return check.Column{Name: c.Name, Type: c.Type} }

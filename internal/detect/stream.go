@@ -20,6 +20,9 @@ type Streaming struct {
 	OnError func(rule string, err error)
 	// Now is the rules' now(); nil means time.Now.
 	Now func() time.Time
+	// Indicators, when set, are matched in every batch; their Allowed
+	// entries also suppress alerts on what they allow.
+	Indicators *Indicators
 
 	mu   sync.Mutex
 	seen map[string]bool // alert ids raised recently, to drop repeats
@@ -41,7 +44,7 @@ const maxSeen = 100_000
 
 // Append implements store.Store.
 func (s *Streaming) Append(ctx context.Context, b store.Batch) error {
-	if len(s.rules) == 0 {
+	if len(s.rules) == 0 && s.Indicators == nil {
 		return s.Store.Append(ctx, b)
 	}
 	now := time.Now()
@@ -50,6 +53,7 @@ func (s *Streaming) Append(ctx context.Context, b store.Batch) error {
 	}
 	var alerts []Alert
 	for _, tr := range b.Tables {
+		alerts = append(alerts, s.Indicators.Match(now, tr.Table, tr.Rows)...)
 		for _, c := range s.rules {
 			if c.Table != tr.Table {
 				continue
@@ -64,7 +68,13 @@ func (s *Streaming) Append(ctx context.Context, b store.Batch) error {
 			alerts = append(alerts, got...)
 		}
 	}
-	alerts = s.fresh(alerts)
+	kept := alerts[:0]
+	for _, a := range alerts {
+		if !s.Indicators.Allows(a, now) {
+			kept = append(kept, a)
+		}
+	}
+	alerts = s.fresh(kept)
 	if len(alerts) > 0 {
 		ab := Batch(alerts)
 		b.Tables = append(append([]store.TableRows(nil), b.Tables...), ab.Tables...)
