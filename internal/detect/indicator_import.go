@@ -3,8 +3,12 @@ package detect
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -167,6 +171,45 @@ func ReadIndicatorsSTIX(r io.Reader) ([]Indicator, []error) {
 		if found == 0 {
 			errs = append(errs, fmt.Errorf("%s: the pattern names no file hash, address, domain or URL Vigil matches", o.ID))
 		}
+	}
+	return out, errs
+}
+
+// LoadIndicatorDir reads every .csv (Defender's CSV) and .json (STIX 2.1
+// bundle) file of a directory; a missing directory holds none.
+func LoadIndicatorDir(dir string) ([]Indicator, []error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, []error{err}
+	}
+	var out []Indicator
+	var errs []error
+	for _, e := range entries {
+		name := e.Name()
+		ext := strings.ToLower(filepath.Ext(name))
+		if e.IsDir() || ext != ".csv" && ext != ".json" {
+			continue
+		}
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		var got []Indicator
+		var bad []error
+		if ext == ".csv" {
+			got, bad = ReadIndicatorsCSV(f)
+		} else {
+			got, bad = ReadIndicatorsSTIX(f)
+		}
+		f.Close()
+		for _, b := range bad {
+			errs = append(errs, fmt.Errorf("%s: %w", name, b))
+		}
+		out = append(out, got...)
 	}
 	return out, errs
 }

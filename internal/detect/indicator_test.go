@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -138,4 +139,23 @@ func FuzzReadIndicators(f *testing.F) {
 		set, _ := NewIndicators(append(inds, more...))
 		set.Match(t0, "DeviceNetworkEvents", [][]any{networkRow(map[string]any{"RemoteUrl": s, "RemoteIP": s})})
 	})
+}
+
+func TestLoadIndicatorDir(t *testing.T) {
+	dir := t.TempDir()
+	if got, errs := LoadIndicatorDir(dir + "/missing"); got != nil || errs != nil {
+		t.Errorf("missing dir: %v %v", got, errs)
+	}
+	write := func(name, text string) {
+		if err := os.WriteFile(dir+"/"+name, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.csv", "IndicatorType,IndicatorValue\nDomainName,evil.example\n")
+	write("b.json", `{"type":"bundle","objects":[{"type":"indicator","id":"indicator--9","pattern":"[ipv4-addr:value = '203.0.113.9']"}]}`)
+	write("notes.txt", "ignored")
+	got, errs := LoadIndicatorDir(dir)
+	if len(got) != 2 || len(errs) != 0 {
+		t.Errorf("%+v %v", got, errs)
+	}
 }

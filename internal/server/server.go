@@ -165,6 +165,20 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 	}
 	streaming := detect.NewStreaming(metered{Store: raw, m: metrics}, rules)
 	streaming.OnError = func(rule string, err error) { log.Warn("detection rule failed on a batch", "rule", rule, "err", err) }
+	// Indicators of compromise: Defender CSV and STIX 2.1 bundle files an
+	// administrator puts in DATA/indicators, read at start.
+	inds, indErrs := detect.LoadIndicatorDir(filepath.Join(cfg.DataDir, "indicators"))
+	for _, e := range indErrs {
+		log.Warn("indicator skipped", "err", e)
+	}
+	if len(inds) > 0 {
+		set, bad := detect.NewIndicators(inds)
+		for _, e := range bad {
+			log.Warn("indicator skipped", "err", e)
+		}
+		streaming.Indicators = set
+		log.Info("indicators loaded", "count", len(inds)-len(bad))
+	}
 	var events store.Store = streaming
 	scheduler := &detect.Scheduler{Engine: &hunt.Engine{Store: events}, Store: events, Rules: rules,
 		OnRun: func(r *detect.Run) {
