@@ -6,17 +6,15 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/kql/check"
+	"github.com/vigilsec/vigil/internal/kql/kqltest"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
@@ -241,6 +239,13 @@ func first(s []string) string {
 	return s[0]
 }
 
+// Shorthands for the shared comparison (package kqltest).
+var (
+	canonRow   = kqltest.CanonRow
+	canonValue = kqltest.CanonValue
+	canonJSON  = kqltest.CanonJSON
+)
+
 func fmtCols(cols []check.Column) string {
 	parts := make([]string, len(cols))
 	for i, c := range cols {
@@ -249,161 +254,15 @@ func fmtCols(cols []check.Column) string {
 	return "(" + strings.Join(parts, ", ") + ")"
 }
 
-var htmlTag = regexp.MustCompile(`<[^>]+>`)
-
-// canonRow renders a row so that equal values compare equal: numbers by
-// value, datetimes as instants, timespans as durations, dynamic as JSON.
-// Expected values arrive as the text the documentation shows.
-func canonRow(row []any, types []schema.Type, text bool) string {
-	parts := make([]string, len(row))
-	for i, v := range row {
-		t := schema.Invalid
-		if i < len(types) {
-			t = types[i]
-		}
-		if text {
-			s := strings.TrimSpace(strings.ReplaceAll(htmlTag.ReplaceAllString(v.(string), ""), "&nbsp;", ""))
-			if len(s) >= 2 && s[0] == '`' && s[len(s)-1] == '`' {
-				s = s[1 : len(s)-1]
-			}
-			parts[i] = canonText(s, t)
-		} else {
-			parts[i] = canonValue(v, t)
-		}
-	}
-	return "[" + strings.Join(parts, " | ") + "]"
-}
-
-func canonFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Inf"
-	case math.IsInf(f, -1):
-		return "-Inf"
-	}
-	return strconv.FormatFloat(f, 'g', 9, 64)
-}
-
-func canonText(s string, t schema.Type) string {
-	if s == "" && t != schema.String {
-		return "null"
-	}
-	switch t {
-	case schema.Int, schema.Long, schema.Real, schema.Decimal:
-		switch s {
-		case "NaN":
-			return "NaN"
-		case "Infinity", "∞":
-			return "Inf"
-		case "-Infinity", "-∞":
-			return "-Inf"
-		}
-		if f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64); err == nil {
-			return canonFloat(f)
-		}
-	case schema.Bool:
-		switch strings.ToLower(s) {
-		case "true", "1":
-			return "true"
-		case "false", "0":
-			return "false"
-		}
-	case schema.DateTime:
-		if tm, err := check.TypedValue(schema.DateTime, s); err == nil && tm != nil {
-			return tm.(time.Time).UTC().Format(time.RFC3339Nano)
-		}
-	case schema.TimeSpan:
-		if d, err := check.ParseTimespan(s); err == nil {
-			return strconv.FormatInt(int64(d/time.Microsecond), 10)
-		}
-	case schema.GUID:
-		return strings.ToLower(s)
-	case schema.Dynamic, schema.Invalid:
-		return canonJSON([]byte(s))
-	}
-	return s
-}
-
-func canonValue(v any, t schema.Type) string {
-	if v == nil {
-		if t == schema.String {
-			return ""
-		}
-		return "null"
-	}
-	switch x := v.(type) {
-	case int32:
-		return canonFloat(float64(x))
-	case int64:
-		return canonFloat(float64(x))
-	case float64:
-		return canonFloat(x)
-	case bool:
-		return strconv.FormatBool(x)
-	case time.Time:
-		return x.UTC().Format(time.RFC3339Nano)
-	case time.Duration:
-		return strconv.FormatInt(int64(x/time.Microsecond), 10)
-	case json.RawMessage:
-		return canonJSON(x)
-	case string:
-		if t == schema.Decimal {
-			if f, err := strconv.ParseFloat(x, 64); err == nil {
-				return canonFloat(f)
-			}
-		}
-		if t == schema.Dynamic || t == schema.Invalid {
-			return canonJSON([]byte(x))
-		}
-		return x
-	}
-	return fmt.Sprint(v)
-}
-
-// canonJSON re-encodes JSON with sorted keys and numbers by value; text
-// that is not JSON stays as it is.
-func canonJSON(b []byte) string {
+// remarshal renders JSON with sorted keys and numbers as Go prints them,
+// so tests can spell expected dynamic values one way.
+func remarshal(b []byte) string {
 	var v any
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
+	if err := json.Unmarshal(b, &v); err != nil {
 		return string(b)
 	}
-	if s, ok := v.(string); ok {
-		// A dynamic string reads as its text.
-		return s
-	}
-	return canonJSONValue(v)
-}
-
-func canonJSONValue(v any) string {
-	switch x := v.(type) {
-	case json.Number:
-		f, _ := x.Float64()
-		return canonFloat(f)
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			kb, _ := json.Marshal(k)
-			parts[i] = string(kb) + ":" + canonJSONValue(x[k])
-		}
-		return "{" + strings.Join(parts, ",") + "}"
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = canonJSONValue(e)
-		}
-		return "[" + strings.Join(parts, ",") + "]"
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
+	out, _ := json.Marshal(v)
+	return string(out)
 }
 
 // appendRows writes rows given as column maps to a table of the store.
@@ -424,15 +283,4 @@ func appendRows(t testing.TB, st store.Store, table string, rows []map[string]an
 	if err := st.Append(context.Background(), store.Batch{Tables: []store.TableRows{{Table: table, Rows: out}}}); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// remarshal renders JSON with sorted keys and numbers as Go prints them,
-// so tests can spell expected dynamic values one way.
-func remarshal(b []byte) string {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return string(b)
-	}
-	out, _ := json.Marshal(v)
-	return string(out)
 }

@@ -5,14 +5,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
+	"github.com/vigilsec/vigil/internal/kql/kqltest"
 	"os"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vigilsec/vigil/internal/kql/ast"
 	"github.com/vigilsec/vigil/internal/kql/check"
@@ -211,155 +208,5 @@ func compileDoc(query string) (prog *Program, rows [][]any, err error) {
 	return k.program(t, ops), rows, nil
 }
 
-var docTag = regexp.MustCompile(`<[^>]+>`)
-
-// docCanonRow renders values so that equal ones compare equal; text is
-// the documentation's rendering of a value.
-func docCanonRow(row []any, types []schema.Type, text bool) string {
-	parts := make([]string, len(row))
-	for i, v := range row {
-		t := schema.Invalid
-		if i < len(types) {
-			t = types[i]
-		}
-		if text {
-			s := strings.TrimSpace(docTag.ReplaceAllString(v.(string), ""))
-			if len(s) >= 2 && s[0] == '`' && s[len(s)-1] == '`' {
-				s = s[1 : len(s)-1]
-			}
-			parts[i] = docCanonText(s, t)
-		} else {
-			parts[i] = docCanonValue(v, t)
-		}
-	}
-	return "[" + strings.Join(parts, " | ") + "]"
-}
-
-func docFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Inf"
-	case math.IsInf(f, -1):
-		return "-Inf"
-	}
-	return strconv.FormatFloat(f, 'g', 9, 64)
-}
-
-func docCanonText(s string, t schema.Type) string {
-	if s == "(null)" {
-		s = ""
-	}
-	if s == "" && t != schema.String {
-		return "null"
-	}
-	switch t {
-	case schema.Int, schema.Long, schema.Real, schema.Decimal:
-		switch s {
-		case "NaN":
-			return "NaN"
-		case "Infinity", "∞":
-			return "Inf"
-		case "-Infinity", "-∞":
-			return "-Inf"
-		}
-		if f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64); err == nil {
-			return docFloat(f)
-		}
-	case schema.Bool:
-		switch strings.ToLower(s) {
-		case "true", "1":
-			return "true"
-		case "false", "0":
-			return "false"
-		}
-	case schema.DateTime:
-		if tm, err := check.TypedValue(schema.DateTime, s); err == nil && tm != nil {
-			return tm.(time.Time).UTC().Format(time.RFC3339Nano)
-		}
-	case schema.TimeSpan:
-		if d, err := check.ParseTimespan(s); err == nil {
-			return strconv.FormatInt(int64(d/time.Microsecond), 10)
-		}
-	case schema.GUID:
-		return strings.ToLower(s)
-	case schema.Dynamic, schema.Invalid:
-		return docJSON([]byte(s))
-	}
-	return s
-}
-
-func docCanonValue(v any, t schema.Type) string {
-	if v == nil {
-		if t == schema.String {
-			return ""
-		}
-		return "null"
-	}
-	switch x := v.(type) {
-	case int32:
-		return docFloat(float64(x))
-	case int64:
-		return docFloat(float64(x))
-	case float64:
-		return docFloat(x)
-	case bool:
-		return strconv.FormatBool(x)
-	case time.Time:
-		return x.UTC().Format(time.RFC3339Nano)
-	case time.Duration:
-		return strconv.FormatInt(int64(x/time.Microsecond), 10)
-	case json.RawMessage:
-		return docJSON(x)
-	case string:
-		if t == schema.Decimal {
-			if f, err := strconv.ParseFloat(x, 64); err == nil {
-				return docFloat(f)
-			}
-		}
-		return x
-	}
-	return fmt.Sprint(v)
-}
-
-func docJSON(b []byte) string {
-	var v any
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return string(b)
-	}
-	if s, ok := v.(string); ok {
-		return s // the documentation shows a dynamic string bare
-	}
-	return docJSONValue(v)
-}
-
-func docJSONValue(v any) string {
-	switch x := v.(type) {
-	case json.Number:
-		f, _ := x.Float64()
-		return docFloat(f)
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			kb, _ := json.Marshal(k)
-			parts[i] = string(kb) + ":" + docJSONValue(x[k])
-		}
-		return "{" + strings.Join(parts, ",") + "}"
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = docJSONValue(e)
-		}
-		return "[" + strings.Join(parts, ",") + "]"
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
+// docCanonRow compares as the conformance test does (package kqltest).
+var docCanonRow = kqltest.CanonRow
