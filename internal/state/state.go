@@ -52,6 +52,14 @@ type Store interface {
 	Record(ctx context.Context, audit Audit) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 
+	// Custom detection rules. UpdateRule and DeleteRule take the version
+	// the caller read: another version is ErrConflict.
+	CreateRule(ctx context.Context, r *Rule, audit Audit) error // sets Version 1, CreatedAt, UpdatedAt
+	RuleByID(ctx context.Context, id string) (*Rule, error)
+	ListRules(ctx context.Context) ([]Rule, error)
+	UpdateRule(ctx context.Context, r *Rule, audit Audit) error // r.Version: the version read; bumps it
+	DeleteRule(ctx context.Context, id string, version int64, audit Audit) error
+
 	// SchemaVersion is the highest migration applied.
 	SchemaVersion(ctx context.Context) (int, error)
 
@@ -130,3 +138,14 @@ var (
 	// ErrTooNew: the store was migrated by a newer Vigil.
 	ErrTooNew = errors.New("state store was written by a newer version of Vigil")
 )
+
+// Rule is a stored custom detection rule.
+type Rule struct {
+	ID         string
+	Definition string // YAML or JSON, as package detect reads it
+	Version    int64
+	CreatedBy  string
+	CreatedAt  time.Time
+	UpdatedBy  string
+	UpdatedAt  time.Time
+}
