@@ -7,6 +7,7 @@ package api
 
 import (
 	"context"
+	"github.com/vigilsec/vigil/internal/detect"
 	"log/slog"
 	"net/http"
 	"time"
@@ -28,6 +29,10 @@ type Options struct {
 	// ExternalDataPrefixes are the URL prefixes KQL's externaldata may
 	// fetch; none means the operator is refused.
 	ExternalDataPrefixes []string
+	// Rules are the detection rules in force (nil: the built-in ones,
+	// fixed); RuleRuns reports the scheduler's last run of each.
+	Rules    *detect.Registry
+	RuleRuns func() map[string]detect.Run
 }
 
 // ingestConcurrency is how many ingest requests are processed at once;
@@ -48,6 +53,7 @@ type Server struct {
 	enrichers   []ingest.Enricher
 	ingestSlots ingestSlots
 	hunting     *hunting
+	rules       rulesOf
 }
 
 // New builds the API. ready is called by /readyz; enrichers run over
@@ -56,9 +62,13 @@ func New(opts Options, log *slog.Logger, authn *auth.Service, st state.Store, ev
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = 2 * time.Minute
 	}
+	if opts.Rules == nil {
+		opts.Rules = detect.NewRegistry(nil)
+	}
 	return &Server{opts: opts, log: log, auth: authn, state: st, events: events, metrics: m, ready: ready,
 		formats: formats.Registry(), enrichers: enrichers, ingestSlots: make(ingestSlots, ingestConcurrency),
-		hunting: newHunting(events, opts.ExternalDataPrefixes)}
+		hunting: newHunting(events, opts.ExternalDataPrefixes),
+		rules:   rulesOf{registry: opts.Rules, runs: opts.RuleRuns}}
 }
 
 // Handler returns the API's routes wrapped in the common middleware.
@@ -93,6 +103,13 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/advancedhunting/run", s.require(auth.PermHunt, s.huntDefender))
 	mux.HandleFunc("POST /v1.0/security/runHuntingQuery", s.require(auth.PermHunt, s.huntGraph))
 	mux.HandleFunc("GET /api/advancedhunting/resources", s.require(auth.PermReadAudit, s.huntResources))
+	// Detection rules (rules.go).
+	mux.HandleFunc("GET /api/v1/rules", s.require(auth.PermReadIncidents, s.listRules))
+	mux.HandleFunc("POST /api/v1/rules", s.require(auth.PermManageRules, s.createRule))
+	mux.HandleFunc("GET /api/v1/rules/{id}", s.require(auth.PermReadIncidents, s.getRule))
+	mux.HandleFunc("PUT /api/v1/rules/{id}", s.require(auth.PermManageRules, s.updateRule))
+	mux.HandleFunc("DELETE /api/v1/rules/{id}", s.require(auth.PermManageRules, s.deleteRule))
+	mux.HandleFunc("POST /api/v1/rules/{id}/run", s.require(auth.PermManageRules, s.runRule))
 	// Alerts raised by the detection rules (alerts.go).
 	mux.HandleFunc("GET /api/v1/alerts", s.require(auth.PermReadIncidents, s.listAlerts))
 	mux.HandleFunc("GET /api/v1/alerts/{id}", s.require(auth.PermReadIncidents, s.getAlert))

@@ -21,6 +21,7 @@ const (
 	PermManageTokens    Permission = "tokens:manage"
 	PermManageUsers     Permission = "users:manage"
 	PermManageSettings  Permission = "settings:manage"
+	PermManageRules     Permission = "rules:manage"
 )
 
 // Roles.
@@ -37,6 +38,7 @@ func AllPermissions() []Permission {
 		PermReadSelf, PermHunt, PermReadEvents, PermIngest,
 		PermReadIncidents, PermManageIncidents, PermReadAudit,
 		PermManageTokens, PermManageUsers, PermManageSettings,
+		PermManageRules,
 	}
 }
 
@@ -46,7 +48,7 @@ var RolePermissions = map[string][]Permission{
 	RoleAdmin: AllPermissions(),
 	RoleAnalyst: {
 		PermReadSelf, PermHunt, PermReadEvents,
-		PermReadIncidents, PermManageIncidents,
+		PermReadIncidents, PermManageIncidents, PermManageRules,
 	},
 	RoleReader: {
 		PermReadSelf, PermHunt, PermReadEvents, PermReadIncidents,

@@ -50,6 +50,9 @@ func TestAllowed(t *testing.T) {
 	f("ingest", PermManageTokens, false)
 	f("ingest", PermManageUsers, false)
 	f("ingest", PermManageSettings, false)
+	f("analyst", PermManageRules, true)
+	f("reader", PermManageRules, false)
+	f("ingest", PermManageRules, false)
 
 	// Unknown roles and permissions: nothing. Roles are case-sensitive.
 	f("", PermReadSelf, false)
@@ -62,7 +65,7 @@ func TestAllowed(t *testing.T) {
 func TestPermissionStrings(t *testing.T) {
 	want := []Permission{"self:read", "hunting:run", "events:read", "events:ingest",
 		"incidents:read", "incidents:manage", "audit:read", "tokens:manage",
-		"users:manage", "settings:manage"}
+		"users:manage", "settings:manage", "rules:manage"}
 	if diff := cmp.Diff(want, AllPermissions()); diff != "" {
 		t.Errorf("AllPermissions (-want +got):\n%s", diff)
 	}

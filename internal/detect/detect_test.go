@@ -244,7 +244,7 @@ func TestStreamingWritesAlertsWithTheirEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewStreaming(st, []*Compiled{c})
+	s := NewStreaming(st, Static{c})
 	row := processRow(map[string]any{"Timestamp": t0, "ReportId": int64(1), "DeviceId": "d", "DeviceName": "h",
 		"FileName": "vssadmin.exe", "ProcessCommandLine": "vssadmin delete shadows /all"})
 	for i := 0; i < 2; i++ { // the same event twice raises one alert
@@ -275,7 +275,7 @@ func TestSchedulerRunsDueRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := t0.Add(2 * time.Hour)
-	sch := &Scheduler{Engine: &hunt.Engine{Store: st}, Store: st, Rules: []*Compiled{c}, Now: func() time.Time { return now }}
+	sch := &Scheduler{Engine: &hunt.Engine{Store: st}, Store: st, Rules: Static{c}, Now: func() time.Time { return now }}
 	row := processRow(map[string]any{"Timestamp": t0, "ReportId": int64(1), "DeviceId": "d", "DeviceName": "h",
 		"FileName": "vssadmin.exe", "ProcessCommandLine": "vssadmin delete shadows /all"})
 	if err := st.Append(context.Background(), store.Batch{Tables: []store.TableRows{{Table: "DeviceProcessEvents", Rows: [][]any{row}}}}); err != nil {

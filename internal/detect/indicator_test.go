@@ -79,7 +79,7 @@ func TestAllowIndicatorSuppressesAlerts(t *testing.T) {
 	}
 	allowed := strings.Repeat("cd", 20)
 	set, _ := NewIndicators([]Indicator{{Type: FileSha1, Value: allowed, Action: Allowed}})
-	s := NewStreaming(st, []*Compiled{c})
+	s := NewStreaming(st, Static{c})
 	s.Indicators = set
 	rows := [][]any{
 		processRow(map[string]any{"Timestamp": t0, "ReportId": int64(1), "DeviceId": "d", "DeviceName": "h", "FileName": "vssadmin.exe", "ProcessCommandLine": "vssadmin delete shadows", "SHA1": allowed}),

@@ -15,7 +15,7 @@ import (
 type Scheduler struct {
 	Engine *hunt.Engine
 	Store  store.Store
-	Rules  []*Compiled
+	Rules  RuleSource
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// OnRun is told of every run (logging, metrics).
@@ -61,7 +61,7 @@ func (s *Scheduler) Run(ctx context.Context, tick time.Duration) {
 // RunDue runs the enabled scheduled rules whose next time (in next,
 // keyed by rule id; absent means now, a first run) has come.
 func (s *Scheduler) RunDue(ctx context.Context, next map[string]time.Time) {
-	for _, c := range s.Rules {
+	for _, c := range s.Rules.Rules() {
 		if c.Continuous() || !c.Rule.Enabled || ctx.Err() != nil {
 			continue
 		}

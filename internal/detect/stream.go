@@ -14,7 +14,7 @@ import (
 // alert without its events.
 type Streaming struct {
 	store.Store
-	rules []*Compiled
+	rules RuleSource
 	// OnError reports a rule that failed on a batch (the batch is still
 	// written).
 	OnError func(rule string, err error)
@@ -28,15 +28,10 @@ type Streaming struct {
 	seen map[string]bool // alert ids raised recently, to drop repeats
 }
 
-// NewStreaming wraps an event store with the continuous rules of rules.
-func NewStreaming(s store.Store, rules []*Compiled) *Streaming {
-	st := &Streaming{Store: s, seen: map[string]bool{}}
-	for _, c := range rules {
-		if c.Continuous() && c.Rule.Enabled {
-			st.rules = append(st.rules, c)
-		}
-	}
-	return st
+// NewStreaming wraps an event store with the enabled continuous rules of
+// a source.
+func NewStreaming(s store.Store, rules RuleSource) *Streaming {
+	return &Streaming{Store: s, rules: rules, seen: map[string]bool{}}
 }
 
 // maxSeen bounds the memory of recent alert ids.
@@ -44,7 +39,13 @@ const maxSeen = 100_000
 
 // Append implements store.Store.
 func (s *Streaming) Append(ctx context.Context, b store.Batch) error {
-	if len(s.rules) == 0 && s.Indicators == nil {
+	var rules []*Compiled
+	for _, c := range s.rules.Rules() {
+		if c.Continuous() && c.Rule.Enabled {
+			rules = append(rules, c)
+		}
+	}
+	if len(rules) == 0 && s.Indicators == nil {
 		return s.Store.Append(ctx, b)
 	}
 	now := time.Now()
@@ -54,7 +55,7 @@ func (s *Streaming) Append(ctx context.Context, b store.Batch) error {
 	var alerts []Alert
 	for _, tr := range b.Tables {
 		alerts = append(alerts, s.Indicators.Match(now, tr.Table, tr.Rows)...)
-		for _, c := range s.rules {
+		for _, c := range rules {
 			if c.Table != tr.Table {
 				continue
 			}

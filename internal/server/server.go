@@ -163,7 +163,14 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 	if err != nil {
 		return fmt.Errorf("built-in detection rules: %w", err)
 	}
-	streaming := detect.NewStreaming(metered{Store: raw, m: metrics}, rules)
+	registry := detect.NewRegistry(rules)
+	// Custom rules created over the API, kept in the state store.
+	if err := api.LoadRules(ctx, st, registry, func(id string, err error) {
+		log.Warn("stored detection rule does not compile; it is not running", "rule", id, "err", err)
+	}); err != nil {
+		return fmt.Errorf("reading the stored detection rules: %w", err)
+	}
+	streaming := detect.NewStreaming(metered{Store: raw, m: metrics}, registry)
 	streaming.OnError = func(rule string, err error) { log.Warn("detection rule failed on a batch", "rule", rule, "err", err) }
 	// Indicators of compromise: Defender CSV and STIX 2.1 bundle files an
 	// administrator puts in DATA/indicators, read at start.
@@ -180,7 +187,7 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 		log.Info("indicators loaded", "count", len(inds)-len(bad))
 	}
 	var events store.Store = streaming
-	scheduler := &detect.Scheduler{Engine: &hunt.Engine{Store: events}, Store: events, Rules: rules,
+	scheduler := &detect.Scheduler{Engine: &hunt.Engine{Store: events}, Store: events, Rules: registry,
 		OnRun: func(r *detect.Run) {
 			if r.Err != "" {
 				log.Warn("scheduled detection rule failed", "rule", r.RuleID, "err", r.Err)
@@ -236,6 +243,8 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 		SessionTTL:           time.Duration(cfg.SessionTTL),
 		InsecureHTTP:         cfg.InsecureHTTP,
 		ExternalDataPrefixes: cfg.Hunting.ExternalDataAllowedPrefixes,
+		Rules:                registry,
+		RuleRuns:             scheduler.Runs,
 	}, log, authn, st, events, metrics, ready, enrichers)
 
 	if hooks.BeforeServe != nil {
