@@ -11,7 +11,9 @@ import (
 func TestRules(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	audit := func(action string) state.Audit { return state.Audit{Actor: "user:alice", Action: action, Target: "rule:r1"} }
+	audit := func(action string) state.Audit {
+		return state.Audit{Actor: "user:alice", Action: action, Target: "rule:r1"}
+	}
 	r := &state.Rule{ID: "r1", Definition: "id: r1\n", CreatedBy: "user:alice"}
 	if err := s.CreateRule(ctx, r, audit("rule.create")); err != nil {
 		t.Fatal(err)
