@@ -60,6 +60,15 @@ type Store interface {
 	UpdateRule(ctx context.Context, r *Rule, audit Audit) error // r.Version: the version read; bumps it
 	DeleteRule(ctx context.Context, id string, version int64, audit Audit) error
 
+	// Alert workflow. AlertState of an alert never touched is ErrNotFound
+	// (the caller reads it as New, version 0). SetAlertState takes the
+	// version read (0 for none) and bumps it; another is ErrConflict.
+	AlertState(ctx context.Context, alertID string) (*AlertState, error)
+	AlertStates(ctx context.Context, alertIDs []string) (map[string]AlertState, error)
+	SetAlertState(ctx context.Context, st *AlertState, audit Audit) error
+	AddAlertComment(ctx context.Context, c *AlertComment, audit Audit) error // sets ID, CreatedAt
+	AlertComments(ctx context.Context, alertID string) ([]AlertComment, error)
+
 	// SchemaVersion is the highest migration applied.
 	SchemaVersion(ctx context.Context) (int, error)
 
@@ -148,4 +157,25 @@ type Rule struct {
 	CreatedAt  time.Time
 	UpdatedBy  string
 	UpdatedAt  time.Time
+}
+
+// AlertState is where an analyst is with an alert.
+type AlertState struct {
+	AlertID        string
+	Status         string // New, InProgress, Resolved
+	Assignee       string
+	Classification string // TruePositive, InformationalExpectedActivity, FalsePositive
+	Determination  string
+	Version        int64
+	UpdatedBy      string
+	UpdatedAt      time.Time
+}
+
+// AlertComment is a comment on an alert.
+type AlertComment struct {
+	ID        int64
+	AlertID   string
+	Author    string
+	Text      string
+	CreatedAt time.Time
 }
