@@ -94,7 +94,7 @@ func (c *checker) call(x *ast.CallExpr, row *table) schema.Type {
 			return d
 		}
 	}
-	b := lookupFunc(id.Name, true)
+	b := lookupFunc(id.Name, c.aggOK > 0)
 	if b == nil {
 		for _, a := range x.Args {
 			c.argExpr(a, row)
@@ -356,7 +356,7 @@ func (c *checker) callName(x *ast.CallExpr) string {
 	if sym := c.sc.lookup(id.Name); sym != nil && sym.fn != nil {
 		return ""
 	}
-	b := lookupFunc(id.Name, true)
+	b := lookupFunc(id.Name, c.aggOK > 0)
 	if b == nil {
 		return ""
 	}

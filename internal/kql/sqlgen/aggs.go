@@ -71,8 +71,9 @@ func init() {
 		return ctx.add("quantile_disc(" + v + ", CAST(" + p + " AS DOUBLE) / 100)")
 	}, "percentile")
 	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
-		v := g.aggArg(ctx, x, 0)
-		return ctx.add("count(DISTINCT " + v + ")")
+		// An exact sketch: the distinct values (see aggs_more.go).
+		v := g.aggJSON(ctx, x, 0)
+		return ctx.add("CAST(to_json(list_sort(list(DISTINCT " + v + ") FILTER (WHERE " + g.aggArg(ctx, x, 0) + " IS NOT NULL))) AS JSON)")
 	}, "hll")
 }
 
@@ -106,11 +107,28 @@ func makeList(set, withIf bool) aggFunc {
 		}
 		list := "list(" + v + ") FILTER (WHERE " + filter + ")"
 		if set {
-			list = "list_distinct(" + list + ")"
+			// make_set takes the elements of arrays, and keeps the
+			// order in which values first come.
+			if g.argType(x, 0) == schema.Dynamic {
+				list = "flatten(list(CASE WHEN json_type(" + v + ") = 'ARRAY' THEN " + hllList(v) + " ELSE [" + v + "] END) FILTER (WHERE " + filter + "))"
+			}
+			list = orderedDistinct(ctx.add(list))
 		}
 		if next < len(x.Args) {
 			list = "list_slice(" + list + ", 1, CAST(" + g.aggArg(ctx, x, next) + " AS BIGINT))"
 		}
+		if set {
+			return "coalesce(CAST(to_json(" + list + ") AS JSON), CAST('[]' AS JSON))"
+		}
 		return ctx.add("coalesce(CAST(to_json(" + list + ") AS JSON), CAST('[]' AS JSON))")
 	}
+}
+
+// orderedDistinct drops the repeated values of a list, keeping each
+// value's first place, in O(n log n): sort (value, place) pairs, keep the
+// first pair of each value, and sort those back by place.
+func orderedDistinct(l string) string {
+	s := "list_sort(list_transform(" + l + ", (x, i) -> struct_pack(v := x, i := i)))"
+	u := "list_filter(" + s + ", (e, j) -> j = 1 OR " + s + "[j - 1].v IS DISTINCT FROM e.v)"
+	return "list_transform(list_sort(list_transform(" + u + ", e -> struct_pack(i := e.i, v := e.v))), e -> e.v)"
 }

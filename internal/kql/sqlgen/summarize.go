@@ -204,7 +204,9 @@ func (g *gen) argMinMax(ctx *aggCtx, call *ast.CallExpr, fname string, names []s
 	if strings.Contains(fname, "min") {
 		fn = "arg_min"
 	}
-	s := ctx.add(fn + "(struct_pack(" + strings.Join(fields, ", ") + "), " + by + ")")
+	// When x is null in every row, Kusto still returns one of the rows.
+	row := "struct_pack(" + strings.Join(fields, ", ") + ")"
+	s := "(coalesce(" + ctx.add(fn+"("+row+", "+by+")") + ", " + ctx.add("first("+row+")") + "))"
 	var out []string
 	for i, n := range names {
 		if i >= len(fields) {
@@ -245,7 +247,14 @@ func (g *gen) percentilesMany(ctx *aggCtx, call *ast.CallExpr, fname string, nam
 	x := g.aggArg(ctx, call, 0)
 	ps := call.Args[1:]
 	if fname == "percentilesw" {
-		ps = ps[1:]
+		w := g.aggArg(ctx, call, 1)
+		var out []string
+		for i, p := range g.weightedPercentiles(ctx, call, w, ps[1:]) {
+			if i < len(names) {
+				out = append(out, p+" AS "+quote(names[i]))
+			}
+		}
+		return out
 	}
 	var out []string
 	for i, p := range ps {
