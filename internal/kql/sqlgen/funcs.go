@@ -72,6 +72,13 @@ func (g *gen) call(x *ast.CallExpr, row *rel) string {
 			}
 			return "(SELECT " + quote(r.cols[0].Name) + " FROM " + r.name + ord + " LIMIT 1)"
 		}
+		if len(x.Args) == 1 {
+			return g.expr(x.Args[0], row)
+		}
+	case "column_names_of":
+		if len(x.Args) == 1 && g.isTabular(x.Args[0]) {
+			return g.columnNamesOf(g.tabular(x.Args[0]))
+		}
 	case "column_ifexists", "columnifexists":
 		if len(x.Args) == 2 {
 			if s, ok := x.Args[0].(*ast.StringLit); ok && row != nil && row.find(s.Value) >= 0 {

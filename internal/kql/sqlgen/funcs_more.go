@@ -1,6 +1,7 @@
 package sqlgen
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/ast"
@@ -84,4 +85,68 @@ func (g *gen) tdigestValue(x *ast.CallExpr, v string) string {
 	}
 	g.failf(x.Pos(), "percentile_tdigest as %s is not supported", t)
 	return ""
+}
+
+// columnNamesOf is column_names_of(T): T's column names as a dynamic
+// array, known when the query compiles.
+func (g *gen) columnNamesOf(r *rel) string {
+	names := make([]string, len(r.cols))
+	for i, c := range r.cols {
+		names[i] = c.Name
+	}
+	b, _ := json.Marshal(names)
+	return "CAST(" + g.param(string(b)) + " AS JSON)"
+}
+
+// maxRange is the most elements range() gives, as in Kusto.
+const maxRange = 1048576
+
+func init() {
+	// range(start, stop [, step]): the dynamic array start, start+step,
+	// ... up to stop, for numbers, datetimes (timespan step) and
+	// timespans.
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		g.need(x, a, 2, 3)
+		start, stop := a[0], a[1]
+		step := arg{sql: "1", typ: schema.Long}
+		if len(a) == 3 {
+			step = a[2]
+		}
+		limit := g.param(int64(maxRange - 1))
+		count := func(diff, stepv string) string {
+			return "list_transform(range(0, CASE WHEN " + stepv + " = 0 THEN 0 ELSE least(CAST(floor((" + diff + ") / (" + stepv + ")) AS BIGINT), " + limit + ") + 1 END), i -> "
+		}
+		var list string
+		switch start.typ {
+		case schema.DateTime, schema.TimeSpan:
+			if step.typ != schema.TimeSpan || stop.typ != start.typ {
+				g.failf(x.Pos(), "range of a %s needs a %s end and a timespan step", start.typ, start.typ)
+			}
+			s0, s1 := start.sql, stop.sql
+			us := toUS(step.sql)
+			var diff string
+			if start.typ == schema.DateTime {
+				diff = "CAST(epoch_us(" + s1 + ") - epoch_us(" + s0 + ") AS DOUBLE)"
+			} else {
+				diff = "CAST(" + toUS(s1) + " - " + toUS(s0) + " AS DOUBLE)"
+			}
+			elem := "(" + s0 + " + to_microseconds(i * " + us + "))"
+			list = count(diff, "CAST("+us+" AS DOUBLE)") + toJSON(elem, start.typ) + ")"
+		default:
+			if !isNumeric(start.typ) || !isNumeric(stop.typ) || !isNumeric(step.typ) {
+				g.failf(x.Pos(), "range of %s, %s and %s values is not supported", start.typ, stop.typ, step.typ)
+			}
+			t := "BIGINT"
+			for _, v := range []arg{start, stop, step} {
+				if v.typ == schema.Real || v.typ == schema.Decimal {
+					t = "DOUBLE"
+				}
+			}
+			s0 := "CAST(" + start.sql + " AS " + t + ")"
+			st := "CAST(" + step.sql + " AS " + t + ")"
+			diff := "CAST(" + stop.sql + " AS DOUBLE) - CAST(" + start.sql + " AS DOUBLE)"
+			list = count(diff, "CAST("+step.sql+" AS DOUBLE)") + s0 + " + i * " + st + ")"
+		}
+		return "CAST(to_json(" + list + ") AS JSON)"
+	}, "range")
 }
