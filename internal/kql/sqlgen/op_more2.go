@@ -115,7 +115,9 @@ func (g *gen) ipLookup(v6 bool, x *ast.EvaluateOp, in *rel) *rel {
 		lsel = "(" + g.ipv4Arg(src) + ").ip AS \"__ipk\""
 		rk := ipv4Of(g.asString(rng))
 		lo := bind(rk, func(r string) string { return mask4(r+".ip", r+".p") })
-		hi := bind(rk, func(r string) string { return mask4(r+".ip", r+".p") + " + (CAST(1 AS BIGINT) << (32 - " + r + ".p)) - 1" })
+		hi := bind(rk, func(r string) string {
+			return mask4(r+".ip", r+".p") + " + (CAST(1 AS BIGINT) << (32 - " + r + ".p)) - 1"
+		})
 		rsel = lo + " AS \"__lo\", " + hi + " AS \"__hi\""
 		conds = append(conds, "l.\"__ipk\" BETWEEN r.\"__lo\" AND r.\"__hi\"")
 	}
