@@ -125,6 +125,7 @@ func (g *gen) callUser(b *binding, name string, args []ast.Expr, row *rel, at as
 	}
 	fn := b.fn
 	inner := &scope{parent: b.fnSc, names: map[string]*binding{}}
+	args = g.userArgs(fn.Params, args, name, at)
 	for i, p := range fn.Params {
 		if p == nil || p.Name == nil {
 			continue
@@ -132,9 +133,6 @@ func (g *gen) callUser(b *binding, name string, args []ast.Expr, row *rel, at as
 		var a ast.Expr
 		if i < len(args) {
 			a = args[i]
-		}
-		if ne, ok := a.(*ast.NamedExpr); ok {
-			a = ne.X
 		}
 		switch {
 		case a != nil && g.isTabular(a):

@@ -150,3 +150,34 @@ func init() {
 		return "CAST(to_json(" + list + ") AS JSON)"
 	}, "range")
 }
+
+// userArgs puts the arguments of a user function call in the order of
+// its parameters: positional ones first, then name=value ones by name
+// (f(12, c=7), f(c=7, a=12)). Missing ones are nil.
+func (g *gen) userArgs(params []*ast.Param, args []ast.Expr, name string, at ast.Node) []ast.Expr {
+	out := make([]ast.Expr, len(params))
+	if len(args) > len(params) {
+		g.failf(at.Pos(), "function '%s' takes %d arguments, not %d", name, len(params), len(args))
+	}
+	for i, a := range args {
+		ne, ok := a.(*ast.NamedExpr)
+		if !ok || len(ne.Names) != 1 {
+			out[i] = a
+			continue
+		}
+		j := -1
+		for k, p := range params {
+			if p != nil && p.Name != nil && p.Name.Name == ne.Names[0].Name {
+				j = k
+			}
+		}
+		if j < 0 {
+			g.failf(a.Pos(), "function '%s' has no parameter '%s'", name, ne.Names[0].Name)
+		}
+		if out[j] != nil {
+			g.failf(a.Pos(), "parameter '%s' of '%s' is given twice", ne.Names[0].Name, name)
+		}
+		out[j] = ne.X
+	}
+	return out
+}
