@@ -234,6 +234,11 @@ func (c *checker) stmts(list []ast.Stmt, top bool) (tab *table, scalar schema.Ty
 		switch s := st.(type) {
 		case *ast.LetStmt:
 			c.let(s)
+		case *ast.SetStmt:
+			// bin_auto reads these options as values.
+			if s.Name != nil && s.Value != nil && (s.Name.Name == "query_bin_auto_size" || s.Name.Name == "query_bin_auto_at") {
+				c.expr(s.Value, nil)
+			}
 		case *ast.QueryParamsStmt:
 			for _, p := range s.Params {
 				c.param(p)

@@ -181,3 +181,21 @@ func (g *gen) userArgs(params []*ast.Param, args []ast.Expr, name string, at ast
 	}
 	return out
 }
+
+func init() {
+	// bin_auto(x) is bin_at(x, size, at) with the query's options
+	// query_bin_auto_size and query_bin_auto_at.
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		g.need(x, a, 1, 1)
+		size := g.sets["query_bin_auto_size"]
+		if size == nil {
+			g.failf(x.Pos(), "bin_auto needs set query_bin_auto_size=...")
+		}
+		sa := arg{sql: g.expr(size, nil), typ: g.typeOf(size), e: size}
+		at := ""
+		if v := g.sets["query_bin_auto_at"]; v != nil {
+			at = g.coerce(g.expr(v, nil), g.typeOf(v), a[0].typ)
+		}
+		return g.bin(a[0], sa, at)
+	}, "bin_auto")
+}

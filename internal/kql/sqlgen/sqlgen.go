@@ -212,6 +212,9 @@ type gen struct {
 	curRow *rel
 	// agg is set while compiling summarize's aggregate expressions.
 	agg *aggCtx
+	// sets holds the values of the query's set statements (bin_auto
+	// reads query_bin_auto_size and query_bin_auto_at).
+	sets map[string]ast.Expr
 }
 
 // rel is a relation: a named step and its columns. SQL relations have no
@@ -334,7 +337,14 @@ func (g *gen) stmts(list []ast.Stmt) value {
 			g.let(x)
 		case *ast.ExprStmt:
 			last = g.value(x.X, nil)
-		case *ast.SetStmt, *ast.QueryParamsStmt, *ast.AliasStmt, *ast.RestrictStmt:
+		case *ast.SetStmt:
+			if x.Name != nil && x.Value != nil {
+				if g.sets == nil {
+					g.sets = map[string]ast.Expr{}
+				}
+				g.sets[x.Name.Name] = x.Value
+			}
+		case *ast.QueryParamsStmt, *ast.AliasStmt, *ast.RestrictStmt:
 			// Options and declarations that change nothing here.
 		default:
 			g.failf(s.Pos(), "statement not supported")
