@@ -2,6 +2,7 @@ package sqlgen
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/ast"
@@ -198,4 +199,78 @@ func init() {
 		}
 		return g.bin(a[0], sa, at)
 	}, "bin_auto")
+}
+
+// zlib_compress_to_base64_string and gzip_compress_to_base64_string
+// write the text's UTF-8 bytes as deflate "stored" blocks (RFC 1951
+// 3.2.4) in a zlib (RFC 1950) or gzip (RFC 1952) wrapper. Stored blocks
+// do not shrink the data, but the result is valid compressed data that
+// every inflater (and Kusto's decompress functions) reads back.
+func init() {
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		g.need(x, a, 1, 1)
+		return bind("encode("+g.asString(a[0])+")", func(b string) string {
+			return "to_base64(from_hex('7801' || " + storedBlocks(b) + " || " + adler32Hex(b) + "))"
+		})
+	}, "zlib_compress_to_base64_string")
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		g.need(x, a, 1, 1)
+		return bind("encode("+g.asString(a[0])+")", func(b string) string {
+			return "to_base64(from_hex('1f8b08000000000000ff' || " + storedBlocks(b) + " || " + le32Hex(crc32SQL(b)) + " || " + le32Hex("(octet_length("+b+") % 4294967296)") + "))"
+		})
+	}, "gzip_compress_to_base64_string")
+}
+
+// byteList is the bytes of a BLOB as a BIGINT list.
+func byteList(b string) string {
+	return "list_transform(regexp_extract_all(hex(" + b + "), '..'), __h -> CAST(CAST('0x' || __h AS INTEGER) AS BIGINT))"
+}
+
+// storedBlocks is the hex of the deflate stored blocks holding b: 65535
+// bytes each, the last one marked final (one empty block for no data).
+func storedBlocks(b string) string {
+	n := "octet_length(" + b + ")"
+	k := "greatest(CAST(ceil(" + n + " / 65535.0) AS BIGINT), 1)"
+	l := "least(" + n + " - __k * 65535, 65535)"
+	lenHex := "printf('%02x%02x%02x%02x', " + l + " & 255, " + l + " >> 8, (65535 - " + l + ") & 255, (65535 - " + l + ") >> 8)"
+	blk := "__k -> (CASE WHEN __k = " + k + " - 1 THEN '01' ELSE '00' END) || " + lenHex + " || substr(hex(" + b + "), __k * 65535 * 2 + 1, 65535 * 2)"
+	return "array_to_string(list_transform(range(" + k + "), " + blk + "), '')"
+}
+
+// adler32Hex is the big-endian hex of the Adler-32 of b.
+func adler32Hex(b string) string {
+	bs := byteList(b)
+	n := "CAST(octet_length(" + b + ") AS HUGEINT)"
+	s1 := "((1 + coalesce(list_sum(list_transform(" + bs + ", __v -> CAST(__v AS HUGEINT))), 0)) % 65521)"
+	s2 := "((" + n + " + coalesce(list_sum(list_transform(" + bs + ", (__v, __j) -> CAST(__v AS HUGEINT) * (" + n + " - __j + 1))), 0)) % 65521)"
+	return "printf('%08x', CAST(" + s2 + " * 65536 + " + s1 + " AS BIGINT))"
+}
+
+// le32Hex is the little-endian hex of a 32-bit value.
+func le32Hex(v string) string {
+	return bind(v, func(v string) string {
+		return "printf('%02x%02x%02x%02x', " + v + " & 255, (" + v + " >> 8) & 255, (" + v + " >> 16) & 255, (" + v + " >> 24) & 255)"
+	})
+}
+
+// crc32Table is the table of the CRC-32 of gzip (polynomial 0xEDB88320).
+var crc32Table = func() string {
+	parts := make([]string, 256)
+	for i := range parts {
+		c := uint32(i)
+		for k := 0; k < 8; k++ {
+			if c&1 == 1 {
+				c = 0xEDB88320 ^ c>>1
+			} else {
+				c >>= 1
+			}
+		}
+		parts[i] = strconv.FormatUint(uint64(c), 10)
+	}
+	return "CAST([" + strings.Join(parts, ", ") + "] AS BIGINT[])"
+}()
+
+// crc32SQL is the CRC-32 of b as a BIGINT.
+func crc32SQL(b string) string {
+	return "xor(list_reduce(list_prepend(CAST(4294967295 AS BIGINT), " + byteList(b) + "), (__c, __v) -> xor(" + crc32Table + "[(xor(__c, __v) & 255) + 1], __c >> 8)), CAST(4294967295 AS BIGINT))"
 }
