@@ -80,6 +80,8 @@ func TestConfQueries(t *testing.T) {
 		{`let L = datatable(net:string, name:string)["10.0.0.0/8", "ten", "10.1.0.0/16", "ten-one"]; datatable(ip:string)["10.1.2.3", "11.0.0.1"] | evaluate ipv4_lookup(L, ip, net, return_unmatched = true) | order by ip asc, name asc`, "10.1.2.3|10.0.0.0/8|ten;10.1.2.3|10.1.0.0/16|ten-one;11.0.0.1||"},
 		{`let L = datatable(net:string, name:string)["fe80::/10", "link"]; datatable(ip:string)["fe80::1", "2001::1"] | evaluate ipv6_lookup(L, ip, net)`, "fe80::1|fe80::/10|link"},
 		{`range x from 1 to 30 step 1 | summarize a = hll(iif(x % 2 == 0, x, 0)), b = hll(iif(x % 3 == 0, x, 0)) | evaluate dcount_intersect(a, b) | project s0, s1`, "16|6"},
+		// Pattern statements select a mapping by its literal arguments.
+		{`declare pattern p = (a:string, n:long) { ("x", 1) = { print v = "x1" }; ("x", 2) = { print v = "x2" }; }; p("x", 2)`, "x2"},
 		// bin_auto reads the set options.
 		{`set query_bin_auto_size=10; print bin_auto(27)`, "20"},
 	}
@@ -91,6 +93,17 @@ func TestConfQueries(t *testing.T) {
 		}
 		if got != c.want {
 			t.Errorf("%s:\n got %s\nwant %s", c.query, got, c.want)
+		}
+	}
+	// What is not supported fails clearly.
+	for _, q := range []string{
+		`declare pattern p = (a:string) { ("x") = { print v = 1 }; }; p("y")`,
+		`print bin_auto(3)`,
+		`datatable(s:string)["a"] | evaluate rows_near(s == "a", 1)`,
+		`let f = (a:long) { a }; print f(b=1)`,
+	} {
+		if _, err := confRun(t, eng, q); err == nil {
+			t.Errorf("%s: want an error", q)
 		}
 	}
 }

@@ -422,6 +422,14 @@ func (c *checker) invokeUser(sym *symbol, name string, args []ast.Expr, row *tab
 		return nil, schema.Invalid, false
 	}
 	fn := sym.fn
+	if sym.pattern != nil {
+		m, err := MatchPattern(sym.pattern, args, nil)
+		if err != nil {
+			c.errorf(pos, "%v", err)
+			return nil, schema.Invalid, false
+		}
+		fn, args = &ast.FuncLit{Body: m.Body}, nil
+	}
 	nreq := 0
 	for _, p := range fn.Params {
 		if p != nil && p.Default == nil {

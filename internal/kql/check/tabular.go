@@ -91,6 +91,15 @@ func (c *checker) tabular1(e ast.Expr) *table {
 		c.errorf(id.Pos(), "no tabular function '%s'", id.Name)
 		return &table{open: true}
 	case *ast.SelectorExpr:
+		if sym, call := c.patternRef(x); sym != nil {
+			// p(args).path of a declared pattern.
+			m, err := MatchPattern(sym.pattern, call.Args, x.Sel)
+			if err != nil {
+				c.errorf(x.Pos(), "%v", err)
+				return &table{open: true}
+			}
+			return c.userTable(&symbol{fn: &ast.FuncLit{Body: m.Body}, fnSc: sym.fnSc}, sym.pattern.Name.Name, nil, x)
+		}
 		// database("x").T: the same tables as ours.
 		if x.Sel != nil {
 			return c.tabular(x.Sel)

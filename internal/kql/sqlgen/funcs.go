@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/ast"
+	"github.com/vigilsec/vigil/internal/kql/check"
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
@@ -124,6 +125,13 @@ func (g *gen) callUser(b *binding, name string, args []ast.Expr, row *rel, at as
 		g.failf(at.Pos(), "function '%s' nests too deeply", name)
 	}
 	fn := b.fn
+	if b.pattern != nil {
+		m, err := check.MatchPattern(b.pattern, args, nil)
+		if err != nil {
+			g.failf(at.Pos(), "%v", err)
+		}
+		fn, args = &ast.FuncLit{Body: m.Body}, nil
+	}
 	inner := &scope{parent: b.fnSc, names: map[string]*binding{}}
 	args = g.userArgs(fn.Params, args, name, at)
 	for i, p := range fn.Params {

@@ -328,3 +328,38 @@ func isBoolLit(e ast.Expr) bool {
 	}
 	return false
 }
+
+// patternRef returns the pattern a reference p(args).path names.
+func (g *gen) patternRef(x *ast.SelectorExpr) (*binding, *ast.CallExpr) {
+	call, ok := x.X.(*ast.CallExpr)
+	if !ok || x.Sel == nil {
+		return nil, nil
+	}
+	id, ok := call.Fun.(*ast.Ident)
+	if !ok {
+		return nil, nil
+	}
+	if b := g.sc.lookup(id.Name); b != nil && b.pattern != nil && b.pattern.Name != nil {
+		return b, call
+	}
+	return nil, nil
+}
+
+// patternTable compiles p(args).path of a declared pattern: the body of
+// the mapping the arguments and path select. ok is false when x is not
+// such a reference.
+func (g *gen) patternTable(x *ast.SelectorExpr) (*rel, bool) {
+	b, call := g.patternRef(x)
+	if b == nil {
+		return nil, false
+	}
+	m, err := check.MatchPattern(b.pattern, call.Args, x.Sel)
+	if err != nil {
+		g.failf(x.Pos(), "%v", err)
+	}
+	v := g.callUser(&binding{fn: &ast.FuncLit{Body: m.Body}, fnSc: b.fnSc}, b.pattern.Name.Name, nil, nil, x)
+	if v.rel == nil {
+		g.failf(x.Pos(), "pattern '%s' does not return a table here", b.pattern.Name.Name)
+	}
+	return v.rel, true
+}

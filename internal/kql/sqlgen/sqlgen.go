@@ -280,6 +280,9 @@ type binding struct {
 	// fn is a user function and the scope it was defined in.
 	fn   *ast.FuncLit
 	fnSc *scope
+	// pattern is a declared pattern: a reference compiles the body of
+	// the mapping its arguments select.
+	pattern *ast.PatternStmt
 }
 
 type scope struct {
@@ -344,6 +347,10 @@ func (g *gen) stmts(list []ast.Stmt) value {
 				}
 				g.sets[x.Name.Name] = x.Value
 			}
+		case *ast.PatternStmt:
+			if x.Name != nil {
+				g.sc.names[x.Name.Name] = &binding{fn: check.PatternShape(x), fnSc: g.sc, pattern: x}
+			}
 		case *ast.QueryParamsStmt, *ast.AliasStmt, *ast.RestrictStmt:
 			// Options and declarations that change nothing here.
 		default:
@@ -396,6 +403,10 @@ func (g *gen) isTabular(e ast.Expr) bool {
 			if b := g.sc.lookup(id.Name); b != nil && b.fn != nil {
 				return g.fnTabular(b.fn)
 			}
+		}
+	case *ast.SelectorExpr:
+		if b, _ := g.patternRef(x); b != nil {
+			return g.fnTabular(b.fn)
 		}
 	}
 	return false
