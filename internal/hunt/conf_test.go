@@ -63,6 +63,10 @@ func TestConfQueries(t *testing.T) {
 		{`range x from 1 to 4 step 1 | summarize a = hll(x), b = hll(x + 2) | project dcount_hll(hll_merge(a, b))`, "6"},
 		{`datatable(x:long)[] | summarize hll(x), tdigest(x)`, "<nil>|<nil>"},
 		{`range x from 1 to 10 step 1 | summarize t = tdigest(x) by g = x % 2 | summarize m = merge_tdigest(t) | project percentiles_array_tdigest(m, 10, 100)`, `[1,10]`},
+		// buildschema merges the types found at each place.
+		{`datatable(v:dynamic)[dynamic({"a":1, "b":[1, "x"]}), dynamic({"a":"s", "b":{"c":true}}), dynamic(null)] | summarize buildschema(v)`, `{"a":["long","string"],"b":{"` + "`indexer`" + `":["long","string"],"c":"bool"}}`},
+		// Over no values: sum 0, avg NaN, stdev and variance 0.
+		{`datatable(x:long)[] | summarize sum(x), avg(x), stdev(x), variance(x), sumif(x, x > 0), buildschema(x)`, "0|NaN|0|0|0|<nil>"},
 		// Bitwise and covariance aggregates.
 		{`datatable(v:long)[12, 10, 14] | summarize binary_all_and(v), binary_all_or(v), binary_all_xor(v)`, "8|14|8"},
 		{`datatable(x:long, y:long)[1, 2, 2, 4, 3, 6, 4, 0] | summarize covarianceif(x, y, x < 4), covariancepif(x, y, x < 4)`, "2|1.3333333333333333"},
@@ -101,6 +105,7 @@ func TestConfQueries(t *testing.T) {
 		`print bin_auto(3)`,
 		`datatable(s:string)["a"] | evaluate rows_near(s == "a", 1)`,
 		`let f = (a:long) { a }; print f(b=1)`,
+		`print v = dynamic({"a":{"b":{"c":{"d":1}}}}) | summarize buildschema(v)`,
 	} {
 		if _, err := confRun(t, eng, q); err == nil {
 			t.Errorf("%s: want an error", q)

@@ -33,24 +33,35 @@ func init() {
 	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
 		return ctx.add("count(DISTINCT " + g.aggArg(ctx, x, 0) + ") FILTER (WHERE " + g.aggArg(ctx, x, 1) + ")")
 	}, "dcountif", "count_distinctif")
-	registerAgg(simple("sum"), "sum")
-	registerAgg(ifForm("sum"), "sumif")
-	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+	// Over no values (an empty table, all nulls) Kusto's sum is 0, its
+	// avg NaN and its stdev and variance 0.
+	orElse := func(f aggFunc, v string, numericOnly bool) aggFunc {
+		return func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+			s := f(g, ctx, x)
+			if numericOnly && !isNumeric(g.argType(x, 0)) {
+				return s
+			}
+			return "coalesce(" + s + ", " + v + ")"
+		}
+	}
+	registerAgg(orElse(simple("sum"), "0", true), "sum")
+	registerAgg(orElse(ifForm("sum"), "0", true), "sumif")
+	registerAgg(orElse(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
 		return ctx.add("avg(CAST(" + g.aggArg(ctx, x, 0) + " AS DOUBLE))")
-	}, "avg")
-	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+	}, "CAST('NaN' AS DOUBLE)", false), "avg")
+	registerAgg(orElse(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
 		return ctx.add("avg(CAST(" + g.aggArg(ctx, x, 0) + " AS DOUBLE)) FILTER (WHERE " + g.aggArg(ctx, x, 1) + ")")
-	}, "avgif")
+	}, "CAST('NaN' AS DOUBLE)", false), "avgif")
 	registerAgg(minMax("min"), "min")
 	registerAgg(minMax("max"), "max")
 	registerAgg(ifForm("min"), "minif")
 	registerAgg(ifForm("max"), "maxif")
-	registerAgg(simple("stddev_samp"), "stdev")
-	registerAgg(simple("stddev_pop"), "stdevp")
-	registerAgg(simple("var_samp"), "variance")
-	registerAgg(simple("var_pop"), "variancep")
-	registerAgg(ifForm("stddev_samp"), "stdevif")
-	registerAgg(ifForm("var_samp"), "varianceif")
+	registerAgg(orElse(simple("stddev_samp"), "0", false), "stdev")
+	registerAgg(orElse(simple("stddev_pop"), "0", false), "stdevp")
+	registerAgg(orElse(simple("var_samp"), "0", false), "variance")
+	registerAgg(orElse(simple("var_pop"), "0", false), "variancep")
+	registerAgg(orElse(ifForm("stddev_samp"), "0", false), "stdevif")
+	registerAgg(orElse(ifForm("var_samp"), "0", false), "varianceif")
 	registerAgg(simple("first"), "take_any", "any")
 	registerAgg(ifForm("first"), "take_anyif", "anyif")
 	registerAgg(makeList(false, false), "make_list", "makelist")

@@ -54,8 +54,11 @@ func init() {
 	}
 	registerAgg(numeric(covar("covar_samp")), "covariance", "covarianceif")
 	registerAgg(numeric(covar("covar_pop")), "covariancep", "covariancepif")
-	registerAgg(ifForm("var_pop", 1), "variancepif")
-	registerAgg(ifForm("stddev_pop", 1), "stdevpif")
+	zero := func(f aggFunc) aggFunc {
+		return func(g *gen, ctx *aggCtx, x *ast.CallExpr) string { return "coalesce(" + f(g, ctx, x) + ", 0)" }
+	}
+	registerAgg(zero(ifForm("var_pop", 1)), "variancepif")
+	registerAgg(zero(ifForm("stddev_pop", 1)), "stdevpif")
 	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
 		v := g.aggArg(ctx, x, 0)
 		p := g.aggArg(ctx, x, 1)
@@ -198,4 +201,69 @@ func (g *gen) percentilesArray(ctx *aggCtx, x *ast.CallExpr, weighted bool) stri
 // jsonOfType is a value of type t as a JSON value.
 func jsonOfType(sql string, t schema.Type) string {
 	return "CAST(" + toJSON(sql, t) + " AS JSON)"
+}
+
+// maxSchemaDepth is how deep buildschema follows nested values: DuckDB
+// binds the nested lambdas of each level in time that grows fast with
+// the depth (about 0.1 s at 2 levels, 1 s at 4), so deeper values fail
+// clearly when the query runs.
+const maxSchemaDepth = 3
+
+func init() {
+	// buildschema(v): the union of the types of the dynamic values v.
+	// A value's schema is its type name (long, double, string, bool), an
+	// object of the schemas of its keys, or, for an array, an object whose
+	// "`indexer`" key holds the schema of its elements; several schemas
+	// at one place give an array of them (the type names, then one merged
+	// object).
+	registerAgg(func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+		v := g.aggJSON(ctx, x, 0)
+		l := ctx.add("list(CAST(" + v + " AS JSON)) FILTER (WHERE " + v + " IS NOT NULL)")
+		return "CAST(" + schemaOfList(l, 0) + " AS JSON)"
+	}, "buildschema")
+}
+
+// schemaOfList is the schema text of the JSON values of list l. Each
+// value gives entries (k, v, c): a scalar gives (NULL, value, false), an
+// object or array a marker (NULL, NULL, true) and one entry per key or
+// element ("`indexer`"); the schema is built from the entries, so that
+// each level nests as few lambdas as possible (DuckDB binds nested
+// lambdas in time exponential in their depth).
+func schemaOfList(l string, depth int) string {
+	e, m, a := lambdaVar(), lambdaVar(), lambdaVar()
+	kind := "json_type(" + e + ")"
+	marker := "struct_pack(k := CAST(NULL AS VARCHAR), v := CAST(NULL AS JSON), c := true)"
+	entries := "flatten(list_transform(" + l + ", " + e + " -> CASE " + kind +
+		" WHEN 'OBJECT' THEN list_prepend(" + marker + ", list_transform(map_entries(CAST(" + e + " AS MAP(VARCHAR, JSON))), " + m + " -> struct_pack(k := " + m + ".key, v := " + m + ".value, c := false)))" +
+		" WHEN 'ARRAY' THEN list_prepend(" + marker + ", list_transform(CAST(" + e + " AS JSON[]), " + a + " -> struct_pack(k := '`indexer`', v := " + a + ", c := false)))" +
+		" WHEN 'NULL' THEN []" +
+		" ELSE [struct_pack(k := CAST(NULL AS VARCHAR), v := " + e + ", c := false)] END))"
+	return bind(entries, func(en string) string {
+		y, k, t := lambdaVar(), lambdaVar(), lambdaVar()
+		ty := "json_type(" + y + ".v)"
+		names := "list_transform(list_filter(" + en + ", " + y + " -> " + y + ".k IS NULL AND NOT " + y + ".c), " + y + " -> CASE " + ty +
+			" WHEN 'UBIGINT' THEN 'long' WHEN 'BIGINT' THEN 'long' WHEN 'DOUBLE' THEN 'double' WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'bool' ELSE lower(" + ty + ") END)"
+		types := "list_transform(" + bind(names, orderedDistinct) + ", " + t + " -> CAST(to_json(" + t + ") AS VARCHAR))"
+		containers := "len(list_filter(" + en + ", " + y + " -> " + y + ".c)) > 0"
+		var obj string
+		if depth >= maxSchemaDepth {
+			obj = "CAST(error('buildschema: values nested deeper than " + itoa(maxSchemaDepth) + " levels are not supported') AS VARCHAR)"
+		} else {
+			keys := bind("list_transform(list_filter("+en+", "+y+" -> "+y+".k IS NOT NULL), "+y+" -> "+y+".k)", orderedDistinct)
+			child := "list_transform(list_filter(" + en + ", " + y + " -> " + y + ".k = " + k + "), " + y + " -> " + y + ".v)"
+			obj = "'{' || array_to_string(list_transform(" + keys + ", " + k + " -> CAST(to_json(" + k + ") AS VARCHAR) || ':' || " + schemaOfList(child, depth+1) + "), ',') || '}'"
+		}
+		// One type: "t"; several, or types and an object: [..., {...}].
+		// The type names are quoted and hold no '","'.
+		txt := "coalesce(array_to_string(" + types + ", ','), '')"
+		head := bind(txt, func(tt string) string {
+			return "(CASE WHEN " + containers + " THEN (CASE WHEN " + tt + " = '' THEN '' ELSE '[' || " + tt + " || ',' END)" +
+				" WHEN " + tt + " = '' THEN NULL WHEN strpos(" + tt + ", '\",\"') = 0 THEN " + tt + " ELSE '[' || " + tt + " END)"
+		})
+		tail := bind(txt, func(tt string) string {
+			return "(CASE WHEN " + containers + " THEN (CASE WHEN " + tt + " = '' THEN '' ELSE ']' END)" +
+				" WHEN strpos(" + tt + ", '\",\"') = 0 THEN '' ELSE ']' END)"
+		})
+		return head + " || (CASE WHEN " + containers + " THEN " + obj + " ELSE '' END) || " + tail
+	})
 }
