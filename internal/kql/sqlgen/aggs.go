@@ -38,7 +38,8 @@ func init() {
 	orElse := func(f aggFunc, v string, numericOnly bool) aggFunc {
 		return func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
 			s := f(g, ctx, x)
-			if numericOnly && !isNumeric(g.argType(x, 0)) {
+			// A pivot's cell without rows stays empty.
+			if ctx.filter != "" || numericOnly && !isNumeric(g.argType(x, 0)) {
 				return s
 			}
 			return "coalesce(" + s + ", " + v + ")"

@@ -55,7 +55,12 @@ func init() {
 	registerAgg(numeric(covar("covar_samp")), "covariance", "covarianceif")
 	registerAgg(numeric(covar("covar_pop")), "covariancep", "covariancepif")
 	zero := func(f aggFunc) aggFunc {
-		return func(g *gen, ctx *aggCtx, x *ast.CallExpr) string { return "coalesce(" + f(g, ctx, x) + ", 0)" }
+		return func(g *gen, ctx *aggCtx, x *ast.CallExpr) string {
+			if ctx.filter != "" {
+				return f(g, ctx, x)
+			}
+			return "coalesce(" + f(g, ctx, x) + ", 0)"
+		}
 	}
 	registerAgg(zero(ifForm("var_pop", 1)), "variancepif")
 	registerAgg(zero(ifForm("stddev_pop", 1)), "stdevpif")
