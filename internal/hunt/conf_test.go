@@ -86,6 +86,8 @@ func TestConfQueries(t *testing.T) {
 		{`range x from 1 to 30 step 1 | summarize a = hll(iif(x % 2 == 0, x, 0)), b = hll(iif(x % 3 == 0, x, 0)) | evaluate dcount_intersect(a, b) | project s0, s1`, "16|6"},
 		// Pattern statements select a mapping by its literal arguments.
 		{`declare pattern p = (a:string, n:long) { ("x", 1) = { print v = "x1" }; ("x", 2) = { print v = "x2" }; }; p("x", 2)`, "x2"},
+		// print array_sort_asc of several named arrays: one column each.
+		{`let a = dynamic([2, 1, 3]); let b = dynamic(["x", "y", "z"]); print array_sort_asc(a, b)`, `[1,2,3]|["y","x","z"]`},
 		// bin_auto reads the set options.
 		{`set query_bin_auto_size=10; print bin_auto(27)`, "20"},
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/vigilsec/vigil/internal/kql/ast"
+	"github.com/vigilsec/vigil/internal/schema"
 )
 
 // MatchPattern finds the mapping of a declared pattern that a reference
@@ -100,4 +101,31 @@ func (c *checker) patternRef(x *ast.SelectorExpr) (*symbol, *ast.CallExpr) {
 		return sym, call
 	}
 	return nil, nil
+}
+
+// sortedNames names the results of array_sort_asc(a, b, ...) and
+// array_sort_desc with several arrays given by name: a_sorted, b_sorted.
+// It returns nil for other expressions.
+func (c *checker) sortedNames(e ast.Expr) []string {
+	call, ok := e.(*ast.CallExpr)
+	if !ok {
+		return nil
+	}
+	id, ok := call.Fun.(*ast.Ident)
+	if !ok || id.Name != "array_sort_asc" && id.Name != "array_sort_desc" {
+		return nil
+	}
+	args := call.Args
+	if n := len(args); n > 1 && c.res.Types[args[n-1]] == schema.Bool {
+		args = args[:n-1]
+	}
+	var out []string
+	for _, a := range args {
+		ai, ok := a.(*ast.Ident)
+		if !ok {
+			return nil
+		}
+		out = append(out, ai.Name+"_sorted")
+	}
+	return out
 }

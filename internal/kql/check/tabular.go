@@ -324,6 +324,13 @@ func (c *checker) op1(o ast.Operator, in *table) *table {
 			b.at(e)
 			names, v := assignNames(e)
 			t := c.expr(v, nil)
+			if sorted := c.sortedNames(v); len(names) == 0 && len(sorted) > 1 {
+				// print array_sort_asc(a, b): one column per array.
+				for _, n := range sorted {
+					b.add(n, schema.Dynamic)
+				}
+				continue
+			}
 			// print has no columns to derive names from (print
 			// ingestion_time() is print_0): only explicit names count.
 			if len(names) > 0 {

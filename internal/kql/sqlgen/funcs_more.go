@@ -274,3 +274,13 @@ var crc32Table = func() string {
 func crc32SQL(b string) string {
 	return "xor(list_reduce(list_prepend(CAST(4294967295 AS BIGINT), " + byteList(b) + "), (__c, __v) -> xor(" + crc32Table + "[(xor(__c, __v) & 255) + 1], __c >> 8)), CAST(4294967295 AS BIGINT))"
 }
+
+// isSortCall reports whether e calls array_sort_asc or array_sort_desc.
+func isSortCall(e ast.Expr) bool {
+	if c, ok := e.(*ast.CallExpr); ok {
+		if id, ok := c.Fun.(*ast.Ident); ok {
+			return id.Name == "array_sort_asc" || id.Name == "array_sort_desc"
+		}
+	}
+	return false
+}
