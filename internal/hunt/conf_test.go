@@ -88,6 +88,10 @@ func TestConfQueries(t *testing.T) {
 		{`declare pattern p = (a:string, n:long) { ("x", 1) = { print v = "x1" }; ("x", 2) = { print v = "x2" }; }; p("x", 2)`, "x2"},
 		// print array_sort_asc of several named arrays: one column each.
 		{`let a = dynamic([2, 1, 3]); let b = dynamic(["x", "y", "z"]); print array_sort_asc(a, b)`, `[1,2,3]|["y","x","z"]`},
+		// A where on left columns after an innerunique join filters the
+		// left side first; one on right columns does not.
+		{`let L = datatable(k:long, v:string)[1, "a", 1, "b"]; let R = datatable(k:long, w:string)[1, "x"]; L | join kind=innerunique R on k | where v == "b" and strlen(v) == 1 | project v, w`, "b|x"},
+		{`let L = datatable(k:long, v:string)[1, "a", 1, "b"]; let R = datatable(k:long, w:string)[1, "x"]; L | join kind=innerunique R on k | where w == "x" | count`, "1"},
 		// bin_auto reads the set options.
 		{`set query_bin_auto_size=10; print bin_auto(27)`, "20"},
 	}

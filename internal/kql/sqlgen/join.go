@@ -89,6 +89,7 @@ func (g *gen) join(x *ast.JoinOp, in *rel) *rel {
 	on := strings.Join(conds, " AND ")
 	cols := g.tableCols(x)
 	left := in
+	var unique *uniqueJoin
 	switch kind {
 	case "innerunique":
 		// Kusto keeps one left row per key value before joining.
@@ -96,9 +97,19 @@ func (g *gen) join(x *ast.JoinOp, in *rel) *rel {
 		for _, k := range keys {
 			parts = append(parts, strings.TrimPrefix(k.left, "l."))
 		}
-		body := "SELECT " + selectCols(in.cols) + " FROM " + in.name + " QUALIFY row_number() OVER (PARTITION BY " + strings.Join(parts, ", ") + ") = 1"
-		left = g.step("join-unique", x.Pos(), body, in.cols)
+		dedup := func(l *rel) *rel {
+			body := "SELECT " + selectCols(l.cols) + " FROM " + l.name + " QUALIFY row_number() OVER (PARTITION BY " + strings.Join(parts, ", ") + ") = 1"
+			return g.step("join-unique", x.Pos(), body, l.cols)
+		}
+		left = dedup(in)
 		kind = "inner"
+		// A where on left columns after the join filters the left side
+		// before the rows are made unique, as Kusto does (see where).
+		unique = &uniqueJoin{in: in, rebuild: func(l *rel) *rel {
+			ll := dedup(l)
+			body := "SELECT " + g.joinSelect(ll.cols, right.cols, cols) + " FROM " + ll.name + " AS l JOIN " + right.name + " AS r ON " + on
+			return g.step("join", x.Pos(), body, cols)
+		}}
 	case "anti", "leftantisemi":
 		kind = "leftanti"
 	case "rightantisemi":
@@ -125,7 +136,9 @@ func (g *gen) join(x *ast.JoinOp, in *rel) *rel {
 		g.failf(x.Pos(), "join kind '%s' is not supported", kind)
 	}
 	body := "SELECT " + g.joinSelect(left.cols, right.cols, cols) + " FROM " + left.name + " AS l " + sqlKind + " " + right.name + " AS r ON " + on
-	return g.step("join", x.Pos(), body, cols)
+	r := g.step("join", x.Pos(), body, cols)
+	r.unique = unique
+	return r
 }
 
 // joinSelect lists the left columns then the right ones under the names

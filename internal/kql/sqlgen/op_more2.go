@@ -363,3 +363,58 @@ func (g *gen) patternTable(x *ast.SelectorExpr) (*rel, bool) {
 	}
 	return v.rel, true
 }
+
+// uniqueJoin is how a join kind=innerunique was built: its left input
+// and a function that joins another left input the same way.
+type uniqueJoin struct {
+	in      *rel
+	rebuild func(left *rel) *rel
+}
+
+// pushToUniqueLeft: Kusto applies a filter that follows an innerunique
+// join and reads only left columns to the left side before it keeps one
+// row per key (the documentation's join-innerunique example). When pred
+// is such a filter, the join is rebuilt over the filtered left input;
+// the where then runs over it as usual.
+func (g *gen) pushToUniqueLeft(in *rel, pred ast.Expr) *rel {
+	u := in.unique
+	if u == nil {
+		return in
+	}
+	ok := true
+	ast.Inspect(pred, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.Ident:
+			// Only columns of the left input, which keep their names.
+			if g.sc.lookup(x.Name) != nil || u.in.find(x.Name) < 0 || in.find(x.Name) < 0 || in.cols[in.find(x.Name)].Type != u.in.cols[u.in.find(x.Name)].Type {
+				ok = false
+			}
+		case *ast.CallExpr:
+			// Function names are not columns; their arguments are.
+			for _, a := range x.Args {
+				ast.Inspect(a, func(m ast.Node) bool {
+					if id, isID := m.(*ast.Ident); isID && (g.sc.lookup(id.Name) != nil || u.in.find(id.Name) < 0) {
+						ok = false
+					}
+					return ok
+				})
+			}
+			if id, isID := x.Fun.(*ast.Ident); !isID || aggFuncs[id.Name] != nil || scalarFuncs[id.Name] == nil {
+				ok = false
+			}
+			return false
+		case *ast.SelectorExpr, *ast.IndexExpr:
+		}
+		return ok
+	})
+	if !ok {
+		return in
+	}
+	left := g.windowed(u.in, pred)
+	if left != u.in {
+		return in
+	}
+	body := "SELECT " + selectCols(u.in.cols) + carry(u.in) + " FROM " + u.in.name + " WHERE " + g.predicate(pred, u.in)
+	filtered := keep(g.cte("where", pred.Pos(), body, u.in.cols), u.in.cols, u.in)
+	return u.rebuild(filtered)
+}

@@ -22,6 +22,7 @@ func (g *gen) op(o ast.Operator, in *rel) *rel {
 	}
 	switch x := o.(type) {
 	case *ast.WhereOp:
+		in = g.pushToUniqueLeft(in, x.Pred)
 		in = g.windowed(in, x.Pred)
 		body := "SELECT " + selectCols(in.cols) + carry(in) + " FROM " + in.name + " WHERE " + g.predicate(x.Pred, in)
 		return keep(g.cte("where", x.Pos(), body, in.cols), in.cols, in)

@@ -226,6 +226,8 @@ type rel struct {
 	cols   []check.Column
 	order  []orderKey
 	hidden []string // columns present in the SQL but not in KQL's schema
+	// unique is set on the output of a join kind=innerunique.
+	unique *uniqueJoin
 }
 
 // orderKey is one key of a rel's order: a column and its direction.
