@@ -195,6 +195,9 @@ type symbol struct {
 	tab    *table      // for tabular values
 	fn     *ast.FuncLit
 	fnSc   *scope // the scope the function was declared in
+	// pattern is a declared pattern (fn is then empty): a reference
+	// binds the body of the mapping its arguments select.
+	pattern *ast.PatternStmt
 }
 
 // scope maps let names to symbols; lookups go outwards.
@@ -234,6 +237,15 @@ func (c *checker) stmts(list []ast.Stmt, top bool) (tab *table, scalar schema.Ty
 		switch s := st.(type) {
 		case *ast.LetStmt:
 			c.let(s)
+		case *ast.PatternStmt:
+			if s.Name != nil {
+				c.define(s.Name.Name, &symbol{fn: PatternShape(s), fnSc: c.sc, pattern: s})
+			}
+		case *ast.SetStmt:
+			// bin_auto reads these options as values.
+			if s.Name != nil && s.Value != nil && (s.Name.Name == "query_bin_auto_size" || s.Name.Name == "query_bin_auto_at") {
+				c.expr(s.Value, nil)
+			}
 		case *ast.QueryParamsStmt:
 			for _, p := range s.Params {
 				c.param(p)
@@ -348,6 +360,9 @@ func (c *checker) isTabular(e ast.Expr, row *table) bool {
 			return true
 		}
 	case *ast.SelectorExpr:
+		if sym, _ := c.patternRef(x); sym != nil {
+			return c.fnIsTabular(sym)
+		}
 		// database("x").T
 		if _, ok := x.X.(*ast.CallExpr); ok {
 			if id, ok := x.X.(*ast.CallExpr).Fun.(*ast.Ident); ok && (id.Name == "database" || id.Name == "cluster") {

@@ -94,7 +94,7 @@ func (c *checker) call(x *ast.CallExpr, row *table) schema.Type {
 			return d
 		}
 	}
-	b := lookupFunc(id.Name, true)
+	b := lookupFunc(id.Name, c.aggOK > 0)
 	if b == nil {
 		for _, a := range x.Args {
 			c.argExpr(a, row)
@@ -356,7 +356,7 @@ func (c *checker) callName(x *ast.CallExpr) string {
 	if sym := c.sc.lookup(id.Name); sym != nil && sym.fn != nil {
 		return ""
 	}
-	b := lookupFunc(id.Name, true)
+	b := lookupFunc(id.Name, c.aggOK > 0)
 	if b == nil {
 		return ""
 	}
@@ -422,6 +422,14 @@ func (c *checker) invokeUser(sym *symbol, name string, args []ast.Expr, row *tab
 		return nil, schema.Invalid, false
 	}
 	fn := sym.fn
+	if sym.pattern != nil {
+		m, err := MatchPattern(sym.pattern, args, nil)
+		if err != nil {
+			c.errorf(pos, "%v", err)
+			return nil, schema.Invalid, false
+		}
+		fn, args = &ast.FuncLit{Body: m.Body}, nil
+	}
 	nreq := 0
 	for _, p := range fn.Params {
 		if p != nil && p.Default == nil {

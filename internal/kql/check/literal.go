@@ -167,8 +167,33 @@ func parseDatetimeText(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
+	// datetime(2017 - 08 - 01): Kusto reads the parts with spaces
+	// around the dashes.
+	if spaced := spacedDash.ReplaceAllString(s, "$1-$2"); spaced != s {
+		if t, err := parseDatetimeText(spaced); err == nil {
+			return t, nil
+		}
+	}
+	// datetime(2025, 6, 14[, h, m, s]): the parts as numbers.
+	if m := commaDate.FindStringSubmatch(s); m != nil {
+		var v [6]int
+		for i := range v {
+			if m[i+1] != "" {
+				v[i], _ = strconv.Atoi(m[i+1])
+			}
+		}
+		t := time.Date(v[0], time.Month(v[1]), v[2], v[3], v[4], v[5], 0, time.UTC)
+		if t.Year() == v[0] && int(t.Month()) == v[1] && t.Day() == v[2] && t.Hour() == v[3] && t.Minute() == v[4] && t.Second() == v[5] {
+			return t, nil
+		}
+	}
 	return time.Time{}, fmt.Errorf("'%s' is not a valid datetime literal", s)
 }
+
+var (
+	spacedDash = regexp.MustCompile(`(\d)\s+-\s+(\d)`)
+	commaDate  = regexp.MustCompile(`^(\d{1,4})\s*,\s*(\d{1,2})\s*,\s*(\d{1,2})(?:\s*,\s*(\d{1,2})(?:\s*,\s*(\d{1,2})(?:\s*,\s*(\d{1,2}))?)?)?$`)
+)
 
 // timespanUnits are Kusto's timespan suffixes, longest first so that
 // "ms" is not read as "m".

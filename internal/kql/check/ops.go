@@ -425,6 +425,11 @@ func (c *checker) evaluate(x *ast.EvaluateOp, in *table) *table {
 		// The input's columns, then the lookup table's.
 		if len(x.Plugin.Args) > 0 {
 			right := c.tabular(x.Plugin.Args[0])
+			// The source address is the input's, the range the table's.
+			if len(x.Plugin.Args) > 2 {
+				c.expr(x.Plugin.Args[1], in)
+				c.expr(x.Plugin.Args[2], right)
+			}
 			// Extra key columns after (source, range) are matched by name
 			// and dropped from the right side.
 			keys := map[string]bool{}
@@ -480,6 +485,41 @@ func (c *checker) evaluate(x *ast.EvaluateOp, in *table) *table {
 		return out
 	case "narrow":
 		return &table{cols: []Column{{"Row", schema.Int}, {"Column", schema.String}, {"Value", schema.String}}}
+	case "dcount_intersect":
+		// The input's columns, then s0, s1... one per sketch.
+		b := &builder{}
+		for _, col := range in.cols {
+			b.add(col.Name, col.Type)
+		}
+		for i, a := range x.Plugin.Args {
+			c.expr(a, in)
+			b.add(fmt.Sprintf("s%d", i), schema.Long)
+		}
+		return &table{cols: b.cols}
+	case "rolling_percentile":
+		// rolling_percentile(value, p, axis, step, window, dims...): the
+		// axis, the dimensions, then rolling_<window>_percentile_<value>_<p>.
+		args := x.Plugin.Args
+		var ts []schema.Type
+		for _, a := range args {
+			ts = append(ts, c.expr(a, in))
+		}
+		if len(args) < 5 {
+			break
+		}
+		b := &builder{}
+		b.add(c.exprName(args[2]), ts[2])
+		for i, a := range args[5:] {
+			b.add(c.exprName(a), ts[5+i])
+		}
+		lit := func(e ast.Expr) string {
+			if l, ok := e.(*ast.BasicLit); ok {
+				return strings.ReplaceAll(l.Value, ".", "_")
+			}
+			return ""
+		}
+		b.add("rolling_"+lit(args[4])+"_percentile_"+c.exprName(args[0])+"_"+lit(args[1]), ts[0])
+		return &table{cols: b.cols}
 	case "bag_unpack":
 		out := &table{open: true}
 		drop := ""

@@ -91,6 +91,15 @@ func (c *checker) tabular1(e ast.Expr) *table {
 		c.errorf(id.Pos(), "no tabular function '%s'", id.Name)
 		return &table{open: true}
 	case *ast.SelectorExpr:
+		if sym, call := c.patternRef(x); sym != nil {
+			// p(args).path of a declared pattern.
+			m, err := MatchPattern(sym.pattern, call.Args, x.Sel)
+			if err != nil {
+				c.errorf(x.Pos(), "%v", err)
+				return &table{open: true}
+			}
+			return c.userTable(&symbol{fn: &ast.FuncLit{Body: m.Body}, fnSc: sym.fnSc}, sym.pattern.Name.Name, nil, x)
+		}
 		// database("x").T: the same tables as ours.
 		if x.Sel != nil {
 			return c.tabular(x.Sel)
@@ -315,6 +324,13 @@ func (c *checker) op1(o ast.Operator, in *table) *table {
 			b.at(e)
 			names, v := assignNames(e)
 			t := c.expr(v, nil)
+			if sorted := c.sortedNames(v); len(names) == 0 && len(sorted) > 1 {
+				// print array_sort_asc(a, b): one column per array.
+				for _, n := range sorted {
+					b.add(n, schema.Dynamic)
+				}
+				continue
+			}
 			// print has no columns to derive names from (print
 			// ingestion_time() is print_0): only explicit names count.
 			if len(names) > 0 {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/ast"
+	"github.com/vigilsec/vigil/internal/kql/check"
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
@@ -72,6 +73,13 @@ func (g *gen) call(x *ast.CallExpr, row *rel) string {
 			}
 			return "(SELECT " + quote(r.cols[0].Name) + " FROM " + r.name + ord + " LIMIT 1)"
 		}
+		if len(x.Args) == 1 {
+			return g.expr(x.Args[0], row)
+		}
+	case "column_names_of":
+		if len(x.Args) == 1 && g.isTabular(x.Args[0]) {
+			return g.columnNamesOf(g.tabular(x.Args[0]))
+		}
 	case "column_ifexists", "columnifexists":
 		if len(x.Args) == 2 {
 			if s, ok := x.Args[0].(*ast.StringLit); ok && row != nil && row.find(s.Value) >= 0 {
@@ -117,7 +125,15 @@ func (g *gen) callUser(b *binding, name string, args []ast.Expr, row *rel, at as
 		g.failf(at.Pos(), "function '%s' nests too deeply", name)
 	}
 	fn := b.fn
+	if b.pattern != nil {
+		m, err := check.MatchPattern(b.pattern, args, nil)
+		if err != nil {
+			g.failf(at.Pos(), "%v", err)
+		}
+		fn, args = &ast.FuncLit{Body: m.Body}, nil
+	}
 	inner := &scope{parent: b.fnSc, names: map[string]*binding{}}
+	args = g.userArgs(fn.Params, args, name, at)
 	for i, p := range fn.Params {
 		if p == nil || p.Name == nil {
 			continue
@@ -125,9 +141,6 @@ func (g *gen) callUser(b *binding, name string, args []ast.Expr, row *rel, at as
 		var a ast.Expr
 		if i < len(args) {
 			a = args[i]
-		}
-		if ne, ok := a.(*ast.NamedExpr); ok {
-			a = ne.X
 		}
 		switch {
 		case a != nil && g.isTabular(a):

@@ -89,6 +89,7 @@ func (g *gen) join(x *ast.JoinOp, in *rel) *rel {
 	on := strings.Join(conds, " AND ")
 	cols := g.tableCols(x)
 	left := in
+	var unique *uniqueJoin
 	switch kind {
 	case "innerunique":
 		// Kusto keeps one left row per key value before joining.
@@ -96,9 +97,19 @@ func (g *gen) join(x *ast.JoinOp, in *rel) *rel {
 		for _, k := range keys {
 			parts = append(parts, strings.TrimPrefix(k.left, "l."))
 		}
-		body := "SELECT " + selectCols(in.cols) + " FROM " + in.name + " QUALIFY row_number() OVER (PARTITION BY " + strings.Join(parts, ", ") + ") = 1"
-		left = g.step("join-unique", x.Pos(), body, in.cols)
+		dedup := func(l *rel) *rel {
+			body := "SELECT " + selectCols(l.cols) + " FROM " + l.name + " QUALIFY row_number() OVER (PARTITION BY " + strings.Join(parts, ", ") + ") = 1"
+			return g.step("join-unique", x.Pos(), body, l.cols)
+		}
+		left = dedup(in)
 		kind = "inner"
+		// A where on left columns after the join filters the left side
+		// before the rows are made unique, as Kusto does (see where).
+		unique = &uniqueJoin{in: in, rebuild: func(l *rel) *rel {
+			ll := dedup(l)
+			body := "SELECT " + g.joinSelect(ll.cols, right.cols, cols) + " FROM " + ll.name + " AS l JOIN " + right.name + " AS r ON " + on
+			return g.step("join", x.Pos(), body, cols)
+		}}
 	case "anti", "leftantisemi":
 		kind = "leftanti"
 	case "rightantisemi":
@@ -125,7 +136,9 @@ func (g *gen) join(x *ast.JoinOp, in *rel) *rel {
 		g.failf(x.Pos(), "join kind '%s' is not supported", kind)
 	}
 	body := "SELECT " + g.joinSelect(left.cols, right.cols, cols) + " FROM " + left.name + " AS l " + sqlKind + " " + right.name + " AS r ON " + on
-	return g.step("join", x.Pos(), body, cols)
+	r := g.step("join", x.Pos(), body, cols)
+	r.unique = unique
+	return r
 }
 
 // joinSelect lists the left columns then the right ones under the names
@@ -232,13 +245,11 @@ func (g *gen) union(x *ast.UnionOp, in *rel) *rel {
 			}
 			continue
 		}
-		name := "union_arg" + itoa(i)
-		if id, ok := e.(*ast.Ident); ok {
-			name = id.Name
-			if fuzzy && g.sc.lookup(id.Name) == nil {
-				if _, ok := schema.Lookup(id.Name); !ok {
-					continue
-				}
+		name := unionName(e, i)
+		if src := unionSource(e); src != nil && fuzzy && g.sc.lookup(src.Name) == nil {
+			// isfuzzy=true skips the inputs whose table does not exist.
+			if _, ok := schema.Lookup(src.Name); !ok {
+				continue
 			}
 		}
 		ins = append(ins, unionInput{g.tabular(e), name})
@@ -248,6 +259,112 @@ func (g *gen) union(x *ast.UnionOp, in *rel) *rel {
 		source = optionWord(x.Options, "with_source")
 	}
 	return g.step("union", x.Pos(), g.unionBody(ins, cols, source), cols)
+}
+
+// unionName is the name withsource gives a union input: a table's (or
+// let's) name, the name of a final as operator, or union_argN.
+func unionName(e ast.Expr, i int) string {
+	for {
+		p, ok := e.(*ast.ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.X
+	}
+	switch x := e.(type) {
+	case *ast.Ident:
+		return x.Name
+	case *ast.PipeExpr:
+		if n := len(x.Ops); n > 0 {
+			if as, ok := x.Ops[n-1].(*ast.AsOp); ok && as.Name != nil {
+				return as.Name.Name
+			}
+		}
+	}
+	return "union_arg" + itoa(i)
+}
+
+// unionSource is the table name a union input starts from, if any.
+func unionSource(e ast.Expr) *ast.Ident {
+	for {
+		switch x := e.(type) {
+		case *ast.ParenExpr:
+			e = x.X
+		case *ast.PipeExpr:
+			e = x.Source
+		case *ast.Ident:
+			return x
+		default:
+			return nil
+		}
+	}
+}
+
+// unionOrigin is where a merged column of a union comes from: the
+// inputs' columns of that name, or, for a column split by type
+// (x_long, x_int), those of that name and type.
+type unionOrigin struct {
+	name  string
+	typ   schema.Type
+	typed bool
+}
+
+// unionOrigins follows the binder's merge: names in order of first
+// appearance; a name whose first two inputs disagree on the type splits
+// into one column per type. It returns nil when the merge does not give
+// cols (then columns are matched by name).
+func unionOrigins(ins []unionInput, cols []check.Column, source string) []unionOrigin {
+	type entry struct {
+		name         string
+		types        []schema.Type
+		count        int
+		firstTwoSame bool
+	}
+	var order []*entry
+	byName := map[string]*entry{}
+	for _, inp := range ins {
+		for _, c := range inp.r.cols {
+			en := byName[c.Name]
+			if en == nil {
+				en = &entry{name: c.Name}
+				byName[c.Name] = en
+				order = append(order, en)
+			}
+			en.count++
+			if en.count == 2 {
+				en.firstTwoSame = en.types[0] == c.Type
+			}
+			found := false
+			for _, t := range en.types {
+				found = found || t == c.Type
+			}
+			if !found {
+				en.types = append(en.types, c.Type)
+			}
+		}
+	}
+	var out []unionOrigin
+	if source != "" {
+		out = append(out, unionOrigin{})
+	}
+	for _, en := range order {
+		if len(en.types) == 1 || en.firstTwoSame {
+			out = append(out, unionOrigin{name: en.name, typ: en.types[0]})
+			continue
+		}
+		for _, t := range en.types {
+			out = append(out, unionOrigin{name: en.name, typ: t, typed: true})
+		}
+	}
+	if len(out) != len(cols) {
+		return nil
+	}
+	for i, o := range out {
+		if o.name != "" && cols[i].Type != o.typ && o.typed {
+			return nil
+		}
+	}
+	return out
 }
 
 // unionInput is one table of a union and the name withsource gives it.
@@ -260,15 +377,22 @@ type unionInput struct {
 // read null, or ” for strings) and concatenates them.
 func (g *gen) unionBody(ins []unionInput, cols []check.Column, source string) string {
 	var parts []string
+	origins := unionOrigins(ins, cols, source)
 	for _, inp := range ins {
 		var sel []string
-		for _, c := range cols {
+		for k, c := range cols {
 			if source != "" && c.Name == source {
 				sel = append(sel, g.typedParam(inp.name, schema.String)+" AS "+quote(c.Name))
 				continue
 			}
 			i := inp.r.find(c.Name)
-			if i < 0 {
+			if origins != nil {
+				o := origins[k]
+				i = inp.r.find(o.name)
+				if i >= 0 && o.typed && inp.r.cols[i].Type != o.typ {
+					i = -1
+				}
+			} else if i < 0 {
 				// A column split by type: name_type.
 				for j, ic := range inp.r.cols {
 					if ic.Name+"_"+ic.Type.String() == c.Name {

@@ -30,6 +30,9 @@ func (g *gen) evaluate(x *ast.EvaluateOp, in *rel) *rel {
 	case "pivot":
 		return g.pivot(x, in)
 	}
+	if r, ok := g.evaluateMore(name, x, in); ok {
+		return r
+	}
 	if f := extraOps["evaluate"]; f != nil {
 		return f(g, x, in)
 	}

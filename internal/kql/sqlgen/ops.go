@@ -23,6 +23,7 @@ func (g *gen) op(o ast.Operator, in *rel) *rel {
 	}
 	switch x := o.(type) {
 	case *ast.WhereOp:
+		in = g.pushToUniqueLeft(in, x.Pred)
 		in = g.windowed(in, x.Pred)
 		body := "SELECT " + selectCols(in.cols) + carry(in) + " FROM " + in.name + " WHERE " + g.predicate(x.Pred, in)
 		return keep(g.cte("where", x.Pos(), body, in.cols), in.cols, in)
@@ -433,10 +434,19 @@ func (g *gen) print(x *ast.PrintOp) *rel {
 	var sel []string
 	for _, e := range x.Exprs {
 		names := g.res.Names[e]
+		v := valueOf(e)
+		if len(names) > 1 && isSortCall(v) {
+			// print array_sort_asc(a, b): the value is [a_sorted,
+			// b_sorted], one column each.
+			s := g.expr(v, nil)
+			for i, n := range names {
+				sel = append(sel, "json_extract("+s+", '$["+itoa(i)+"]') AS "+quote(n))
+			}
+			continue
+		}
 		if len(names) != 1 {
 			g.failf(e.Pos(), "print with %d names is not supported", len(names))
 		}
-		v := valueOf(e)
 		sel = append(sel, g.coerce(g.expr(v, nil), g.typeOf(v), typeIn(cols, names[0], g.typeOf(v)))+" AS "+quote(names[0]))
 	}
 	return g.step("print", x.Pos(), "SELECT "+strings.Join(sel, ", "), cols)

@@ -224,6 +224,9 @@ type gen struct {
 	// bare marks comparisons whose null may stand for false (the
 	// conjuncts of a where clause).
 	bare map[ast.Expr]bool
+	// sets holds the values of the query's set statements (bin_auto
+	// reads query_bin_auto_size and query_bin_auto_at).
+	sets map[string]ast.Expr
 }
 
 // rel is a relation: a named step and its columns. SQL relations have no
@@ -235,6 +238,8 @@ type rel struct {
 	cols   []check.Column
 	order  []orderKey
 	hidden []string // columns present in the SQL but not in KQL's schema
+	// unique is set on the output of a join kind=innerunique.
+	unique *uniqueJoin
 }
 
 // orderKey is one key of a rel's order: a column and its direction.
@@ -289,6 +294,9 @@ type binding struct {
 	// fn is a user function and the scope it was defined in.
 	fn   *ast.FuncLit
 	fnSc *scope
+	// pattern is a declared pattern: a reference compiles the body of
+	// the mapping its arguments select.
+	pattern *ast.PatternStmt
 }
 
 type scope struct {
@@ -346,7 +354,18 @@ func (g *gen) stmts(list []ast.Stmt) value {
 			g.let(x)
 		case *ast.ExprStmt:
 			last = g.value(x.X, nil)
-		case *ast.SetStmt, *ast.QueryParamsStmt, *ast.AliasStmt, *ast.RestrictStmt:
+		case *ast.SetStmt:
+			if x.Name != nil && x.Value != nil {
+				if g.sets == nil {
+					g.sets = map[string]ast.Expr{}
+				}
+				g.sets[x.Name.Name] = x.Value
+			}
+		case *ast.PatternStmt:
+			if x.Name != nil {
+				g.sc.names[x.Name.Name] = &binding{fn: check.PatternShape(x), fnSc: g.sc, pattern: x}
+			}
+		case *ast.QueryParamsStmt, *ast.AliasStmt, *ast.RestrictStmt:
 			// Options and declarations that change nothing here.
 		default:
 			g.failf(s.Pos(), "statement not supported")
@@ -398,6 +417,10 @@ func (g *gen) isTabular(e ast.Expr) bool {
 			if b := g.sc.lookup(id.Name); b != nil && b.fn != nil {
 				return g.fnTabular(b.fn)
 			}
+		}
+	case *ast.SelectorExpr:
+		if b, _ := g.patternRef(x); b != nil {
+			return g.fnTabular(b.fn)
 		}
 	}
 	return false

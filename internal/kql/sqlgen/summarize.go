@@ -210,6 +210,7 @@ func (g *gen) argMinMax(ctx *aggCtx, call *ast.CallExpr, fname string, names []s
 		fn, extreme = "arg_min_null", "min"
 	}
 	var out []string
+	counted := ""
 	for i, n := range names {
 		if i >= len(fields) {
 			break
@@ -219,7 +220,12 @@ func (g *gen) argMinMax(ctx *aggCtx, call *ast.CallExpr, fname string, names []s
 		if i == 0 {
 			s = ctx.add(extreme + "(" + by + ")")
 		} else {
-			s = ctx.add(fn + "(" + expr + ", " + by + ")")
+			// When x is null in every row, Kusto still returns one of
+			// the rows: the first, read alike for every column.
+			if counted == "" {
+				counted = ctx.add("count(" + by + ")")
+			}
+			s = "(CASE WHEN " + counted + " = 0 THEN " + ctx.add("first("+expr+")") + " ELSE " + ctx.add(fn+"("+expr+", "+by+")") + " END)"
 		}
 		out = append(out, s+" AS "+quote(n))
 	}
@@ -256,7 +262,14 @@ func (g *gen) percentilesMany(ctx *aggCtx, call *ast.CallExpr, fname string, nam
 	x := g.aggArg(ctx, call, 0)
 	ps := call.Args[1:]
 	if fname == "percentilesw" {
-		ps = ps[1:]
+		w := g.aggArg(ctx, call, 1)
+		var out []string
+		for i, p := range g.weightedPercentiles(ctx, call, w, ps[1:]) {
+			if i < len(names) {
+				out = append(out, p+" AS "+quote(names[i]))
+			}
+		}
+		return out
 	}
 	var out []string
 	for i, p := range ps {

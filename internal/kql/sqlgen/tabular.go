@@ -74,6 +74,9 @@ func (g *gen) tabular(e ast.Expr) *rel {
 		}
 		g.failf(x.Pos(), "tabular function '%s' is not supported", id.Name)
 	case *ast.SelectorExpr:
+		if r, ok := g.patternTable(x); ok {
+			return r
+		}
 		if x.Sel != nil {
 			return g.tabular(x.Sel)
 		}
