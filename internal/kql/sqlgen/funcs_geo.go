@@ -1,0 +1,120 @@
+package sqlgen
+
+import (
+	"github.com/vigilsec/vigil/internal/kql/ast"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+// Geospatial functions (geo_*) compile to the vigil_geo_* scalar UDFs that
+// the DuckDB store registers from package internal/geo. Coordinates go in
+// as DOUBLE, GeoJSON (dynamic) as its JSON text, cell tokens as VARCHAR;
+// a UDF gives NULL for invalid input as Kusto does.
+
+// geoArg is how one argument is passed to a UDF.
+type geoArg int
+
+const (
+	gNum  geoArg = iota // DOUBLE
+	gDyn                // dynamic, passed as JSON text
+	gText               // string
+)
+
+type geoFunc struct {
+	udf      string
+	args     []geoArg
+	defaults []any // values of trailing optional arguments (bind parameters)
+}
+
+var geoFuncs = map[string]geoFunc{
+	"geo_distance_2points":             {"vigil_geo_distance_2points", []geoArg{gNum, gNum, gNum, gNum}, nil},
+	"geo_point_in_circle":              {"vigil_geo_point_in_circle", []geoArg{gNum, gNum, gNum, gNum, gNum}, nil},
+	"geo_azimuth":                      {"vigil_geo_azimuth", []geoArg{gNum, gNum, gNum, gNum}, nil},
+	"geo_point_in_polygon":             {"vigil_geo_point_in_polygon", []geoArg{gNum, gNum, gDyn}, nil},
+	"geo_distance_point_to_line":       {"vigil_geo_distance_point_to_line", []geoArg{gNum, gNum, gDyn}, nil},
+	"geo_distance_point_to_polygon":    {"vigil_geo_distance_point_to_polygon", []geoArg{gNum, gNum, gDyn}, nil},
+	"geo_closest_point_on_line":        {"vigil_geo_closest_point_on_line", []geoArg{gNum, gNum, gDyn}, nil},
+	"geo_closest_point_on_polygon":     {"vigil_geo_closest_point_on_polygon", []geoArg{gNum, gNum, gDyn}, nil},
+	"geo_polygon_area":                 {"vigil_geo_polygon_area", []geoArg{gDyn}, nil},
+	"geo_polygon_perimeter":            {"vigil_geo_polygon_perimeter", []geoArg{gDyn}, nil},
+	"geo_polygon_centroid":             {"vigil_geo_polygon_centroid", []geoArg{gDyn}, nil},
+	"geo_line_length":                  {"vigil_geo_line_length", []geoArg{gDyn}, nil},
+	"geo_line_centroid":                {"vigil_geo_line_centroid", []geoArg{gDyn}, nil},
+	"geo_intersects_2lines":            {"vigil_geo_intersects_2lines", []geoArg{gDyn, gDyn}, nil},
+	"geo_intersects_line_with_polygon": {"vigil_geo_intersects_line_with_polygon", []geoArg{gDyn, gDyn}, nil},
+	"geo_intersects_2polygons":         {"vigil_geo_intersects_2polygons", []geoArg{gDyn, gDyn}, nil},
+	"geo_point_to_geohash":             {"vigil_geo_point_to_geohash", []geoArg{gNum, gNum, gNum}, []any{float64(5)}},
+	"geo_geohash_to_central_point":     {"vigil_geo_geohash_to_central_point", []geoArg{gText}, nil},
+	"geo_geohash_to_polygon":           {"vigil_geo_geohash_to_polygon", []geoArg{gText}, nil},
+	"geo_geohash_neighbors":            {"vigil_geo_geohash_neighbors", []geoArg{gText}, nil},
+	"geo_point_to_s2cell":              {"vigil_geo_point_to_s2cell", []geoArg{gNum, gNum, gNum}, []any{float64(11)}},
+	"geo_s2cell_to_central_point":      {"vigil_geo_s2cell_to_central_point", []geoArg{gText}, nil},
+	"geo_s2cell_to_polygon":            {"vigil_geo_s2cell_to_polygon", []geoArg{gText}, nil},
+	"geo_s2cell_neighbors":             {"vigil_geo_s2cell_neighbors", []geoArg{gText}, nil},
+}
+
+func init() {
+	for name, gf := range geoFuncs {
+		gf := gf
+		register(func(g *gen, x *ast.CallExpr, a []arg) string {
+			return g.geoCall(x, a, gf)
+		}, name)
+	}
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		g.failf(x.Pos(), "H3 cells are not supported")
+		return ""
+	}, "geo_point_to_h3cell", "geo_h3cell_to_central_point", "geo_h3cell_to_polygon",
+		"geo_h3cell_neighbors", "geo_h3cell_children", "geo_h3cell_parent", "geo_h3cell_rings",
+		"geo_h3cell_level", "geo_polygon_to_h3cells")
+}
+
+func (g *gen) geoCall(x *ast.CallExpr, a []arg, gf geoFunc) string {
+	min := len(gf.args) - len(gf.defaults)
+	extra := 0
+	if x != nil {
+		if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "geo_distance_2points" {
+			extra = 1 // use_spheroid
+		}
+	}
+	g.need(x, a, min, len(gf.args)+extra)
+	if len(a) > len(gf.args) {
+		if b, ok := a[len(a)-1].e.(*ast.BasicLit); !ok || (b.Value != "false" && b.Value != "0") {
+			g.failf(x.Pos(), "geo_distance_2points: use_spheroid is not supported")
+		}
+		a = a[:len(gf.args)]
+	}
+	parts := make([]string, len(gf.args))
+	for i, k := range gf.args {
+		if i >= len(a) {
+			parts[i] = g.typedParam(gf.defaults[i-min], schema.Real)
+			continue
+		}
+		switch k {
+		case gNum:
+			parts[i] = g.asType(a[i], schema.Real)
+		case gDyn:
+			parts[i] = "CAST(" + toJSON(a[i].sql, a[i].typ) + " AS VARCHAR)"
+		default:
+			parts[i] = g.asString(a[i])
+		}
+	}
+	call := gf.udf + "("
+	for i, p := range parts {
+		if i > 0 {
+			call += ", "
+		}
+		call += p
+	}
+	call += ")"
+	switch t := g.typeOf(x); t {
+	case schema.String:
+		return "coalesce(" + call + ", '')"
+	case schema.Dynamic:
+		return "CAST(" + call + " AS JSON)"
+	case schema.Real:
+		return call
+	case schema.Bool:
+		return call
+	default:
+		return "CAST(" + call + " AS " + sqlType(t) + ")"
+	}
+}
