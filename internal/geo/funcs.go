@@ -127,6 +127,38 @@ var Funcs = []Func{
 		v, ok := S2Neighbors(s(a, 0))
 		return StringsJSON(v), ok
 	}},
+	{"vigil_geo_line_interpolate_point", []Kind{JSON, Double}, JSON, func(a []any) (any, bool) {
+		return wrap(LineInterpolatePoint(s(a, 0), f(a, 1)))
+	}},
+	{"vigil_geo_line_locate_point", []Kind{JSON, Double, Double}, Double, func(a []any) (any, bool) {
+		return wrap(LineLocatePoint(s(a, 0), f(a, 1), f(a, 2)))
+	}},
+	{"vigil_geo_line_densify", []Kind{JSON, Double}, JSON, func(a []any) (any, bool) {
+		return wrap(LineDensify(s(a, 0), f(a, 1)))
+	}},
+	{"vigil_geo_polygon_densify", []Kind{JSON, Double}, JSON, func(a []any) (any, bool) {
+		return wrap(PolygonDensify(s(a, 0), f(a, 1)))
+	}},
+	{"vigil_geo_line_simplify", []Kind{JSON, Double}, JSON, func(a []any) (any, bool) {
+		return wrap(LineSimplify(s(a, 0), f(a, 1)))
+	}},
+	{"vigil_geo_polygon_simplify", []Kind{JSON, Double}, JSON, func(a []any) (any, bool) {
+		return wrap(PolygonSimplify(s(a, 0), f(a, 1)))
+	}},
+	{"vigil_geo_polygon_to_s2cells", []Kind{JSON, Double}, JSON, func(a []any) (any, bool) {
+		n, ok := intArg(f(a, 1))
+		if !ok {
+			return nil, false
+		}
+		return wrap(PolygonToS2Cells(s(a, 0), n))
+	}},
+	{"vigil_geo_line_to_s2cells", []Kind{JSON, Double}, JSON, func(a []any) (any, bool) {
+		n, ok := intArg(f(a, 1))
+		if !ok {
+			return nil, false
+		}
+		return wrap(LineToS2Cells(s(a, 0), n))
+	}},
 }
 
 // Lookup returns the function named name.

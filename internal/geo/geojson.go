@@ -161,7 +161,7 @@ func validRing(seq []LngLat) bool {
 }
 
 func fmtNum(f float64) string {
-	return strconv.FormatFloat(f, 'g', 17, 64)
+	return strconv.FormatFloat(f, 'g', -1, 64)
 }
 
 func fmtPos(p LngLat) string { return "[" + fmtNum(p.Lng) + "," + fmtNum(p.Lat) + "]" }

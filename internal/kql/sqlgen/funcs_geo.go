@@ -23,33 +23,45 @@ type geoFunc struct {
 	udf      string
 	args     []geoArg
 	defaults []any // values of trailing optional arguments (bind parameters)
+	// unsupported is how many further optional KQL arguments the UDF
+	// does not take: they compile only as a literal false or 0 (their
+	// default), e.g. use_spheroid, preserve_crossing, radius.
+	unsupported int
 }
 
 var geoFuncs = map[string]geoFunc{
-	"geo_distance_2points":             {"vigil_geo_distance_2points", []geoArg{gNum, gNum, gNum, gNum}, nil},
-	"geo_point_in_circle":              {"vigil_geo_point_in_circle", []geoArg{gNum, gNum, gNum, gNum, gNum}, nil},
-	"geo_azimuth":                      {"vigil_geo_azimuth", []geoArg{gNum, gNum, gNum, gNum}, nil},
-	"geo_point_in_polygon":             {"vigil_geo_point_in_polygon", []geoArg{gNum, gNum, gDyn}, nil},
-	"geo_distance_point_to_line":       {"vigil_geo_distance_point_to_line", []geoArg{gNum, gNum, gDyn}, nil},
-	"geo_distance_point_to_polygon":    {"vigil_geo_distance_point_to_polygon", []geoArg{gNum, gNum, gDyn}, nil},
-	"geo_closest_point_on_line":        {"vigil_geo_closest_point_on_line", []geoArg{gNum, gNum, gDyn}, nil},
-	"geo_closest_point_on_polygon":     {"vigil_geo_closest_point_on_polygon", []geoArg{gNum, gNum, gDyn}, nil},
-	"geo_polygon_area":                 {"vigil_geo_polygon_area", []geoArg{gDyn}, nil},
-	"geo_polygon_perimeter":            {"vigil_geo_polygon_perimeter", []geoArg{gDyn}, nil},
-	"geo_polygon_centroid":             {"vigil_geo_polygon_centroid", []geoArg{gDyn}, nil},
-	"geo_line_length":                  {"vigil_geo_line_length", []geoArg{gDyn}, nil},
-	"geo_line_centroid":                {"vigil_geo_line_centroid", []geoArg{gDyn}, nil},
-	"geo_intersects_2lines":            {"vigil_geo_intersects_2lines", []geoArg{gDyn, gDyn}, nil},
-	"geo_intersects_line_with_polygon": {"vigil_geo_intersects_line_with_polygon", []geoArg{gDyn, gDyn}, nil},
-	"geo_intersects_2polygons":         {"vigil_geo_intersects_2polygons", []geoArg{gDyn, gDyn}, nil},
-	"geo_point_to_geohash":             {"vigil_geo_point_to_geohash", []geoArg{gNum, gNum, gNum}, []any{float64(5)}},
-	"geo_geohash_to_central_point":     {"vigil_geo_geohash_to_central_point", []geoArg{gText}, nil},
-	"geo_geohash_to_polygon":           {"vigil_geo_geohash_to_polygon", []geoArg{gText}, nil},
-	"geo_geohash_neighbors":            {"vigil_geo_geohash_neighbors", []geoArg{gText}, nil},
-	"geo_point_to_s2cell":              {"vigil_geo_point_to_s2cell", []geoArg{gNum, gNum, gNum}, []any{float64(11)}},
-	"geo_s2cell_to_central_point":      {"vigil_geo_s2cell_to_central_point", []geoArg{gText}, nil},
-	"geo_s2cell_to_polygon":            {"vigil_geo_s2cell_to_polygon", []geoArg{gText}, nil},
-	"geo_s2cell_neighbors":             {"vigil_geo_s2cell_neighbors", []geoArg{gText}, nil},
+	"geo_distance_2points":             {"vigil_geo_distance_2points", []geoArg{gNum, gNum, gNum, gNum}, nil, 1},
+	"geo_point_in_circle":              {"vigil_geo_point_in_circle", []geoArg{gNum, gNum, gNum, gNum, gNum}, nil, 0},
+	"geo_azimuth":                      {"vigil_geo_azimuth", []geoArg{gNum, gNum, gNum, gNum}, nil, 0},
+	"geo_point_in_polygon":             {"vigil_geo_point_in_polygon", []geoArg{gNum, gNum, gDyn}, nil, 0},
+	"geo_distance_point_to_line":       {"vigil_geo_distance_point_to_line", []geoArg{gNum, gNum, gDyn}, nil, 0},
+	"geo_distance_point_to_polygon":    {"vigil_geo_distance_point_to_polygon", []geoArg{gNum, gNum, gDyn}, nil, 0},
+	"geo_closest_point_on_line":        {"vigil_geo_closest_point_on_line", []geoArg{gNum, gNum, gDyn}, nil, 0},
+	"geo_closest_point_on_polygon":     {"vigil_geo_closest_point_on_polygon", []geoArg{gNum, gNum, gDyn}, nil, 0},
+	"geo_polygon_area":                 {"vigil_geo_polygon_area", []geoArg{gDyn}, nil, 0},
+	"geo_polygon_perimeter":            {"vigil_geo_polygon_perimeter", []geoArg{gDyn}, nil, 0},
+	"geo_polygon_centroid":             {"vigil_geo_polygon_centroid", []geoArg{gDyn}, nil, 0},
+	"geo_line_length":                  {"vigil_geo_line_length", []geoArg{gDyn}, nil, 0},
+	"geo_line_centroid":                {"vigil_geo_line_centroid", []geoArg{gDyn}, nil, 0},
+	"geo_intersects_2lines":            {"vigil_geo_intersects_2lines", []geoArg{gDyn, gDyn}, nil, 0},
+	"geo_intersects_line_with_polygon": {"vigil_geo_intersects_line_with_polygon", []geoArg{gDyn, gDyn}, nil, 0},
+	"geo_intersects_2polygons":         {"vigil_geo_intersects_2polygons", []geoArg{gDyn, gDyn}, nil, 0},
+	"geo_point_to_geohash":             {"vigil_geo_point_to_geohash", []geoArg{gNum, gNum, gNum}, []any{float64(5)}, 0},
+	"geo_geohash_to_central_point":     {"vigil_geo_geohash_to_central_point", []geoArg{gText}, nil, 0},
+	"geo_geohash_to_polygon":           {"vigil_geo_geohash_to_polygon", []geoArg{gText}, nil, 0},
+	"geo_geohash_neighbors":            {"vigil_geo_geohash_neighbors", []geoArg{gText}, nil, 0},
+	"geo_point_to_s2cell":              {"vigil_geo_point_to_s2cell", []geoArg{gNum, gNum, gNum}, []any{float64(11)}, 0},
+	"geo_s2cell_to_central_point":      {"vigil_geo_s2cell_to_central_point", []geoArg{gText}, nil, 0},
+	"geo_s2cell_to_polygon":            {"vigil_geo_s2cell_to_polygon", []geoArg{gText}, nil, 0},
+	"geo_s2cell_neighbors":             {"vigil_geo_s2cell_neighbors", []geoArg{gText}, nil, 0},
+	"geo_line_interpolate_point":       {"vigil_geo_line_interpolate_point", []geoArg{gDyn, gNum}, nil, 0},
+	"geo_line_locate_point":            {"vigil_geo_line_locate_point", []geoArg{gDyn, gNum, gNum}, nil, 1},
+	"geo_line_densify":                 {"vigil_geo_line_densify", []geoArg{gDyn, gNum}, []any{float64(10)}, 1},
+	"geo_polygon_densify":              {"vigil_geo_polygon_densify", []geoArg{gDyn, gNum}, []any{float64(10)}, 1},
+	"geo_line_simplify":                {"vigil_geo_line_simplify", []geoArg{gDyn, gNum}, []any{float64(10)}, 0},
+	"geo_polygon_simplify":             {"vigil_geo_polygon_simplify", []geoArg{gDyn, gNum}, []any{float64(10)}, 0},
+	"geo_polygon_to_s2cells":           {"vigil_geo_polygon_to_s2cells", []geoArg{gDyn, gNum}, []any{float64(11)}, 1},
+	"geo_line_to_s2cells":              {"vigil_geo_line_to_s2cells", []geoArg{gDyn, gNum}, []any{float64(11)}, 1},
 }
 
 func init() {
@@ -68,24 +80,18 @@ func init() {
 }
 
 func (g *gen) geoCall(x *ast.CallExpr, a []arg, gf geoFunc) string {
-	min := len(gf.args) - len(gf.defaults)
-	extra := 0
-	if x != nil {
-		if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "geo_distance_2points" {
-			extra = 1 // use_spheroid
+	low := len(gf.args) - len(gf.defaults)
+	g.need(x, a, low, len(gf.args)+gf.unsupported)
+	for _, extra := range a[min(len(a), len(gf.args)):] {
+		if b, ok := extra.e.(*ast.BasicLit); !ok || (b.Value != "false" && b.Value != "0") {
+			g.failf(x.Pos(), "%s: this optional argument is supported only as its default (false or 0)", x.Fun.(*ast.Ident).Name)
 		}
 	}
-	g.need(x, a, min, len(gf.args)+extra)
-	if len(a) > len(gf.args) {
-		if b, ok := a[len(a)-1].e.(*ast.BasicLit); !ok || (b.Value != "false" && b.Value != "0") {
-			g.failf(x.Pos(), "geo_distance_2points: use_spheroid is not supported")
-		}
-		a = a[:len(gf.args)]
-	}
+	a = a[:min(len(a), len(gf.args))]
 	parts := make([]string, len(gf.args))
 	for i, k := range gf.args {
 		if i >= len(a) {
-			parts[i] = g.typedParam(gf.defaults[i-min], schema.Real)
+			parts[i] = g.typedParam(gf.defaults[i-low], schema.Real)
 			continue
 		}
 		switch k {
