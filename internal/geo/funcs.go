@@ -159,6 +159,12 @@ var Funcs = []Func{
 		}
 		return wrap(LineToS2Cells(s(a, 0), n))
 	}},
+	{"vigil_geo_intersection_line_with_polygon", []Kind{JSON, JSON}, JSON, func(a []any) (any, bool) {
+		return wrap(IntersectionLinePolygon(s(a, 0), s(a, 1)))
+	}},
+	{"vigil_geo_intersection_2lines", []Kind{JSON, JSON}, JSON, func(a []any) (any, bool) {
+		return wrap(Intersection2Lines(s(a, 0), s(a, 1)))
+	}},
 }
 
 // Lookup returns the function named name.

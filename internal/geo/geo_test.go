@@ -1,0 +1,148 @@
+package geo
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+const centralPark = `{"type":"Polygon","coordinates":[[[-73.9495,40.7969],[-73.95807266235352,40.80068603561921],[-73.98201942443848,40.76825672305777],[-73.97317886352539,40.76455136505513],[-73.9495,40.7969]]]}`
+
+func near(t *testing.T, name string, got, want float64) {
+	t.Helper()
+	if math.Abs(got-want) > 1e-9*math.Max(1, math.Abs(want)) {
+		t.Errorf("%s = %.15g, want %.15g", name, got, want)
+	}
+}
+
+// Expected values are Kusto's documented outputs.
+func TestMetrics(t *testing.T) {
+	a, ok := PolygonArea(centralPark)
+	if !ok {
+		t.Fatal("area: not ok")
+	}
+	near(t, "area", a, 3475207.28346606)
+	d, _ := DistanceToPolygon(-73.9839, 40.7705, centralPark)
+	near(t, "distance to polygon", d, 259.940756070596)
+	l, _ := LineLength(`{"type":"LineString","coordinates":[[-73.95807266235352,40.800426144169315],[-73.94966125488281,40.79691751000055],[-73.97317886352539,40.764486356930334]]}`)
+	near(t, "line length", l, 4922.48016992081)
+	az, _ := Azimuth(5, 10, 10, -40)
+	near(t, "azimuth", az, 3.05459939796449)
+	if _, ok := Azimuth(5, 10, 5, 10); ok {
+		t.Error("azimuth of equal points: want null")
+	}
+	in, ok := InCircle(-122.143564, 47.535677, -122.100896, 47.527351, 3500)
+	if !in || !ok {
+		t.Error("in circle: want true")
+	}
+	if _, ok := InCircle(1, 1, 1, 1, -1); ok {
+		t.Error("negative radius: want null")
+	}
+	f, _ := LineLocatePoint(`{"type":"LineString","coordinates":[[-73.95796, 40.80042], [-73.97317, 40.764486]]}`, -73.965, 40.792)
+	near(t, "locate", f, 0.25560135100307552)
+}
+
+func TestGeohash(t *testing.T) {
+	if h, _ := GeohashEncode(-80.195829, 25.802215, 8); h != "dhwfz15h" {
+		t.Errorf("geohash %q", h)
+	}
+	if _, ok := GeohashEncode(200, 1, 8); ok {
+		t.Error("invalid longitude: want null")
+	}
+	n, _ := GeohashNeighbors("sunny")
+	if got := strings.Join(n, ","); got != "sunnt,sunpj,sunnx,sunpn,sunnv,sunpp,sunnz,sunnw" {
+		t.Errorf("neighbors %s", got)
+	}
+	if _, _, _, _, ok := GeohashBounds("a"); ok {
+		t.Error("geohash 'a': want invalid")
+	}
+}
+
+func TestS2(t *testing.T) {
+	if tok, _ := S2Token(-80.195829, 25.802215, 8); tok != "88d9b" {
+		t.Errorf("s2 token %q", tok)
+	}
+	if _, ok := S2Token(1, 1, 35); ok {
+		t.Error("level 35: want null")
+	}
+	n, _ := S2Neighbors("89c259")
+	if got := strings.Join(n, ","); got != "89c25d,89c2f9,89c251,89c257,89c25f,89c25b,89c2f7,89c2f5" {
+		t.Errorf("s2 neighbors %s", got)
+	}
+	p, _ := S2Center("1234567")
+	near(t, "s2 center lng", p.Lng, 9.86830731850408)
+	near(t, "s2 center lat", p.Lat, 27.468392925827604)
+	for _, bad := range []string{"a", "", "zz", "00000000000000000"} {
+		if _, ok := S2Center(bad); ok {
+			t.Errorf("s2 token %q: want invalid", bad)
+		}
+	}
+	cells, ok := PolygonToS2Cells(`{"type":"Polygon","coordinates":[[[0,0],[0,50],[100,50],[0,0]]]}`, 5)
+	if !ok || strings.Count(cells, ",")+1 != 286 {
+		t.Errorf("polygon to s2 cells at level 5: %d cells", strings.Count(cells, ",")+1)
+	}
+	if _, ok := PolygonToS2Cells(`{"type":"Polygon","coordinates":[[[0,0],[0,50],[100,50],[0,0]]]}`, 30); ok {
+		t.Error("level 30 covering: want null")
+	}
+}
+
+func TestDensifySimplify(t *testing.T) {
+	got, _ := PolygonDensify(`{"type":"Polygon","coordinates":[[[10,10],[11,10],[11,11],[10,11],[10,10]]]}`, 10)
+	want := `{"type":"Polygon","coordinates":[[[10,10],[10.25,10],[10.5,10],[10.75,10],[11,10],[11,11],[10.75,11],[10.5,11],[10.25,11],[10,11],[10,10]]]}`
+	if got != want {
+		t.Errorf("densify: %s", got)
+	}
+	if _, ok := LineDensify(`{"type":"LineString","coordinates":[[1,1],[2,2]]}`, 0); ok {
+		t.Error("tolerance 0: want null")
+	}
+	if _, ok := LineSimplify(`{"type":"LineString","coordinates":[[1.1, 1.1],[1.2,1.2]]}`, 100000); ok {
+		t.Error("line shorter than tolerance: want null")
+	}
+}
+
+func TestInvalidGeoJSON(t *testing.T) {
+	for _, s := range []string{
+		``, `null`, `[]`, `{"type":"Polygon"}`, `{"type":"Polygon","coordinates":[[[0,0],[10,10],[10,10],[0,0]]]}`,
+		`{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1]]]}`, `{"type":"Polygon","coordinates":[[[500,0],[1,0],[1,1],[500,0]]]}`,
+		`{"type":"LineString","coordinates":[[1,1]]}`, `{"type":"Polygon","coordinates":[]}`, `{"type":"MultiPolygon","coordinates":[[]]}`,
+	} {
+		if _, ok := PolygonArea(s); ok {
+			t.Errorf("area of %s: want null", s)
+		}
+	}
+}
+
+// FuzzGeoJSON checks that no input makes the GeoJSON functions panic.
+func FuzzGeoJSON(f *testing.F) {
+	f.Add(centralPark)
+	f.Add(`{"type":"MultiLineString","coordinates":[[[1,1],[2,2]],[[3,3],[4,4]]]}`)
+	f.Add(`{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[5,5],[6,5],[6,6],[5,5]]]]}`)
+	f.Add(`{"type":"Point","coordinates":[1,2]}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		PolygonArea(s)
+		PolygonPerimeter(s)
+		PolygonCentroid(s)
+		InPolygon(1, 1, s)
+		DistanceToPolygon(1, 1, s)
+		ClosestPointOnPolygon(1, 1, s)
+		LineLength(s)
+		LineCentroid(s)
+		DistanceToLine(1, 1, s)
+		LineInterpolatePoint(s, 0.5)
+		LineLocatePoint(s, 1, 1)
+		LineDensify(s, 1000)
+		PolygonDensify(s, 1000)
+		LineSimplify(s, 10)
+		PolygonSimplify(s, 10)
+		Intersects2Lines(s, s)
+		Intersects2Polygons(s, s)
+		IntersectsLinePolygon(s, s)
+		IntersectionLinePolygon(s, s)
+		Intersection2Lines(s, s)
+		PolygonToS2Cells(s, 3)
+		LineToS2Cells(s, 3)
+		GeohashNeighbors(s)
+		S2Neighbors(s)
+		S2Polygon(s)
+	})
+}
