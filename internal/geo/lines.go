@@ -88,10 +88,17 @@ func densifyEdge(out []LngLat, a, b LngLat, tol float64, depth int) []LngLat {
 	return append(out, b)
 }
 
-func densify(seq []LngLat, tol float64) []LngLat {
+// maxDensifyPoints bounds a densified geometry as Kusto does.
+const maxDensifyPoints = 10485760
+
+func densify(seq []LngLat, tol float64, budget *int) []LngLat {
 	out := []LngLat{seq[0]}
 	for i := 0; i+1 < len(seq); i++ {
+		n := len(out)
 		out = densifyEdge(out, seq[i], seq[i+1], tol, 0)
+		if *budget -= len(out) - n; *budget < 0 {
+			return nil
+		}
 	}
 	return out
 }
@@ -105,8 +112,13 @@ func LineDensify(text string, tol float64) (string, bool) {
 		return "", false
 	}
 	var lines [][]LngLat
+	budget := maxDensifyPoints
 	for _, l := range s.Lines {
-		lines = append(lines, densify(l, tol))
+		d := densify(l, tol, &budget)
+		if d == nil {
+			return "", false
+		}
+		lines = append(lines, d)
 	}
 	return linesJSON(lines), true
 }
@@ -118,10 +130,15 @@ func PolygonDensify(text string, tol float64) (string, bool) {
 		return "", false
 	}
 	var polys [][][]LngLat
+	budget := maxDensifyPoints
 	for _, rings := range s.Polygons {
 		var out [][]LngLat
 		for _, r := range rings {
-			out = append(out, densify(append(append([]LngLat{}, r...), r[0]), tol))
+			d := densify(append(append([]LngLat{}, r...), r[0]), tol, &budget)
+			if d == nil {
+				return "", false
+			}
+			out = append(out, d)
 		}
 		polys = append(polys, out)
 	}
@@ -281,7 +298,8 @@ func PolygonToS2Cells(text string, level int) (string, bool) {
 	}
 	var union s2.CellUnion
 	for _, p := range polygons(s) {
-		est := p.Area() / s2.AvgAreaMetric.Value(level)
+		// Cells inside plus cells along the boundary.
+		est := p.Area()/s2.AvgAreaMetric.Value(level) + 2*ringsLength(p)/s2.AvgEdgeMetric.Value(level)
 		if est > maxCoverCells {
 			return "", false
 		}
@@ -337,4 +355,15 @@ func LineToS2Cells(text string, level int) (string, bool) {
 		return "", false
 	}
 	return StringsJSON(out), true
+}
+
+// ringsLength is the total length in radians of a polygon's loops.
+func ringsLength(p *s2.Polygon) float64 {
+	var sum float64
+	for _, l := range p.Loops() {
+		for i := 0; i < l.NumVertices(); i++ {
+			sum += l.Vertex(i).Distance(l.Vertex(i + 1)).Radians()
+		}
+	}
+	return sum
 }
