@@ -165,6 +165,23 @@ var Funcs = []Func{
 	{"vigil_geo_intersection_2lines", []Kind{JSON, JSON}, JSON, func(a []any) (any, bool) {
 		return wrap(Intersection2Lines(s(a, 0), s(a, 1)))
 	}},
+	{"vigil_geo_h3cell_level", []Kind{Text}, Long, func(a []any) (any, bool) { return wrap(H3Level(s(a, 0))) }},
+	{"vigil_geo_h3cell_parent", []Kind{Text}, Text, func(a []any) (any, bool) { return wrap(H3Parent(s(a, 0), -1)) }},
+	{"vigil_geo_h3cell_parent_at", []Kind{Text, Double}, Text, func(a []any) (any, bool) {
+		n, ok := intArg(f(a, 1))
+		if !ok || n < 0 {
+			return nil, false
+		}
+		return wrap(H3Parent(s(a, 0), n))
+	}},
+	{"vigil_geo_h3cell_children", []Kind{Text}, JSON, func(a []any) (any, bool) { return wrap(H3Children(s(a, 0), -1)) }},
+	{"vigil_geo_h3cell_children_at", []Kind{Text, Double}, JSON, func(a []any) (any, bool) {
+		n, ok := intArg(f(a, 1))
+		if !ok || n < 0 {
+			return nil, false
+		}
+		return wrap(H3Children(s(a, 0), n))
+	}},
 }
 
 // Lookup returns the function named name.

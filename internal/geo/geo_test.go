@@ -86,6 +86,36 @@ func TestS2(t *testing.T) {
 	}
 }
 
+func TestH3Index(t *testing.T) {
+	if lvl, ok := H3Level("862a1072fffffff"); !ok || lvl != 6 {
+		t.Errorf("level %d %v", lvl, ok)
+	}
+	for _, c := range []struct {
+		res  int
+		want string
+	}{{-1, "852a1073fffffff"}, {1, "812a3ffffffffff"}, {6, "862a1072fffffff"}} {
+		if got, _ := H3Parent("862a1072fffffff", c.res); got != c.want {
+			t.Errorf("parent at %d: %q, want %q", c.res, got, c.want)
+		}
+	}
+	if _, ok := H3Parent("862a1072fffffff", 15); ok {
+		t.Error("parent below the cell: want null")
+	}
+	kids, _ := H3Children("862a1072fffffff", -1)
+	if kids != `["872a10728ffffff","872a10729ffffff","872a1072affffff","872a1072bffffff","872a1072cffffff","872a1072dffffff","872a1072effffff"]` {
+		t.Errorf("children %s", kids)
+	}
+	// A pentagon (base cell 4 at resolution 0) has 6 children.
+	if kids, _ := H3Children("8009fffffffffff", -1); strings.Count(kids, ",")+1 != 6 {
+		t.Errorf("pentagon children %s", kids)
+	}
+	for _, bad := range []string{"abc", "123", "", "ffffffffffffffff", "862a1072ffffff7"} {
+		if _, ok := H3Level(bad); ok {
+			t.Errorf("h3 %q: want invalid", bad)
+		}
+	}
+}
+
 func TestDensifySimplify(t *testing.T) {
 	got, _ := PolygonDensify(`{"type":"Polygon","coordinates":[[[10,10],[11,10],[11,11],[10,11],[10,10]]]}`, 10)
 	want := `{"type":"Polygon","coordinates":[[[10,10],[10.25,10],[10.5,10],[10.75,10],[11,10],[11,11],[10.75,11],[10.5,11],[10.25,11],[10,11],[10,10]]]}`
@@ -144,5 +174,7 @@ func FuzzGeoJSON(f *testing.F) {
 		GeohashNeighbors(s)
 		S2Neighbors(s)
 		S2Polygon(s)
+		H3Parent(s, 2)
+		H3Children(s, -1)
 	})
 }

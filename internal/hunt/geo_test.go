@@ -55,7 +55,7 @@ func TestGeoFunctions(t *testing.T) {
 		{`print isnull(geo_point_in_polygon(1, 1, dynamic({"type":"Polygon","coordinates":[[[0,0],[10,10],[10,10],[0,0]]]})))`, "true"},
 		{`print gettype(geo_polygon_area(dynamic({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]})))`, "real"},
 		{`print isnull(geo_azimuth(5, 10, 5, 10))`, "true"},
-		{`print round(geo_distance_2points(-122.407628, 47.578557, -118.275287, 34.019056), 4)`, "1.546754352e+06"}, // Kusto documents 1546754.35197381,
+		{`print round(geo_distance_2points(-122.407628, 47.578557, -118.275287, 34.019056), 4)`, "1.546754352e+06"}, // Kusto documents 1546754.35197381
 		{`print array_length(geo_polygon_to_s2cells(dynamic({"type":"Polygon","coordinates":[[[0,0],[0,50],[100,50],[0,0]]]}), 5))`, "286"},
 		{`print tostring(geo_line_densify(dynamic({"type":"LineString","coordinates":[[50, 50], [51, 51]]})))`,
 			`{"type":"LineString","coordinates":[[50,50],[50.125,50.125],[50.25,50.25],[50.375,50.375],[50.5,50.5],[50.625,50.625],[50.75,50.75],[50.875,50.875],[51,51]]}`},
