@@ -182,6 +182,10 @@ var Funcs = []Func{
 		}
 		return wrap(H3Children(s(a, 0), n))
 	}},
+	{"vigil_geo_union_polygons_array", []Kind{JSON}, JSON, func(a []any) (any, bool) { return wrap(UnionPolygons(s(a, 0))) }},
+	{"vigil_geo_intersection_2polygons", []Kind{JSON, JSON}, JSON, func(a []any) (any, bool) {
+		return wrap(Intersection2Polygons(s(a, 0), s(a, 1)))
+	}},
 }
 
 // Lookup returns the function named name.

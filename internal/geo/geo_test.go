@@ -168,6 +168,8 @@ func FuzzGeoJSON(f *testing.F) {
 		Intersects2Polygons(s, s)
 		IntersectsLinePolygon(s, s)
 		IntersectionLinePolygon(s, s)
+		Intersection2Polygons(s, s)
+		UnionPolygons("[" + s + "," + centralPark + "]")
 		Intersection2Lines(s, s)
 		PolygonToS2Cells(s, 3)
 		LineToS2Cells(s, 3)

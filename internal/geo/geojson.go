@@ -211,3 +211,16 @@ func StringsJSON(v []string) string {
 	}
 	return string(b)
 }
+
+// jsonArray splits a JSON array into its elements' JSON texts.
+func jsonArray(text string) ([]string, bool) {
+	var raw []json.RawMessage
+	if json.Unmarshal([]byte(text), &raw) != nil {
+		return nil, false
+	}
+	out := make([]string, len(raw))
+	for i, r := range raw {
+		out[i] = string(r)
+	}
+	return out, true
+}

@@ -74,17 +74,48 @@ func polygons(s *Shape) []*s2.Polygon {
 	return out
 }
 
-// PolygonArea returns the area in square meters of a GeoJSON (multi)polygon.
+// PolygonArea returns the area in square meters of a GeoJSON
+// (multi)polygon; the polygons of a multipolygon count once where they
+// overlap.
 func PolygonArea(text string) (float64, bool) {
 	s, ok := ParseGeoJSON(text, "polygon")
 	if !ok {
 		return 0, false
 	}
 	var a float64
-	for _, p := range polygons(s) {
+	for _, p := range merged(s) {
 		a += p.Area()
 	}
 	return a * EarthRadius * EarthRadius, true
+}
+
+// merged returns the polygons of s, merged into their union when s is a
+// multipolygon whose parts overlap.
+func merged(s *Shape) []*s2.Polygon {
+	ps := polygons(s)
+	if len(ps) < 2 {
+		return ps
+	}
+	overlap := false
+	for i := range ps {
+		for j := i + 1; j < len(ps); j++ {
+			if ps[i].Intersects(ps[j]) {
+				overlap = true
+			}
+		}
+	}
+	if !overlap {
+		return ps
+	}
+	loops, ok := newOverlay([]*Shape{s}).unionLoops()
+	if !ok {
+		return ps
+	}
+	var sl []*s2.Loop
+	for _, l := range loops {
+		sl = append(sl, s2.LoopFromPoints(l))
+	}
+	return []*s2.Polygon{regionOf(sl)}
 }
 
 func ringLength(r []LngLat, closed bool) float64 {
@@ -135,7 +166,7 @@ func PolygonCentroid(text string) (string, bool) {
 		return "", false
 	}
 	var c s2.Point
-	for _, p := range polygons(s) {
+	for _, p := range merged(s) {
 		for _, l := range p.Loops() {
 			lc := l.Centroid()
 			if l.IsHole() {
