@@ -30,6 +30,7 @@ type ovPiece struct {
 }
 
 type overlay struct {
+	orig   map[s2.Point]LngLat // input vertices as given
 	inputs []ovInput
 	snaps  []s2.Point
 	splits [][]s2.Point // per input: points where others' boundaries meet it
@@ -47,7 +48,7 @@ func (o *overlay) snap(p s2.Point) s2.Point {
 
 // newOverlay prepares the polygons of the shapes, in order.
 func newOverlay(shapes []*Shape) *overlay {
-	o := &overlay{}
+	o := &overlay{orig: map[s2.Point]LngLat{}}
 	for _, s := range shapes {
 		for _, rings := range s.Polygons {
 			var in ovInput
@@ -65,6 +66,11 @@ func newOverlay(shapes []*Shape) *overlay {
 					}
 				}
 				in.loops = append(in.loops, pts)
+				for _, v := range r {
+					if _, ok := o.orig[s2Point(v)]; !ok {
+						o.orig[s2Point(v)] = v
+					}
+				}
 			}
 			in.poly = s2.PolygonFromLoops(loops)
 			o.inputs = append(o.inputs, in)
@@ -195,7 +201,7 @@ func assemble(kept []ovPiece) ([][]s2.Point, bool) {
 // ovResult renders loops as GeoJSON (Polygon or MultiPolygon; holes go
 // with the shell holding them) plus stray points; empty gives an empty
 // GeometryCollection.
-func ovResult(loops [][]s2.Point, points []s2.Point) string {
+func ovResult(loops [][]s2.Point, points []s2.Point, orig map[s2.Point]LngLat) string {
 	type poly struct {
 		shell *s2.Loop
 		rings [][]LngLat
@@ -208,7 +214,7 @@ func ovResult(loops [][]s2.Point, points []s2.Point) string {
 			holes = append(holes, l)
 			continue
 		}
-		polys = append(polys, &poly{shell: sl, rings: [][]LngLat{closedRing(l)}})
+		polys = append(polys, &poly{shell: sl, rings: [][]LngLat{closedRing(l, orig)}})
 	}
 	for _, h := range holes {
 		var best *poly
@@ -218,12 +224,12 @@ func ovResult(loops [][]s2.Point, points []s2.Point) string {
 			}
 		}
 		if best != nil {
-			best.rings = append(best.rings, closedRing(h))
+			best.rings = append(best.rings, closedRing(h, orig))
 		}
 	}
 	var parts []string
 	for _, p := range points {
-		parts = append(parts, PointJSON(lngLatOf(p)))
+		parts = append(parts, PointJSON(lngLatOr(p, orig)))
 	}
 	if len(polys) > 0 {
 		var all [][][]LngLat
@@ -248,10 +254,17 @@ func ovResult(loops [][]s2.Point, points []s2.Point) string {
 	return out + "]}"
 }
 
-func closedRing(l []s2.Point) []LngLat {
+func lngLatOr(p s2.Point, orig map[s2.Point]LngLat) LngLat {
+	if v, ok := orig[p]; ok {
+		return v
+	}
+	return lngLatOf(p)
+}
+
+func closedRing(l []s2.Point, orig map[s2.Point]LngLat) []LngLat {
 	r := make([]LngLat, 0, len(l)+1)
 	for _, p := range l {
-		r = append(r, lngLatOf(p))
+		r = append(r, lngLatOr(p, orig))
 	}
 	return append(r, r[0])
 }
@@ -320,7 +333,7 @@ func UnionPolygons(arr string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return ovResult(loops, nil), true
+	return ovResult(loops, nil, o.orig), true
 }
 
 // Intersection2Polygons returns the intersection of two (multi)polygons:
@@ -332,8 +345,9 @@ func Intersection2Polygons(t1, t2 string) (string, bool) {
 		return "", false
 	}
 	// Each side is first merged into one region.
-	ua, ok1 := newOverlay([]*Shape{a}).unionLoops()
-	ub, ok2 := newOverlay([]*Shape{b}).unionLoops()
+	oa, ob := newOverlay([]*Shape{a}), newOverlay([]*Shape{b})
+	ua, ok1 := oa.unionLoops()
+	ub, ok2 := ob.unionLoops()
 	if !ok1 || !ok2 {
 		return "", false
 	}
@@ -402,7 +416,10 @@ func Intersection2Polygons(t1, t2 string) (string, bool) {
 			}
 		}
 	}
-	return ovResult(loops, points), true
+	for k, v := range ob.orig {
+		oa.orig[k] = v
+	}
+	return ovResult(loops, points, oa.orig), true
 }
 
 // regionOf builds a polygon from oriented loops (shells counter-clockwise,
