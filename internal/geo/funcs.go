@@ -186,6 +186,9 @@ var Funcs = []Func{
 	{"vigil_geo_intersection_2polygons", []Kind{JSON, JSON}, JSON, func(a []any) (any, bool) {
 		return wrap(Intersection2Polygons(s(a, 0), s(a, 1)))
 	}},
+	{"vigil_geo_point_buffer", []Kind{Double, Double, Double, Double}, JSON, func(a []any) (any, bool) {
+		return wrap(PointBuffer(f(a, 0), f(a, 1), f(a, 2), f(a, 3)))
+	}},
 }
 
 // Lookup returns the function named name.

@@ -116,6 +116,33 @@ func TestH3Index(t *testing.T) {
 	}
 }
 
+func TestPointBuffer(t *testing.T) {
+	text, ok := PointBuffer(-115.1745008278, 36.1497251277, 20000, 10)
+	if !ok {
+		t.Fatal("buffer: not ok")
+	}
+	// Every vertex lies on the circle; the polygon holds the center and
+	// its area is close to the cap's.
+	s, _ := ParseGeoJSON(text, "polygon")
+	for _, v := range s.Polygons[0][0] {
+		d, _ := Distance(-115.1745008278, 36.1497251277, v.Lng, v.Lat)
+		near(t, "vertex distance", d, 20000)
+	}
+	if in, _ := InPolygon(-115.1745008278, 36.1497251277, text); !in {
+		t.Error("buffer does not hold its center")
+	}
+	area, _ := PolygonArea(text)
+	if capArea := 2 * math.Pi * EarthRadius * EarthRadius * (1 - math.Cos(20000/EarthRadius)); area > capArea || area < capArea*0.998 {
+		t.Errorf("buffer area %g, cap %g", area, capArea)
+	}
+	if _, ok := PointBuffer(200, 1, 0.1, 10); ok {
+		t.Error("invalid point: want null")
+	}
+	if _, ok := PointBuffer(10, 10, -1, 10); ok {
+		t.Error("negative radius: want null")
+	}
+}
+
 func TestDensifySimplify(t *testing.T) {
 	got, _ := PolygonDensify(`{"type":"Polygon","coordinates":[[[10,10],[11,10],[11,11],[10,11],[10,10]]]}`, 10)
 	want := `{"type":"Polygon","coordinates":[[[10,10],[10.25,10],[10.5,10],[10.75,10],[11,10],[11,11],[10.75,11],[10.5,11],[10.25,11],[10,11],[10,10]]]}`
