@@ -5,6 +5,9 @@ package geo
 
 import (
 	"encoding/json"
+	"sync"
+
+	"github.com/golang/geo/s2"
 	"math"
 	"strconv"
 	"strings"
@@ -29,6 +32,9 @@ type Shape struct {
 	Points   []LngLat
 	Lines    [][]LngLat
 	Polygons [][][]LngLat
+
+	polyOnce sync.Once
+	polys    []*s2.Polygon
 }
 
 type rawGeo struct {

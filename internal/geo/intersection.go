@@ -44,8 +44,8 @@ func containsAny(pgs []*s2.Polygon, p s2.Point) bool {
 // (multi)polygon as a GeoJSON LineString or MultiLineString, or an empty
 // GeometryCollection when there are none.
 func IntersectionLinePolygon(lt, pt string) (string, bool) {
-	l, ok1 := ParseGeoJSON(lt, "line")
-	p, ok2 := ParseGeoJSON(pt, "polygon")
+	l, ok1 := parseCached(lt, "line")
+	p, ok2 := parseCached(pt, "polygon")
 	if !ok1 || !ok2 {
 		return "", false
 	}
@@ -102,8 +102,8 @@ func IntersectionLinePolygon(lt, pt string) (string, bool) {
 // MultiLineString), both (GeometryCollection), or an empty
 // GeometryCollection.
 func Intersection2Lines(t1, t2 string) (string, bool) {
-	l1, ok1 := ParseGeoJSON(t1, "line")
-	l2, ok2 := ParseGeoJSON(t2, "line")
+	l1, ok1 := parseCached(t1, "line")
+	l2, ok2 := parseCached(t2, "line")
 	if !ok1 || !ok2 {
 		return "", false
 	}

@@ -25,7 +25,7 @@ func lineEdges(s *Shape) (edges [][2]s2.Point, lens []float64, total float64) {
 // LineInterpolatePoint returns the GeoJSON point at the given fraction
 // (0..1) of the line's length.
 func LineInterpolatePoint(text string, fraction float64) (string, bool) {
-	s, ok := ParseGeoJSON(text, "line")
+	s, ok := parseCached(text, "line")
 	if !ok || !(fraction >= 0 && fraction <= 1) {
 		return "", false
 	}
@@ -52,7 +52,7 @@ func LineLocatePoint(text string, lng, lat float64) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	s, ok := ParseGeoJSON(text, "line")
+	s, ok := parseCached(text, "line")
 	if !ok {
 		return 0, false
 	}
@@ -107,7 +107,7 @@ func validDensifyTolerance(t float64) bool { return t >= 0.1 && t <= 10000 }
 
 // LineDensify converts the planar edges of a (multi)line to geodesics.
 func LineDensify(text string, tol float64) (string, bool) {
-	s, ok := ParseGeoJSON(text, "line")
+	s, ok := parseCached(text, "line")
 	if !ok || !validDensifyTolerance(tol) {
 		return "", false
 	}
@@ -125,7 +125,7 @@ func LineDensify(text string, tol float64) (string, bool) {
 
 // PolygonDensify converts the planar edges of a (multi)polygon to geodesics.
 func PolygonDensify(text string, tol float64) (string, bool) {
-	s, ok := ParseGeoJSON(text, "polygon")
+	s, ok := parseCached(text, "polygon")
 	if !ok || !validDensifyTolerance(tol) {
 		return "", false
 	}
@@ -188,7 +188,7 @@ func validSimplifyTolerance(t float64) bool { return t >= 0 && t < 7800000 }
 // LineSimplify simplifies a (multi)line; a line that shrinks below the
 // tolerance disappears, and with all lines gone the result is null.
 func LineSimplify(text string, tol float64) (string, bool) {
-	s, ok := ParseGeoJSON(text, "line")
+	s, ok := parseCached(text, "line")
 	if !ok || !validSimplifyTolerance(tol) {
 		return "", false
 	}
@@ -213,7 +213,7 @@ func LineSimplify(text string, tol float64) (string, bool) {
 // PolygonSimplify simplifies a (multi)polygon; rings that collapse below
 // the tolerance disappear, and with all shells gone the result is null.
 func PolygonSimplify(text string, tol float64) (string, bool) {
-	s, ok := ParseGeoJSON(text, "polygon")
+	s, ok := parseCached(text, "polygon")
 	if !ok || !validSimplifyTolerance(tol) {
 		return "", false
 	}
@@ -292,7 +292,7 @@ const maxCoverCells = 65536
 // the (multi)polygon, or ok=false when the level is invalid or the
 // covering would hold more than 65,536 cells.
 func PolygonToS2Cells(text string, level int) (string, bool) {
-	s, ok := ParseGeoJSON(text, "polygon")
+	s, ok := parseCached(text, "polygon")
 	if !ok || level < 0 || level > 30 {
 		return "", false
 	}
@@ -327,7 +327,7 @@ func PolygonToS2Cells(text string, level int) (string, bool) {
 // the (multi)line, or ok=false when the level is invalid or the covering
 // would hold more than 65,536 cells.
 func LineToS2Cells(text string, level int) (string, bool) {
-	s, ok := ParseGeoJSON(text, "line")
+	s, ok := parseCached(text, "line")
 	if !ok || level < 0 || level > 30 {
 		return "", false
 	}

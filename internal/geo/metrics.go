@@ -61,24 +61,11 @@ func s2Loop(ring []LngLat) *s2.Loop {
 	return l
 }
 
-// polygons builds one s2.Polygon per GeoJSON polygon.
-func polygons(s *Shape) []*s2.Polygon {
-	out := make([]*s2.Polygon, 0, len(s.Polygons))
-	for _, rings := range s.Polygons {
-		loops := make([]*s2.Loop, 0, len(rings))
-		for _, r := range rings {
-			loops = append(loops, s2Loop(r))
-		}
-		out = append(out, s2.PolygonFromLoops(loops))
-	}
-	return out
-}
-
 // PolygonArea returns the area in square meters of a GeoJSON
 // (multi)polygon; the polygons of a multipolygon count once where they
 // overlap.
 func PolygonArea(text string) (float64, bool) {
-	s, ok := ParseGeoJSON(text, "polygon")
+	s, ok := parseCached(text, "polygon")
 	if !ok {
 		return 0, false
 	}
@@ -133,7 +120,7 @@ func ringLength(r []LngLat, closed bool) float64 {
 
 // PolygonPerimeter returns the length in meters of all rings.
 func PolygonPerimeter(text string) (float64, bool) {
-	s, ok := ParseGeoJSON(text, "polygon")
+	s, ok := parseCached(text, "polygon")
 	if !ok {
 		return 0, false
 	}
@@ -148,7 +135,7 @@ func PolygonPerimeter(text string) (float64, bool) {
 
 // LineLength returns the length in meters of a (multi)line.
 func LineLength(text string) (float64, bool) {
-	s, ok := ParseGeoJSON(text, "line")
+	s, ok := parseCached(text, "line")
 	if !ok {
 		return 0, false
 	}
@@ -161,7 +148,7 @@ func LineLength(text string) (float64, bool) {
 
 // PolygonCentroid returns the centroid of a (multi)polygon as a GeoJSON point.
 func PolygonCentroid(text string) (string, bool) {
-	s, ok := ParseGeoJSON(text, "polygon")
+	s, ok := parseCached(text, "polygon")
 	if !ok {
 		return "", false
 	}
@@ -184,7 +171,7 @@ func PolygonCentroid(text string) (string, bool) {
 
 // LineCentroid returns the centroid of a (multi)line as a GeoJSON point.
 func LineCentroid(text string) (string, bool) {
-	s, ok := ParseGeoJSON(text, "line")
+	s, ok := parseCached(text, "line")
 	if !ok {
 		return "", false
 	}
@@ -240,7 +227,7 @@ func DistanceToLine(lng, lat float64, text string) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	s, ok := ParseGeoJSON(text, "line")
+	s, ok := parseCached(text, "line")
 	if !ok {
 		return 0, false
 	}
@@ -265,7 +252,7 @@ func DistanceToPolygon(lng, lat float64, text string) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	s, ok := ParseGeoJSON(text, "polygon")
+	s, ok := parseCached(text, "polygon")
 	if !ok {
 		return 0, false
 	}
@@ -284,7 +271,7 @@ func InPolygon(lng, lat float64, text string) (bool, bool) {
 	if !ok {
 		return false, false
 	}
-	s, ok := ParseGeoJSON(text, "polygon")
+	s, ok := parseCached(text, "polygon")
 	if !ok {
 		return false, false
 	}
@@ -302,7 +289,7 @@ func ClosestPointOnLine(lng, lat float64, text string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	s, ok := ParseGeoJSON(text, "line")
+	s, ok := parseCached(text, "line")
 	if !ok {
 		return "", false
 	}
@@ -317,7 +304,7 @@ func ClosestPointOnPolygon(lng, lat float64, text string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	s, ok := ParseGeoJSON(text, "polygon")
+	s, ok := parseCached(text, "polygon")
 	if !ok {
 		return "", false
 	}
@@ -349,8 +336,8 @@ func edgesCross(l1, l2 [][]LngLat) bool {
 
 // Intersects2Lines reports whether two (multi)lines intersect.
 func Intersects2Lines(t1, t2 string) (bool, bool) {
-	s1, ok1 := ParseGeoJSON(t1, "line")
-	s2_, ok2 := ParseGeoJSON(t2, "line")
+	s1, ok1 := parseCached(t1, "line")
+	s2_, ok2 := parseCached(t2, "line")
 	if !ok1 || !ok2 {
 		return false, false
 	}
@@ -359,8 +346,8 @@ func Intersects2Lines(t1, t2 string) (bool, bool) {
 
 // IntersectsLinePolygon reports whether a (multi)line and a (multi)polygon intersect.
 func IntersectsLinePolygon(lt, pt string) (bool, bool) {
-	l, ok1 := ParseGeoJSON(lt, "line")
-	p, ok2 := ParseGeoJSON(pt, "polygon")
+	l, ok1 := parseCached(lt, "line")
+	p, ok2 := parseCached(pt, "polygon")
 	if !ok1 || !ok2 {
 		return false, false
 	}
@@ -377,8 +364,8 @@ func IntersectsLinePolygon(lt, pt string) (bool, bool) {
 
 // Intersects2Polygons reports whether two (multi)polygons intersect.
 func Intersects2Polygons(t1, t2 string) (bool, bool) {
-	a, ok1 := ParseGeoJSON(t1, "polygon")
-	b, ok2 := ParseGeoJSON(t2, "polygon")
+	a, ok1 := parseCached(t1, "polygon")
+	b, ok2 := parseCached(t2, "polygon")
 	if !ok1 || !ok2 {
 		return false, false
 	}

@@ -322,7 +322,7 @@ func UnionPolygons(arr string) (string, bool) {
 	}
 	var shapes []*Shape
 	for _, t := range texts {
-		s, ok := ParseGeoJSON(t, "polygon")
+		s, ok := parseCached(t, "polygon")
 		if !ok {
 			return "", false
 		}
@@ -339,8 +339,8 @@ func UnionPolygons(arr string) (string, bool) {
 // Intersection2Polygons returns the intersection of two (multi)polygons:
 // polygons, points where they only touch, or an empty collection.
 func Intersection2Polygons(t1, t2 string) (string, bool) {
-	a, ok1 := ParseGeoJSON(t1, "polygon")
-	b, ok2 := ParseGeoJSON(t2, "polygon")
+	a, ok1 := parseCached(t1, "polygon")
+	b, ok2 := parseCached(t2, "polygon")
 	if !ok1 || !ok2 {
 		return "", false
 	}
