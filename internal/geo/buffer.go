@@ -58,3 +58,51 @@ func PointBuffer(lng, lat, radius, tol float64) (string, bool) {
 	ring[0] = destination(lng, lat, rho, 0)
 	return PolygonJSON(append(ring, ring[0])), true
 }
+
+func bearing(a, b LngLat) float64 {
+	az, _ := Azimuth(a.Lng, a.Lat, b.Lng, b.Lat)
+	return az
+}
+
+// LineBuffer returns a polygon of the points within radius meters of the
+// (multi)line: the union of a buffer circle around each vertex and a band
+// along each edge.
+func LineBuffer(text string, radius, tol float64) (string, bool) {
+	s, ok := parseCached(text, "line")
+	if !ok {
+		return "", false
+	}
+	var parts []*Shape
+	for _, l := range s.Lines {
+		for i, v := range l {
+			c, ok := PointBuffer(v.Lng, v.Lat, radius, tol)
+			if !ok {
+				return "", false
+			}
+			cs, ok := ParseGeoJSON(c, "polygon")
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, cs)
+			if i+1 == len(l) || l[i+1] == v {
+				continue
+			}
+			a, b := v, l[i+1]
+			rho := radius / EarthRadius
+			tab, tba := bearing(a, b), bearing(b, a)
+			band := []LngLat{
+				destination(a.Lng, a.Lat, rho, tab+math.Pi/2),
+				destination(b.Lng, b.Lat, rho, tba-math.Pi/2),
+				destination(b.Lng, b.Lat, rho, tba+math.Pi/2),
+				destination(a.Lng, a.Lat, rho, tab-math.Pi/2),
+			}
+			parts = append(parts, &Shape{Kind: "Polygon", Polygons: [][][]LngLat{{band}}})
+		}
+	}
+	o := newOverlay(parts)
+	loops, ok := o.unionLoops()
+	if !ok {
+		return "", false
+	}
+	return ovResult(loops, nil, o.orig), true
+}

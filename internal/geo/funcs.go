@@ -189,6 +189,9 @@ var Funcs = []Func{
 	{"vigil_geo_point_buffer", []Kind{Double, Double, Double, Double}, JSON, func(a []any) (any, bool) {
 		return wrap(PointBuffer(f(a, 0), f(a, 1), f(a, 2), f(a, 3)))
 	}},
+	{"vigil_geo_line_buffer", []Kind{JSON, Double, Double}, JSON, func(a []any) (any, bool) {
+		return wrap(LineBuffer(s(a, 0), f(a, 1), f(a, 2)))
+	}},
 }
 
 // Lookup returns the function named name.

@@ -143,6 +143,28 @@ func TestPointBuffer(t *testing.T) {
 	}
 }
 
+func TestLineBuffer(t *testing.T) {
+	line := `{"type":"LineString","coordinates":[[-73.97,40.76],[-73.96,40.77],[-73.95,40.765]]}`
+	text, ok := LineBuffer(line, 500, 10)
+	if !ok {
+		t.Fatal("line buffer: not ok")
+	}
+	for _, p := range [][2]float64{{-73.97, 40.76}, {-73.965, 40.765}, {-73.95, 40.765}, {-73.9525, 40.7655}} {
+		if in, _ := InPolygon(p[0], p[1], text); !in {
+			t.Errorf("buffer misses %v: %s", p, text)
+		}
+	}
+	if in, _ := InPolygon(-73.96, 40.78, text); in {
+		t.Error("buffer holds a point 1 km away")
+	}
+	if _, ok := LineBuffer(line, 0, 10); ok {
+		t.Error("radius 0: want null")
+	}
+	if _, ok := LineBuffer(`{"type":"LineString"}`, 5, 10); ok {
+		t.Error("invalid line: want null")
+	}
+}
+
 func TestDensifySimplify(t *testing.T) {
 	got, _ := PolygonDensify(`{"type":"Polygon","coordinates":[[[10,10],[11,10],[11,11],[10,11],[10,10]]]}`, 10)
 	want := `{"type":"Polygon","coordinates":[[[10,10],[10.25,10],[10.5,10],[10.75,10],[11,10],[11,11],[10.75,11],[10.5,11],[10.25,11],[10,11],[10,10]]]}`
@@ -191,6 +213,7 @@ func FuzzGeoJSON(f *testing.F) {
 		PolygonDensify(s, 1000)
 		LineSimplify(s, 10)
 		PolygonSimplify(s, 10)
+		LineBuffer(s, 1000, 100)
 		Intersects2Lines(s, s)
 		Intersects2Polygons(s, s)
 		IntersectsLinePolygon(s, s)

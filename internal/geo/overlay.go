@@ -271,7 +271,7 @@ func closedRing(l []s2.Point, orig map[s2.Point]LngLat) []LngLat {
 
 // maxOverlayEdges bounds the work of one overlay (it compares every edge
 // with every other).
-const maxOverlayEdges = 20000
+const maxOverlayEdges = 4000
 
 func (o *overlay) numEdges() int {
 	n := 0
