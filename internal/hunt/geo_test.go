@@ -57,6 +57,13 @@ func TestGeoFunctions(t *testing.T) {
 		{`print isnull(geo_azimuth(5, 10, 5, 10))`, "true"},
 		{`print round(geo_distance_2points(-122.407628, 47.578557, -118.275287, 34.019056), 4)`, "1.546754352e+06"}, // Kusto documents 1546754.35197381
 		{`print array_length(geo_polygon_to_s2cells(dynamic({"type":"Polygon","coordinates":[[[0,0],[0,50],[100,50],[0,0]]]}), 5))`, "286"},
+		{`print geo_h3cell_parent('862a1072fffffff', 1), geo_h3cell_level('862a1072fffffff'), array_length(geo_h3cell_children('862a1072fffffff'))`, "812a3ffffffffff | 6 | 7"},
+		{`print tostring(geo_intersection_2polygons(dynamic({"type":"Polygon","coordinates":[[[2,45],[0,45],[1,44],[2,45]]]}), dynamic({"type":"Polygon","coordinates":[[[3,44],[2,45],[2,43],[3,44]]]})))`,
+			`{"type":"Point","coordinates":[2,45]}`},
+		{`datatable(p:dynamic)[dynamic({"type":"Polygon","coordinates":[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}), dynamic({"type":"Polygon","coordinates":[[[1,1],[3,1],[3,3],[1,3],[1,1]]]})]
+		  | summarize a = make_list(p) | project u = geo_union_polygons_array(a)
+		  | project geo_point_in_polygon(2.5, 2.5, u), geo_point_in_polygon(0.5, 2.5, u), array_length(u.coordinates[0])`, "true | false | 9"},
+		{`print b = geo_point_buffer(10, 10, 1000) | project geo_point_in_polygon(10, 10, b), geo_point_in_polygon(10.02, 10, b)`, "true | false"},
 		{`print tostring(geo_line_densify(dynamic({"type":"LineString","coordinates":[[50, 50], [51, 51]]})))`,
 			`{"type":"LineString","coordinates":[[50,50],[50.125,50.125],[50.25,50.25],[50.375,50.375],[50.5,50.5],[50.625,50.625],[50.75,50.75],[50.875,50.875],[51,51]]}`},
 	}
