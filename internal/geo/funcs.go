@@ -192,6 +192,9 @@ var Funcs = []Func{
 	{"vigil_geo_line_buffer", []Kind{JSON, Double, Double}, JSON, func(a []any) (any, bool) {
 		return wrap(LineBuffer(s(a, 0), f(a, 1), f(a, 2)))
 	}},
+	{"vigil_geo_angle", []Kind{Double, Double, Double, Double, Double, Double}, Double, func(a []any) (any, bool) {
+		return wrap(Angle(f(a, 0), f(a, 1), f(a, 2), f(a, 3), f(a, 4), f(a, 5)))
+	}},
 }
 
 // Lookup returns the function named name.

@@ -38,6 +38,11 @@ func TestMetrics(t *testing.T) {
 	if _, ok := InCircle(1, 1, 1, 1, -1); ok {
 		t.Error("negative radius: want null")
 	}
+	ang, _ := Angle(0, 10, 0, 5, 3, -10)
+	near(t, "angle", ang, 2.94493843406882)
+	if _, ok := Angle(0, 10, 0, 10, 3, -10); ok {
+		t.Error("angle with equal points: want null")
+	}
 	f, _ := LineLocatePoint(`{"type":"LineString","coordinates":[[-73.95796, 40.80042], [-73.97317, 40.764486]]}`, -73.965, 40.792)
 	near(t, "locate", f, 0.25560135100307552)
 }

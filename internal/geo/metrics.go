@@ -378,3 +378,22 @@ func Intersects2Polygons(t1, t2 string) (bool, bool) {
 	}
 	return edgesCross(polygonRingsAsLines(a), polygonRingsAsLines(b)), true
 }
+
+// Angle returns the clockwise angle in radians [0, 2π) at point 2 from
+// the line [p1, p2] to the line [p2, p3]; ok=false for invalid, equal or
+// antipodal points.
+func Angle(lng1, lat1, lng2, lat2, lng3, lat3 float64) (float64, bool) {
+	for _, q := range [][4]float64{{lng1, lat1, lng2, lat2}, {lng2, lat2, lng3, lat3}} {
+		d, ok := Distance(q[0], q[1], q[2], q[3])
+		if !ok || d == 0 || d >= math.Pi*EarthRadius*(1-1e-12) {
+			return 0, false
+		}
+	}
+	a1, ok1 := Azimuth(lng2, lat2, lng1, lat1)
+	a3, ok3 := Azimuth(lng2, lat2, lng3, lat3)
+	if !ok1 || !ok3 {
+		return 0, false
+	}
+	a := math.Mod(a3-a1+4*math.Pi, 2*math.Pi)
+	return a, true
+}

@@ -57,6 +57,7 @@ var geoFuncs = map[string]geoFunc{
 	"geo_s2cell_to_central_point":        {"vigil_geo_s2cell_to_central_point", []geoArg{gText}, nil, 0, ""},
 	"geo_s2cell_to_polygon":              {"vigil_geo_s2cell_to_polygon", []geoArg{gText}, nil, 0, ""},
 	"geo_s2cell_neighbors":               {"vigil_geo_s2cell_neighbors", []geoArg{gText}, nil, 0, ""},
+	"geo_angle":                          {"vigil_geo_angle", []geoArg{gNum, gNum, gNum, gNum, gNum, gNum}, nil, 0, ""},
 	"geo_line_buffer":                    {"vigil_geo_line_buffer", []geoArg{gDyn, gNum, gNum}, []any{float64(10)}, 0, ""},
 	"geo_point_buffer":                   {"vigil_geo_point_buffer", []geoArg{gNum, gNum, gNum, gNum}, []any{float64(10)}, 0, ""},
 	"geo_union_polygons_array":           {"vigil_geo_union_polygons_array", []geoArg{gDyn}, nil, 0, ""},
