@@ -39,7 +39,10 @@ func wrap[T any](v T, ok bool) (any, bool) { return v, ok }
 
 // Funcs lists the UDFs, named vigil_geo_*.
 var Funcs = []Func{
-	{"vigil_geo_distance_2points", []Kind{Double, Double, Double, Double}, Double, func(a []any) (any, bool) {
+	{"vigil_geo_distance_2points", []Kind{Double, Double, Double, Double, Double}, Double, func(a []any) (any, bool) {
+		if f(a, 4) != 0 { // use_spheroid
+			return wrap(DistanceSpheroid(f(a, 0), f(a, 1), f(a, 2), f(a, 3)))
+		}
 		return wrap(Distance(f(a, 0), f(a, 1), f(a, 2), f(a, 3)))
 	}},
 	{"vigil_geo_point_in_circle", []Kind{Double, Double, Double, Double, Double}, Bool, func(a []any) (any, bool) {

@@ -38,6 +38,11 @@ func TestMetrics(t *testing.T) {
 	if _, ok := InCircle(1, 1, 1, 1, -1); ok {
 		t.Error("negative radius: want null")
 	}
+	// Vincenty's classic test line (Flinders Peak to Buninyong): 54972.271 m.
+	sd, _ := DistanceSpheroid(144.42486788888888, -37.95103341666667, 143.92649552777778, -37.65282113888889)
+	if math.Abs(sd-54972.271) > 0.001 {
+		t.Errorf("spheroid distance %.4f", sd)
+	}
 	ang, _ := Angle(0, 10, 0, 5, 3, -10)
 	near(t, "angle", ang, 2.94493843406882)
 	if _, ok := Angle(0, 10, 0, 10, 3, -10); ok {

@@ -33,7 +33,7 @@ type geoFunc struct {
 }
 
 var geoFuncs = map[string]geoFunc{
-	"geo_distance_2points":               {"vigil_geo_distance_2points", []geoArg{gNum, gNum, gNum, gNum}, nil, 1, ""},
+	"geo_distance_2points":               {"vigil_geo_distance_2points", []geoArg{gNum, gNum, gNum, gNum, gNum}, []any{float64(0)}, 0, ""},
 	"geo_point_in_circle":                {"vigil_geo_point_in_circle", []geoArg{gNum, gNum, gNum, gNum, gNum}, nil, 0, ""},
 	"geo_azimuth":                        {"vigil_geo_azimuth", []geoArg{gNum, gNum, gNum, gNum}, nil, 0, ""},
 	"geo_point_in_polygon":               {"vigil_geo_point_in_polygon", []geoArg{gNum, gNum, gDyn}, nil, 0, ""},
