@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"math"
+	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -52,6 +54,17 @@ func (u *geoUDF) run(values []driver.Value) (out any, err error) {
 	r, ok := u.fn.Call(args)
 	if !ok {
 		return nil, nil
+	}
+	switch v := r.(type) {
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, nil
+		}
+	case string:
+		// JSON has no NaN or infinity: such a result would not parse.
+		if u.fn.Result == geo.JSON && (strings.Contains(v, "NaN") || strings.Contains(v, "Inf")) {
+			return nil, nil
+		}
 	}
 	return r, nil
 }
