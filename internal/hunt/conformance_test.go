@@ -23,8 +23,8 @@ import (
 // Floors: the conformance cases passing today; a change that passes
 // fewer fails. Raise them as the engine grows.
 const (
-	conformanceFloorCore = 361 // outside the geospatial and graph families
-	conformanceFloorAll  = 482
+	conformanceFloorCore = 362 // outside the geospatial and graph families
+	conformanceFloorAll  = 483
 )
 
 var conformanceReport = flag.String("conformance.report", "", "write one JSON line per conformance case to this file")

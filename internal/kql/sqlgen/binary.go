@@ -66,11 +66,18 @@ func (g *gen) binary(x *ast.BinaryExpr, row *rel) string {
 			// KQL: null == x is false and null != x is true. A where
 			// clause's own conjuncts need no wrapping for ==, which keeps
 			// the comparison pushable into the scan.
+			// Both null compare as null (a where clause drops the row).
 			if x.Op == ast.Neq {
-				return "coalesce(" + a + " <> " + b + ", true)"
+				if isLiteral(x.X) || isLiteral(x.Y) {
+					return "coalesce(" + a + " <> " + b + ", true)"
+				}
+				return "(CASE WHEN " + a + " IS NULL AND " + b + " IS NULL THEN NULL ELSE coalesce(" + a + " <> " + b + ", true) END)"
 			}
 			if !g.bare[x] {
-				return "coalesce(" + a + " = " + b + ", false)"
+				if isLiteral(x.X) || isLiteral(x.Y) {
+					return "coalesce(" + a + " = " + b + ", false)"
+				}
+				return "(CASE WHEN " + a + " IS NULL AND " + b + " IS NULL THEN NULL ELSE coalesce(" + a + " = " + b + ", false) END)"
 			}
 		}
 		if t == schema.Dynamic && (x.Op == ast.Eql || x.Op == ast.Neq) {
@@ -451,4 +458,19 @@ func (g *gen) regex(e ast.Expr, row *rel) string {
 		return g.typedParam(pat, schema.String)
 	}
 	return g.str(e, row)
+}
+
+// isLiteral reports whether e is a literal that is not null.
+func isLiteral(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.ParenExpr:
+		return isLiteral(x.X)
+	case *ast.BasicLit:
+		return x.Kind != ast.LitNull
+	case *ast.StringLit:
+		return true
+	case *ast.UnaryExpr:
+		return isLiteral(x.X)
+	}
+	return false
 }
