@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,5 +77,49 @@ func TestAlertsAPI(t *testing.T) {
 	}
 	if rec := f.do(t, "GET", "/api/v1/alerts/nope", auth.RoleReader, ""); rec.Code != http.StatusNotFound {
 		t.Errorf("unknown alert: %d", rec.Code)
+	}
+}
+
+func TestAlertTriage(t *testing.T) {
+	f := newHuntFixture(t)
+	a := detect.Alert{ID: "vcx", Title: "t", Severity: detect.High, Timestamp: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+		Evidence: []detect.Evidence{{EntityType: "Machine", EvidenceRole: "Impacted", Fields: map[string]any{"DeviceId": "d"}}}}
+	if err := f.srv.events.Append(context.Background(), detect.Batch([]detect.Alert{a})); err != nil {
+		t.Fatal(err)
+	}
+	patch := func(role, version, body string) int {
+		return f.doH(t, "PATCH", "/api/v1/alerts/vcx", role, body, map[string]string{"If-Match": version}).Code
+	}
+	if c := patch(auth.RoleReader, `"0"`, `{"status":"InProgress"}`); c != http.StatusForbidden {
+		t.Errorf("reader: %d", c)
+	}
+	if c := patch(auth.RoleAnalyst, `"0"`, `{"status":"Done"}`); c != http.StatusBadRequest {
+		t.Errorf("bad status: %d", c)
+	}
+	if c := patch(auth.RoleAnalyst, `"0"`, `{"classification":"FalsePositive","determination":"Malware"}`); c != http.StatusBadRequest {
+		t.Errorf("determination of another classification: %d", c)
+	}
+	if c := patch(auth.RoleAnalyst, `"0"`, `{"status":"InProgress","assignee":"alice"}`); c != http.StatusOK {
+		t.Errorf("first triage: %d", c)
+	}
+	if c := patch(auth.RoleAnalyst, `"0"`, `{"status":"Resolved"}`); c != http.StatusPreconditionFailed {
+		t.Errorf("stale triage: %d", c)
+	}
+	if c := patch(auth.RoleAdmin, `"1"`, `{"status":"Resolved","classification":"TruePositive","determination":"Malware"}`); c != http.StatusOK {
+		t.Errorf("second triage: %d", c)
+	}
+	if rec := f.do(t, "POST", "/api/v1/alerts/vcx/comments", auth.RoleAnalyst, `{"text":"host isolated"}`); rec.Code != http.StatusCreated {
+		t.Errorf("comment: %d %s", rec.Code, rec.Body)
+	}
+	rec := f.do(t, "GET", "/api/v1/alerts/vcx", auth.RoleReader, "")
+	body := rec.Body.String()
+	for _, want := range []string{`"status":"Resolved"`, `"assignee":"alice"`, `"determination":"Malware"`, `"version":2`, `"text":"host isolated"`, `"EntityType":"Machine"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("alert lacks %s: %s", want, body)
+		}
+	}
+	rec = f.do(t, "GET", "/api/v1/alerts", auth.RoleReader, "")
+	if !strings.Contains(rec.Body.String(), `"status":"Resolved"`) {
+		t.Errorf("list lacks the status: %s", rec.Body)
 	}
 }

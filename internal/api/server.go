@@ -113,6 +113,8 @@ func (s *Server) Handler() http.Handler {
 	// Alerts raised by the detection rules (alerts.go).
 	mux.HandleFunc("GET /api/v1/alerts", s.require(auth.PermReadIncidents, s.listAlerts))
 	mux.HandleFunc("GET /api/v1/alerts/{id}", s.require(auth.PermReadIncidents, s.getAlert))
+	mux.HandleFunc("PATCH /api/v1/alerts/{id}", s.require(auth.PermManageIncidents, s.updateAlert))
+	mux.HandleFunc("POST /api/v1/alerts/{id}/comments", s.require(auth.PermManageIncidents, s.commentAlert))
 
 	// Elasticsearch-compatible ingestion for log shippers.
 	mux.HandleFunc("GET /{$}", s.root)
