@@ -173,11 +173,7 @@ func (s *Server) updateAlert(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	if _, err := detect.GetAlert(r.Context(), s.events, id); err != nil {
-		if errors.Is(err, detect.ErrNoAlert) {
-			err = &Error{http.StatusNotFound, CodeNotFound, "no alert with this id"}
-		}
-		s.writeError(w, r, err)
+	if !s.alertExists(w, r, id) {
 		return
 	}
 	cur, err := s.state.AlertState(r.Context(), id)
@@ -237,11 +233,7 @@ func (s *Server) commentAlert(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	if _, err := detect.GetAlert(r.Context(), s.events, id); err != nil {
-		if errors.Is(err, detect.ErrNoAlert) {
-			err = &Error{http.StatusNotFound, CodeNotFound, "no alert with this id"}
-		}
-		s.writeError(w, r, err)
+	if !s.alertExists(w, r, id) {
 		return
 	}
 	p := principal(r.Context())
@@ -251,4 +243,18 @@ func (s *Server) commentAlert(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, commentView{ID: c.ID, Author: c.Author, Text: c.Text, CreatedAt: c.CreatedAt.UTC()})
+}
+
+// alertExists answers 404 (or the store's error) unless AlertInfo holds
+// the alert.
+func (s *Server) alertExists(w http.ResponseWriter, r *http.Request, id string) bool {
+	_, err := detect.GetAlert(r.Context(), s.events, id)
+	if errors.Is(err, detect.ErrNoAlert) {
+		err = &Error{http.StatusNotFound, CodeNotFound, "no alert with this id"}
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return false
+	}
+	return true
 }

@@ -72,8 +72,12 @@ func TestLookbacks(t *testing.T) {
 }
 
 // processRow builds a DeviceProcessEvents row from column values.
-func processRow(vals map[string]any) []any {
-	tab, _ := schema.Lookup("DeviceProcessEvents")
+func processRow(vals map[string]any) []any { return tableRow("DeviceProcessEvents", vals) }
+
+// tableRow builds a row of a table from column values; strings not given
+// are empty, as the store keeps them.
+func tableRow(table string, vals map[string]any) []any {
+	tab, _ := schema.Lookup(table)
 	row := make([]any, len(tab.Columns))
 	for i, c := range tab.Columns {
 		if v, ok := vals[c.Name]; ok {

@@ -7,23 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
 )
 
-func networkRow(vals map[string]any) []any {
-	tab, _ := schema.Lookup("DeviceNetworkEvents")
-	row := make([]any, len(tab.Columns))
-	for i, c := range tab.Columns {
-		if v, ok := vals[c.Name]; ok {
-			row[i] = v
-		} else if c.Type == schema.String {
-			row[i] = ""
-		}
-	}
-	return row
-}
+func networkRow(vals map[string]any) []any { return tableRow("DeviceNetworkEvents", vals) }
 
 func TestIndicatorsMatch(t *testing.T) {
 	sha := strings.Repeat("ab", 20)
