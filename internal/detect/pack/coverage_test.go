@@ -1,0 +1,231 @@
+package pack_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/detect"
+	"github.com/vigilsec/vigil/internal/detect/pack"
+	"github.com/vigilsec/vigil/internal/hunt"
+	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/enrich"
+	"github.com/vigilsec/vigil/internal/ingest/formats"
+	"github.com/vigilsec/vigil/internal/store"
+	"github.com/vigilsec/vigil/internal/store/duckdb"
+)
+
+// attackDir holds the OTRF Security-Datasets recordings and their index,
+// outside the repository (next to it, in the shared checkout).
+const attackDir = "../../../../shared/datasets/attack"
+
+// coverageFloor is how many of the datasets the pack must detect (an
+// alert with one of the dataset's techniques, or its parent technique).
+// Raise it when the pack gets better; never lower it to make a change pass.
+const coverageFloor = 33
+
+// maxDatasetBytes skips the largest recordings (uncompressed size) to keep
+// the test under a minute; VIGIL_COVERAGE_ALL=1 runs them all.
+const maxDatasetBytes = 20 << 20
+
+type dataset struct {
+	ID         string   `json:"id"`
+	Title      string   `json:"title"`
+	Techniques []string `json:"techniques"`
+	Bytes      int64    `json:"bytes_uncompressed"`
+	TimeRange  struct {
+		Start string `json:"start"`
+		End   string `json:"end"`
+	} `json:"time_range"`
+}
+
+func loadIndex(t *testing.T) []dataset {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(attackDir, "index.json"))
+	if err != nil {
+		t.Skipf("attack datasets not available: %v", err)
+	}
+	var ds []dataset
+	if err := json.Unmarshal(data, &ds); err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+// parseIndexTime reads the index's "2020-10-18 07:49:39.776" (UTC).
+func parseIndexTime(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05", time.RFC3339Nano} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("bad time %q", s)
+}
+
+// openStore opens a fresh event store in a temp dir.
+func openStore(t *testing.T) store.Store {
+	t.Helper()
+	st, err := duckdb.Open(t.TempDir(), store.Options{RetentionInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// ingestFile feeds a recording through the pipeline `vigil ingest` uses:
+// format detection per record, the default enrichers, the store.
+func ingestFile(ctx context.Context, t *testing.T, st store.Store, path string) ingest.Summary {
+	t.Helper()
+	opts := ingest.Options{Format: "auto"}
+	var err error
+	if opts.Enrichers, err = enrich.Default(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ingest.NewPipeline(formats.Registry(), st, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := ingest.ReadLines(ctx, p, path, io.Reader(f), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return p.Summary()
+}
+
+// backtestAll replays every pack rule over [from, to) and returns the
+// alerts by rule id.
+func backtestAll(ctx context.Context, t *testing.T, st store.Store, rules []*detect.Compiled, from, to time.Time) map[string][]detect.Alert {
+	t.Helper()
+	eng := &hunt.Engine{Store: st}
+	out := map[string][]detect.Alert{}
+	for _, c := range rules {
+		alerts, _, err := detect.Backtest(ctx, eng, c, from, to)
+		if err != nil {
+			t.Errorf("rule %s: %v", c.Rule.ID, err)
+			continue
+		}
+		if len(alerts) > 0 {
+			out[c.Rule.ID] = alerts
+		}
+	}
+	return out
+}
+
+// parent is T1003 for T1003.001.
+func parent(tech string) string {
+	if i := strings.IndexByte(tech, '.'); i > 0 {
+		return tech[:i]
+	}
+	return tech
+}
+
+// covers reports whether an alert technique detects a dataset technique:
+// the same id, or the dataset technique's parent.
+func covers(alertTech, dsTech string) bool {
+	return alertTech == dsTech || alertTech == parent(dsTech)
+}
+
+func TestCoverage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ingests the ATT&CK recordings: not in -short")
+	}
+	ds := loadIndex(t)
+	rules, err := pack.Rules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := os.Getenv("VIGIL_COVERAGE_ALL") != ""
+	ctx := context.Background()
+	type row struct {
+		id, techs, rules, note string
+		covered, skipped       bool
+	}
+	var rows []row
+	covered, skipped := 0, 0
+	for _, d := range ds {
+		path := filepath.Join(attackDir, d.ID+".ndjson.gz")
+		r := row{id: d.ID, techs: strings.Join(d.Techniques, ",")}
+		if d.Bytes > maxDatasetBytes && !all {
+			r.skipped, r.note = true, fmt.Sprintf("skipped: %d MB (VIGIL_COVERAGE_ALL=1 runs it)", d.Bytes>>20)
+			skipped++
+			rows = append(rows, r)
+			continue
+		}
+		from, err1 := parseIndexTime(d.TimeRange.Start)
+		to, err2 := parseIndexTime(d.TimeRange.End)
+		if err1 != nil || err2 != nil {
+			t.Errorf("%s: time range: %v %v", d.ID, err1, err2)
+			continue
+		}
+		st := openStore(t)
+		sum := ingestFile(ctx, t, st, path)
+		if sum.Rejected > 0 {
+			t.Logf("%s: %d records rejected", d.ID, sum.Rejected)
+		}
+		alerts := backtestAll(ctx, t, st, rules, from.Add(-5*time.Minute), to.Add(5*time.Minute))
+		st.Close()
+		var ids []string
+		for id, as := range alerts {
+			hit := false
+			for _, a := range as {
+				for _, at := range a.Techniques {
+					for _, dt := range d.Techniques {
+						hit = hit || covers(at, dt)
+					}
+				}
+			}
+			mark := ""
+			if hit {
+				mark = "*"
+				r.covered = true
+			}
+			ids = append(ids, fmt.Sprintf("%s%s(%d)", id, mark, len(as)))
+		}
+		sort.Strings(ids)
+		r.rules = strings.Join(ids, " ")
+		if r.covered {
+			covered++
+		}
+		rows = append(rows, r)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%-72s %-40s %-4s %s\n", "dataset", "techniques", "cov", "alerting rules (* = technique match, alert count)")
+	for _, r := range rows {
+		cov := "no"
+		switch {
+		case r.skipped:
+			cov = "-"
+		case r.covered:
+			cov = "yes"
+		}
+		rs := r.rules
+		if r.note != "" {
+			rs = r.note
+		}
+		fmt.Fprintf(&b, "%-72s %-40s %-4s %s\n", r.id, r.techs, cov, rs)
+	}
+	fmt.Fprintf(&b, "covered %d of %d datasets (%d skipped for size)\n", covered, len(ds), skipped)
+	t.Log(b.String())
+	floor := coverageFloor
+	if !all {
+		floor -= skipped
+	}
+	if covered < floor {
+		t.Errorf("coverage %d is below the floor %d", covered, floor)
+	}
+}
