@@ -1,0 +1,80 @@
+package pack_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/detect/pack"
+	"github.com/vigilsec/vigil/internal/hunt"
+	"github.com/vigilsec/vigil/internal/simulate"
+)
+
+// benignAlertBudget is how many alerts the whole pack may raise on the
+// demo's benign background (no attack scenarios): a false positive here is
+// one an analyst would see on a quiet day.
+const benignAlertBudget = 3
+
+// TestBenignBackground replays every pack rule over the simulator's benign
+// activity and fails when the pack raises more than benignAlertBudget
+// alerts. VIGIL_BENIGN_EVENTS sets the volume (default 100000; the demo
+// check uses 300000).
+func TestBenignBackground(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and replays benign activity: not in -short")
+	}
+	events := int64(100_000)
+	if s := os.Getenv("VIGIL_BENIGN_EVENTS"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			t.Fatalf("VIGIL_BENIGN_EVENTS: %v", err)
+		}
+		events = n
+	}
+	rules, err := pack.Rules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st := openStore(t)
+	g, err := simulate.New(simulate.Config{Seed: 1, NoScenarios: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Generate(ctx, events, st); err != nil {
+		t.Fatal(err)
+	}
+	eng := &hunt.Engine{Store: st}
+	res, err := eng.Run(ctx, hunt.Request{Query: "union DeviceProcessEvents, DeviceNetworkEvents, DeviceFileEvents, DeviceLogonEvents, IdentityLogonEvents, CloudAppEvents | summarize min(Timestamp), max(Timestamp)", Timespan: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := res.Rows[0][0].(time.Time)
+	last, _ := res.Rows[0][1].(time.Time)
+	if first.IsZero() || last.IsZero() {
+		t.Fatalf("no benign rows: %v", res.Rows)
+	}
+	from, to := first.Add(-time.Minute).Truncate(time.Hour), last.Add(time.Hour).Truncate(time.Hour)
+	alerts := backtestAll(ctx, t, st, rules, from, to)
+	total := 0
+	var lines []string
+	for _, c := range rules {
+		as := alerts[c.Rule.ID]
+		total += len(as)
+		if len(as) == 0 {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("%-40s %d  e.g. %s", c.Rule.ID, len(as), as[0].Title))
+	}
+	sort.Strings(lines)
+	t.Logf("benign background: %d events, %s - %s, %d rules, %d alerts\n%s", events,
+		first.Format(time.RFC3339), last.Format(time.RFC3339), len(rules), total, strings.Join(lines, "\n"))
+	if total > benignAlertBudget {
+		t.Errorf("the pack raised %d alerts on benign activity, over the budget of %d", total, benignAlertBudget)
+	}
+}
