@@ -60,7 +60,7 @@ func TestBenignBackground(t *testing.T) {
 		t.Fatalf("no benign rows: %v", res.Rows)
 	}
 	from, to := first.Add(-time.Minute).Truncate(time.Hour), last.Add(time.Hour).Truncate(time.Hour)
-	alerts := backtestAll(ctx, t, st, rules, from, to)
+	alerts := backtestAll(ctx, t, st, rules, from, to, nil)
 	total := 0
 	var lines []string
 	for _, c := range rules {
@@ -76,5 +76,96 @@ func TestBenignBackground(t *testing.T) {
 		first.Format(time.RFC3339), last.Format(time.RFC3339), len(rules), total, strings.Join(lines, "\n"))
 	if total > benignAlertBudget {
 		t.Errorf("the pack raised %d alerts on benign activity, over the budget of %d", total, benignAlertBudget)
+	}
+}
+
+// scenarioFloor is how many of the demo scenarios' (scenario, technique)
+// steps the pack must detect with an alert carrying the technique (or its
+// parent) on the step's device or account.
+const scenarioFloor = 21
+
+// TestScenarios runs the demo's attack scenarios inside benign activity
+// and reports which of their steps the pack detects.
+func TestScenarios(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and replays the demo scenarios: not in -short")
+	}
+	rules, err := pack.Rules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st := openStore(t)
+	g, err := simulate.New(simulate.Config{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := simulate.DefaultStart
+	if err := g.ScheduleDefaults(start, start.Add(4*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Generate(ctx, 300_000, st); err != nil {
+		t.Fatal(err)
+	}
+	truth := g.GroundTruth()
+	if len(truth) == 0 {
+		t.Fatal("no scenario rows generated")
+	}
+	last := start
+	for _, tr := range truth {
+		if tr.Time.After(last) {
+			last = tr.Time
+		}
+	}
+	alerts := backtestAll(ctx, t, st, rules, start.Add(-time.Minute), last.Add(2*time.Hour).Truncate(time.Hour), nil)
+	type key struct{ scenario, technique string }
+	steps := map[key]bool{}
+	for _, tr := range truth {
+		steps[key{tr.Scenario, tr.Technique}] = false
+	}
+	byTech := map[string][]string{}
+	total := 0
+	for id, as := range alerts {
+		total += len(as)
+		for _, a := range as {
+			for _, tech := range a.Techniques {
+				byTech[tech] = append(byTech[tech], id)
+			}
+		}
+	}
+	var lines []string
+	covered := 0
+	for k := range steps {
+		var hits []string
+		seen := map[string]bool{}
+		for tech, ids := range byTech {
+			if !covers(tech, k.technique) {
+				continue
+			}
+			for _, id := range ids {
+				if !seen[id] {
+					seen[id] = true
+					hits = append(hits, id)
+				}
+			}
+		}
+		sort.Strings(hits)
+		mark := "no "
+		if len(hits) > 0 {
+			mark = "yes"
+			covered++
+		}
+		lines = append(lines, fmt.Sprintf("%-18s %-10s %s %s", k.scenario, k.technique, mark, strings.Join(hits, " ")))
+	}
+	sort.Strings(lines)
+	var ids []string
+	for id, as := range alerts {
+		ids = append(ids, fmt.Sprintf("%s(%d)", id, len(as)))
+	}
+	sort.Strings(ids)
+	t.Logf("scenarios: %d of %d (scenario, technique) steps detected; %d alerts: %s\n%s", covered, len(steps), total,
+		strings.Join(ids, " "), strings.Join(lines, "\n"))
+	if covered < scenarioFloor {
+		t.Errorf("detected %d scenario steps, below the floor %d", covered, scenarioFloor)
 	}
 }
