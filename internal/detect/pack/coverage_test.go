@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -82,36 +83,34 @@ func openStore(t *testing.T) store.Store {
 
 // ingestFile feeds a recording through the pipeline `vigil ingest` uses:
 // format detection per record, the default enrichers, the store.
-func ingestFile(ctx context.Context, t *testing.T, st store.Store, path string) ingest.Summary {
-	t.Helper()
+func ingestFile(ctx context.Context, st store.Store, path string) (ingest.Summary, error) {
 	opts := ingest.Options{Format: "auto"}
 	var err error
 	if opts.Enrichers, err = enrich.Default(ctx, st); err != nil {
-		t.Fatal(err)
+		return ingest.Summary{}, err
 	}
 	p, err := ingest.NewPipeline(formats.Registry(), st, opts)
 	if err != nil {
-		t.Fatal(err)
+		return ingest.Summary{}, err
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		t.Fatal(err)
+		return ingest.Summary{}, err
 	}
 	defer f.Close()
 	if err := ingest.ReadLines(ctx, p, path, io.Reader(f), nil); err != nil {
-		t.Fatal(err)
+		return p.Summary(), err
 	}
 	if err := p.Flush(ctx); err != nil {
-		t.Fatal(err)
+		return p.Summary(), err
 	}
-	return p.Summary()
+	return p.Summary(), nil
 }
 
 // backtestAll replays every pack rule over [from, to) and returns the
 // alerts by rule id. rows, when not nil, is the row count of each table:
 // a continuous rule over a table without rows is not run (it cannot alert).
-func backtestAll(ctx context.Context, t *testing.T, st store.Store, rules []*detect.Compiled, from, to time.Time, rows map[string]int64) map[string][]detect.Alert {
-	t.Helper()
+func backtestAll(ctx context.Context, t testing.TB, st store.Store, rules []*detect.Compiled, from, to time.Time, rows map[string]int64) map[string][]detect.Alert {
 	eng := &hunt.Engine{Store: st}
 	out := map[string][]detect.Alert{}
 	for _, c := range rules {
@@ -159,15 +158,15 @@ func TestCoverage(t *testing.T) {
 		id, techs, rules, note string
 		covered, skipped       bool
 	}
-	var rows []row
-	covered, skipped := 0, 0
-	for _, d := range ds {
-		path := filepath.Join(attackDir, d.ID+".ndjson.gz")
+	// Datasets are independent stores: evaluate a few at a time.
+	rows := make([]row, len(ds))
+	sem := make(chan struct{}, 3)
+	var wg sync.WaitGroup
+	for i, d := range ds {
 		r := row{id: d.ID, techs: strings.Join(d.Techniques, ",")}
 		if d.Bytes > maxDatasetBytes && !all {
 			r.skipped, r.note = true, fmt.Sprintf("skipped: %d MB (VIGIL_COVERAGE_ALL=1 runs it)", d.Bytes>>20)
-			skipped++
-			rows = append(rows, r)
+			rows[i] = r
 			continue
 		}
 		from, err1 := parseIndexTime(d.TimeRange.Start)
@@ -176,36 +175,57 @@ func TestCoverage(t *testing.T) {
 			t.Errorf("%s: time range: %v %v", d.ID, err1, err2)
 			continue
 		}
-		st := openStore(t)
-		sum := ingestFile(ctx, t, st, path)
-		if sum.Rejected > 0 {
-			t.Logf("%s: %d records rejected", d.ID, sum.Rejected)
-		}
-		alerts := backtestAll(ctx, t, st, rules, from.Add(-5*time.Minute), to.Add(5*time.Minute), sum.Rows)
-		st.Close()
-		var ids []string
-		for id, as := range alerts {
-			hit := false
-			for _, a := range as {
-				for _, at := range a.Techniques {
-					for _, dt := range d.Techniques {
-						hit = hit || covers(at, dt)
+		wg.Add(1)
+		go func(i int, d dataset, r row) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			st, err := duckdb.Open(t.TempDir(), store.Options{RetentionInterval: -1})
+			if err != nil {
+				t.Errorf("%s: %v", d.ID, err)
+				return
+			}
+			defer st.Close()
+			sum, err := ingestFile(ctx, st, filepath.Join(attackDir, d.ID+".ndjson.gz"))
+			if err != nil {
+				t.Errorf("%s: ingest: %v", d.ID, err)
+				return
+			}
+			if sum.Rejected > 0 {
+				t.Logf("%s: %d records rejected", d.ID, sum.Rejected)
+			}
+			alerts := backtestAll(ctx, t, st, rules, from.Add(-5*time.Minute), to.Add(5*time.Minute), sum.Rows)
+			var ids []string
+			for id, as := range alerts {
+				hit := false
+				for _, a := range as {
+					for _, at := range a.Techniques {
+						for _, dt := range d.Techniques {
+							hit = hit || covers(at, dt)
+						}
 					}
 				}
+				mark := ""
+				if hit {
+					mark = "*"
+					r.covered = true
+				}
+				ids = append(ids, fmt.Sprintf("%s%s(%d)", id, mark, len(as)))
 			}
-			mark := ""
-			if hit {
-				mark = "*"
-				r.covered = true
-			}
-			ids = append(ids, fmt.Sprintf("%s%s(%d)", id, mark, len(as)))
-		}
-		sort.Strings(ids)
-		r.rules = strings.Join(ids, " ")
+			sort.Strings(ids)
+			r.rules = strings.Join(ids, " ")
+			rows[i] = r
+		}(i, d, r)
+	}
+	wg.Wait()
+	covered, skipped := 0, 0
+	for _, r := range rows {
 		if r.covered {
 			covered++
 		}
-		rows = append(rows, r)
+		if r.skipped {
+			skipped++
+		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%-72s %-40s %-4s %s\n", "dataset", "techniques", "cov", "alerting rules (* = technique match, alert count)")
