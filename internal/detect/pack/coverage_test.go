@@ -30,7 +30,7 @@ const attackDir = "../../../../shared/datasets/attack"
 // coverageFloor is how many of the datasets the pack must detect (an
 // alert with one of the dataset's techniques, or its parent technique).
 // Raise it when the pack gets better; never lower it to make a change pass.
-const coverageFloor = 33
+const coverageFloor = 35
 
 // maxDatasetBytes skips the largest recordings (uncompressed size) to keep
 // the test under a minute; VIGIL_COVERAGE_ALL=1 runs them all.
