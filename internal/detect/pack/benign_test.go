@@ -13,6 +13,8 @@ import (
 	"github.com/vigilsec/vigil/internal/detect/pack"
 	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/simulate"
+	"github.com/vigilsec/vigil/internal/store"
+	"github.com/vigilsec/vigil/internal/store/duckdb"
 )
 
 // benignAlertBudget is how many alerts the whole pack may raise on the
@@ -23,7 +25,9 @@ const benignAlertBudget = 3
 // TestBenignBackground replays every pack rule over the simulator's benign
 // activity and fails when the pack raises more than benignAlertBudget
 // alerts. VIGIL_BENIGN_EVENTS sets the volume (default 100000; the demo
-// check uses 300000) and VIGIL_BENIGN_SEED the simulator's seed (default 1).
+// check uses 300000) and VIGIL_BENIGN_SEED the simulator's seed (default 1);
+// VIGIL_BENIGN_DATA=DIR replays a data dir `vigil simulate --no-scenarios`
+// filled instead (events is then reported as -1).
 func TestBenignBackground(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and replays benign activity: not in -short")
@@ -49,13 +53,23 @@ func TestBenignBackground(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	st := openStore(t)
-	g, err := simulate.New(simulate.Config{Seed: seed, NoScenarios: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := g.Generate(ctx, events, st); err != nil {
-		t.Fatal(err)
+	var st store.Store
+	if dir := os.Getenv("VIGIL_BENIGN_DATA"); dir != "" {
+		// A data dir filled by `vigil simulate --no-scenarios --data DIR`.
+		if st, err = duckdb.Open(dir, store.Options{RetentionInterval: -1}); err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		events = -1
+	} else {
+		st = openStore(t)
+		g, err := simulate.New(simulate.Config{Seed: seed, NoScenarios: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := g.Generate(ctx, events, st); err != nil {
+			t.Fatal(err)
+		}
 	}
 	eng := &hunt.Engine{Store: st}
 	res, err := eng.Run(ctx, hunt.Request{Query: "union DeviceProcessEvents, DeviceNetworkEvents, DeviceFileEvents, DeviceLogonEvents, IdentityLogonEvents, CloudAppEvents | summarize min(Timestamp), max(Timestamp)", Timespan: -1})
