@@ -115,7 +115,9 @@ func (c *Compiled) alert(row []any) Alert {
 // path raised it and however often a lookback re-reads the row.
 func alertID(rule string, ts time.Time, reportID any, ev []Evidence) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%d\x00%v", rule, ts.UnixNano(), reportID)
+	// Microseconds, as the store keeps them: a row matched in the stream
+	// (100 ns from its source) and read back by SQL is one alert.
+	fmt.Fprintf(h, "%s\x00%d\x00%v", rule, ts.Truncate(time.Microsecond).UnixNano(), reportID)
 	for _, e := range ev {
 		if e.EntityType == "Machine" || e.EntityType == "User" || e.EntityType == "Mailbox" {
 			keys := make([]string, 0, len(e.Fields))
