@@ -102,7 +102,7 @@ func TestHuntingBenchmark(t *testing.T) {
 		total += n
 	}
 	t.Logf("store: %d rows", total)
-	runs := 3
+	runs := 5
 	var ratios []float64
 	var vigilTimes []time.Duration
 	var b strings.Builder

@@ -101,19 +101,17 @@ func (g *gen) scan(name string, at ast.Node) *rel {
 		g.failf(at.Pos(), "unknown table '%s'", name)
 	}
 	cols := make([]check.Column, len(t.Columns))
-	sel := make([]string, len(t.Columns))
 	hasTimestamp := false
 	for i, c := range t.Columns {
 		cols[i] = check.Column{Name: c.Name, Type: c.Type}
-		// The store keeps strings non-null ('' when missing), so columns
-		// are read as they are and filters reach the scan.
-		sel[i] = quote(c.Name)
 		if c.Name == "Timestamp" && c.Type == schema.DateTime {
 			hasTimestamp = true
 		}
 	}
-	ing := quote(schema.IngestionTimeColumn)
-	body := "SELECT " + strings.Join(sel, ", ") + ", " + ing + " FROM " + sqlName
+	// The store keeps strings non-null ('' when missing), so the table is
+	// read as it is: without a time window, later steps read the table
+	// itself; with one, a step filters it. Either way DuckDB pushes the
+	// filters down into its scan, and the short SQL plans quickly.
 	var conds []string
 	if g.opts.Window > 0 && hasTimestamp {
 		conds = append(conds, "\"Timestamp\" >= "+g.typedParam(g.opts.Now.Add(-g.opts.Window).UTC(), schema.DateTime))
@@ -121,11 +119,13 @@ func (g *gen) scan(name string, at ast.Node) *rel {
 	if !g.opts.WindowEnd.IsZero() && hasTimestamp {
 		conds = append(conds, "\"Timestamp\" < "+g.typedParam(g.opts.WindowEnd.UTC(), schema.DateTime))
 	}
-	if len(conds) > 0 {
-		body += " WHERE " + strings.Join(conds, " AND ")
+	hidden := []string{schema.IngestionTimeColumn}
+	if len(conds) == 0 {
+		g.steps = append(g.steps, Step{Name: sqlName, Op: name, Pos: at.Pos(), Columns: cols})
+		return &rel{name: sqlName, cols: cols, hidden: hidden}
 	}
-	r := g.step(name, at.Pos(), body, cols)
-	r.hidden = []string{schema.IngestionTimeColumn}
+	r := g.step(name, at.Pos(), "SELECT * FROM "+sqlName+" WHERE "+strings.Join(conds, " AND "), cols)
+	r.hidden = hidden
 	return r
 }
 
