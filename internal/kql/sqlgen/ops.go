@@ -206,15 +206,27 @@ func (g *gen) extend(o ast.Operator, exprs []ast.Expr, in *rel, op string) *rel 
 				cols = append(cols, check.Column{Name: n, Type: typeIn(final, n, schema.Invalid)})
 			}
 		}
-		sel := make([]string, len(cols))
-		for i, c := range cols {
-			if s, ok := assigned[c.Name]; ok {
-				sel[i] = s + " AS " + quote(c.Name)
-			} else {
-				sel[i] = quote(c.Name)
+		// * REPLACE keeps the input's columns (hidden ones too) without
+		// listing them: short SQL plans faster.
+		var replaced, added []string
+		for _, c := range cols {
+			s, ok := assigned[c.Name]
+			switch {
+			case !ok:
+			case cur.find(c.Name) >= 0:
+				replaced = append(replaced, s+" AS "+quote(c.Name))
+			default:
+				added = append(added, s+" AS "+quote(c.Name))
 			}
 		}
-		body := "SELECT " + strings.Join(sel, ", ") + carry(cur) + " FROM " + cur.name
+		body := "SELECT *"
+		if len(replaced) > 0 {
+			body += " REPLACE (" + strings.Join(replaced, ", ") + ")"
+		}
+		for _, a := range added {
+			body += ", " + a
+		}
+		body += " FROM " + cur.name
 		cur = keep(g.cte(op, o.Pos(), body, cols), cols, cur)
 		// Replacing an order key's column keeps the old order only if the
 		// rows were numbered: number them before such a step.
