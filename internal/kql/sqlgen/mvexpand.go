@@ -39,7 +39,7 @@ func itemName(e ast.Expr) (string, ast.Expr) {
 func (g *gen) mvExpand(x *ast.MvExpandOp, in *rel) *rel {
 	cols := g.tableCols(x)
 	expanded := map[string]string{}
-	var lists []string
+	var lists, values []string
 	var lens []string
 	limit := ""
 	if x.LimitExpr != nil {
@@ -51,8 +51,10 @@ func (g *gen) mvExpand(x *ast.MvExpandOp, in *rel) *rel {
 			continue
 		}
 		name, v := itemName(it.X)
-		s := toJSON(g.expr(v, in), g.typeOf(v))
-		l := expandList(s, x.Options)
+		// The value is computed once, in an inner select: the list
+		// expression reads it several times.
+		values = append(values, toJSON(g.expr(v, in), g.typeOf(v))+fmt.Sprintf(" AS \"__v%d\"", i))
+		l := expandList(fmt.Sprintf("\"__v%d\"", i), x.Options)
 		if limit != "" {
 			l = "list_slice(" + l + ", 1, greatest(" + limit + ", 0))"
 		}
@@ -68,7 +70,7 @@ func (g *gen) mvExpand(x *ast.MvExpandOp, in *rel) *rel {
 		}
 		expanded[name] = e
 	}
-	step1 := g.cte("mv-expand", x.Pos(), "SELECT *, "+strings.Join(lists, ", ")+" FROM "+in.name, nil)
+	step1 := g.cte("mv-expand", x.Pos(), "SELECT *, "+strings.Join(lists, ", ")+" FROM (SELECT *, "+strings.Join(values, ", ")+" FROM "+in.name+")", nil)
 	idx := optionWord(x.Options, "with_itemindex")
 	var sel []string
 	for _, c := range cols {
