@@ -7,14 +7,20 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/detect"
+	"github.com/vigilsec/vigil/internal/detect/pack"
+	"github.com/vigilsec/vigil/internal/server"
+	"github.com/vigilsec/vigil/internal/state"
 )
 
 const rulesUsage = `usage:
+  vigil rules list [--data DIR]     the built-in rules, and a data dir's custom ones
+  vigil rules show ID [--data DIR]  a rule's definition (YAML)
   vigil rules test FILE...        validate rule files (YAML), with the position of a query error
   vigil rules backtest FILE --data DIR --from T --to T [--json]
                                    report the alerts a rule would have raised over [from, to)
@@ -25,6 +31,10 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{rulesUsage}
 	}
 	switch args[0] {
+	case "list":
+		return runRulesList(ctx, args[1:], stdout, stderr)
+	case "show":
+		return runRulesShow(ctx, args[1:], stdout, stderr)
 	case "test":
 		return runRulesTest(args[1:], stdout)
 	case "backtest":
@@ -152,4 +162,94 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time nor a duration such as 7d or 12h", s)
 	}
 	return now.Add(-d), nil
+}
+
+// customRules reads a data dir's custom rules (none without a state
+// store).
+func customRules(ctx context.Context, data string) ([]state.Rule, error) {
+	if data == "" {
+		return nil, nil
+	}
+	if _, err := os.Stat(server.StatePath(data)); err != nil {
+		return nil, nil
+	}
+	st, err := server.OpenState(data)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return st.ListRules(ctx)
+}
+
+func runRulesList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("rules list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "", "also list this data dir's custom rules")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	builtin, err := pack.Rules()
+	if err != nil {
+		return err
+	}
+	custom, err := customRules(ctx, *data)
+	if err != nil {
+		return err
+	}
+	replaced := map[string]bool{}
+	for _, r := range custom {
+		replaced[r.ID] = true
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSOURCE\tFREQUENCY\tSEVERITY\tTECHNIQUES\tNAME")
+	for _, c := range builtin {
+		src := "built-in"
+		if replaced[c.Rule.ID] {
+			src = "built-in (replaced)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Rule.ID, src, c.Rule.Frequency, c.Rule.Severity, strings.Join(c.Rule.Techniques, ","), c.Rule.Name)
+	}
+	for _, sr := range custom {
+		r, err := detect.ParseRule([]byte(sr.Definition))
+		if err != nil {
+			fmt.Fprintf(tw, "%s\tcustom v%d\t-\t-\t-\t(does not parse: %v)\n", sr.ID, sr.Version, err)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\tcustom v%d\t%s\t%s\t%s\t%s\n", r.ID, sr.Version, r.Frequency, r.Severity, strings.Join(r.Techniques, ","), r.Name)
+	}
+	return tw.Flush()
+}
+
+func runRulesShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("rules show", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "", "look in this data dir's custom rules first")
+	var id string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		id, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if id == "" && fs.NArg() == 1 {
+		id = fs.Arg(0)
+	}
+	if id == "" {
+		return usageError{"rules show needs a rule id\n" + rulesUsage}
+	}
+	custom, err := customRules(ctx, *data)
+	if err != nil {
+		return err
+	}
+	for _, sr := range custom {
+		if sr.ID == id {
+			fmt.Fprint(stdout, sr.Definition)
+			return nil
+		}
+	}
+	if def, ok := pack.Definition(id); ok {
+		fmt.Fprint(stdout, def)
+		return nil
+	}
+	return fmt.Errorf("no rule %q", id)
 }

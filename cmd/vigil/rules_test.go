@@ -40,4 +40,13 @@ query: |
 	if _, _, code := cli(t, "rules", "backtest", good); code != 2 {
 		t.Errorf("backtest without --data: exit %d, want 2", code)
 	}
+	if out, _, code := cli(t, "rules", "list"); code != 0 || !strings.Contains(out, "shadow-copy-deletion  ") {
+		t.Errorf("rules list: exit %d\n%s", code, out)
+	}
+	if out, _, code := cli(t, "rules", "show", "shadow-copy-deletion"); code != 0 || !strings.HasPrefix(out, "id: shadow-copy-deletion") {
+		t.Errorf("rules show: exit %d\n%s", code, out)
+	}
+	if _, _, code := cli(t, "rules", "show", "no-such-rule"); code != 1 {
+		t.Errorf("rules show of an unknown id: exit %d", code)
+	}
 }

@@ -44,3 +44,18 @@ func Rules() ([]*detect.Compiled, error) {
 	}
 	return out, nil
 }
+
+// Definition returns the YAML of a built-in rule, by id.
+func Definition(id string) (string, bool) {
+	names, _ := fs.Glob(files, "rules/*.yaml")
+	for _, n := range names {
+		data, err := files.ReadFile(n)
+		if err != nil {
+			continue
+		}
+		if r, err := detect.ParseRule(data); err == nil && r.ID == id {
+			return string(data), true
+		}
+	}
+	return "", false
+}
