@@ -658,11 +658,7 @@ func init() {
 	}, "dayofweek")
 	reg(func(k *compiler, x *ast.CallExpr, a []cexpr) cexpr {
 		k.need(x, a, 3, 3)
-		p := asStr(a[0])
-		if !p.konst {
-			k.failf(x.Pos(), "datetime_diff needs a constant part")
-		}
-		part := strings.ToLower(p.f(nil).(string))
+		part := k.constPart(x, a[0], "datetime_diff")
 		diff := datetimeDiff(part)
 		if diff == nil {
 			k.failf(x.Args[0].Pos(), "unknown datetime part '%s'", part)
@@ -930,4 +926,14 @@ func datetimeDiff(part string) func(a, b time.Time) any {
 		return func(a, b time.Time) any { return a.UnixMicro()*1000 - b.UnixMicro()*1000 }
 	}
 	return nil
+}
+
+// constPart reads the constant datetime part name of datetime_add and
+// datetime_diff, lower-cased.
+func (k *compiler) constPart(x *ast.CallExpr, a cexpr, fn string) string {
+	p := asStr(a)
+	if !p.konst {
+		k.failf(x.Pos(), "%s needs a constant part", fn)
+	}
+	return strings.ToLower(p.f(nil).(string))
 }

@@ -54,11 +54,7 @@ func init() {
 	reg(unix(1e-3), "unixtime_nanoseconds_todatetime")
 	reg(func(k *compiler, x *ast.CallExpr, a []cexpr) cexpr {
 		k.need(x, a, 3, 3)
-		p := asStr(a[0])
-		if !p.konst {
-			k.failf(x.Pos(), "datetime_add needs a constant part")
-		}
-		part := strings.ToLower(p.f(nil).(string))
+		part := k.constPart(x, a[0], "datetime_add")
 		add := datetimeAdder(part)
 		if add == nil {
 			k.failf(x.Args[0].Pos(), "unknown datetime part '%s'", part)
