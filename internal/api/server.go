@@ -15,6 +15,7 @@ import (
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/ingest"
 	"github.com/vigilsec/vigil/internal/ingest/formats"
+	"github.com/vigilsec/vigil/internal/notify"
 	"github.com/vigilsec/vigil/internal/state"
 	"github.com/vigilsec/vigil/internal/store"
 )
@@ -33,6 +34,9 @@ type Options struct {
 	// fixed); RuleRuns reports the scheduler's last run of each.
 	Rules    *detect.Registry
 	RuleRuns func() map[string]detect.Run
+	// Notifier tells webhooks and syslog receivers of incident changes
+	// (nil: none configured).
+	Notifier *notify.Dispatcher
 }
 
 // ingestConcurrency is how many ingest requests are processed at once;
@@ -117,6 +121,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/alerts/{id}/comments", s.require(auth.PermManageIncidents, s.commentAlert))
 
 	// Elasticsearch-compatible ingestion for log shippers.
+	mux.HandleFunc("GET /api/v1/notifications", s.require(auth.PermManageSettings, s.listNotifications))
+	mux.HandleFunc("POST /api/v1/notifications/{name}/test", s.require(auth.PermManageSettings, s.testNotification))
+
 	mux.HandleFunc("GET /{$}", s.root)
 	mux.HandleFunc("HEAD /{$}", s.esRequire(s.esRoot))
 	mux.HandleFunc("GET /_license", s.esRequire(s.esLicense))

@@ -41,6 +41,8 @@ type Config struct {
 	Syslog    Syslog    `yaml:"syslog"`
 	Hunting   Hunting   `yaml:"hunting"`
 
+	Notifications Notifications `yaml:"notifications"`
+
 	SessionTTL      Duration `yaml:"session_ttl"`
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
 }
@@ -200,6 +202,7 @@ func (c *Config) Validate() error {
 			bad("hunting.externaldata_allowed_prefixes", "%q is not an http(s) URL prefix with a host", p)
 		}
 	}
+	c.Notifications.validate(bad)
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		bad("tls_cert", "tls_cert and tls_key must be given together")
 	}

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,6 +122,13 @@ func TestErrorsNameTheSetting(t *testing.T) {
 	f("", map[string]string{"VIGIL_SYSLOG_TCP": "0.0.0.0:99999"}, data, "setting syslog.tcp", "port")
 	f("", nil, append(data, "--listen", "127.0.0.1:1", "--insecure-http", "--syslog-tls", "127.0.0.1:6514"), "setting syslog.tls")
 	f("hunting:\n  externaldata_allowed_prefixes: [\"file:///etc/\"]\n", nil, data, "setting hunting.externaldata_allowed_prefixes", "file:///etc/")
+	wh := "notifications:\n  webhooks:\n    - name: soar\n      url: %s\n      %s\n"
+	f(fmt.Sprintf(wh, "http://soar.example.org/h", "secret_env: S"), nil, data, "notifications.webhooks[0].url", "allow_http")
+	f(fmt.Sprintf(wh, "https://u:p@soar.example.org/h", "secret_env: S"), nil, data, "notifications.webhooks[0].url", "user info")
+	f(fmt.Sprintf(wh, "https://soar.example.org/h", "events: [alert.created]"), nil, data, "notifications.webhooks[0].events", "alert.created", "notifications.webhooks[0].secret_file", "exactly one")
+	f("notifications:\n  syslog:\n    - name: a\n      address: siem:514\n      protocol: udp\n    - name: a\n      address: siem\n      protocol: http\n      ca_file: x\n",
+		nil, data, "notifications.syslog[1].name", "notifications.syslog[1].address", "notifications.syslog[1].protocol", "notifications.syslog[1].ca_file")
+	f("notifications:\n  webhooks:\n    - name: x\n      url: https://h/\n      secret: inline\n", nil, data, "setting config", "secret")
 	// Several problems at once are all reported.
 	f("", map[string]string{"VIGIL_LOG_FORMAT": "xml"}, []string{"--listen", "x"}, "data_dir", "listen", "log_format")
 }

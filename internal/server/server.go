@@ -238,6 +238,10 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 	if err != nil {
 		return fmt.Errorf("cannot read the device registry from the event store: %w", err)
 	}
+	notifier, err := startNotifications(cfg.Notifications, st, log)
+	if err != nil {
+		return err
+	}
 	a := api.New(api.Options{
 		RequestTimeout:       time.Duration(cfg.Limits.RequestTimeout),
 		SessionTTL:           time.Duration(cfg.SessionTTL),
@@ -245,6 +249,7 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 		ExternalDataPrefixes: cfg.Hunting.ExternalDataAllowedPrefixes,
 		Rules:                registry,
 		RuleRuns:             scheduler.Runs,
+		Notifier:             notifier,
 	}, log, authn, st, events, metrics, ready, enrichers)
 
 	if hooks.BeforeServe != nil {
@@ -316,6 +321,7 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 		_ = srv.Close()
 	}
 	syslogs.stop(shutdownCtx)
+	notifier.Close(shutdownCtx)
 	select { // the stores close when Run returns
 	case <-servingDone:
 	case <-shutdownCtx.Done():
