@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,13 +49,13 @@ type hunting struct {
 	timeout time.Duration
 }
 
-func newHunting(events store.Store, externalPrefixes []string) *hunting {
+func newHunting(events store.Store, externalPrefixes []string, budget *hunt.CPUBudget) *hunting {
 	var external *hunt.External
 	if len(externalPrefixes) > 0 {
 		external = &hunt.External{AllowedPrefixes: externalPrefixes}
 	}
 	return &hunting{
-		Engine:  &hunt.Engine{Store: events, Limiter: hunt.NewLimiter(0, 0), Runs: hunt.NewRunLog(0), External: external},
+		Engine:  &hunt.Engine{Store: events, Limiter: hunt.NewLimiter(0, 0), Runs: hunt.NewRunLog(0), External: external, Budget: budget},
 		maxRows: hunt.APIMaxRows,
 		timeout: hunt.APITimeout,
 	}
@@ -216,6 +217,10 @@ func (s *Server) writeHuntError(w http.ResponseWriter, r *http.Request, err erro
 	case errors.As(err, &he):
 	case errors.As(err, &qe):
 		he = &huntError{Status: http.StatusBadRequest, Code: "BadRequest", Message: qe.Message, Line: qe.Line, Column: qe.Column}
+	case errors.Is(err, hunt.ErrCPUBudget):
+		wait := s.hunting.Budget.RetryAfter(principal(r.Context()).Actor())
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(wait.Seconds()+0.999))))
+		he = &huntError{Status: http.StatusTooManyRequests, Code: "TooManyRequests", Message: err.Error()}
 	case errors.Is(err, hunt.ErrTooManyQueries):
 		w.Header().Set("Retry-After", "1")
 		he = &huntError{Status: http.StatusTooManyRequests, Code: "TooManyRequests", Message: err.Error()}
@@ -242,12 +247,22 @@ type huntLimitsView struct {
 	PerUserConcurrency int     `json:"perUserConcurrency"`
 	MaxRows            int     `json:"maxRows"`
 	TimeoutSeconds     float64 `json:"timeoutSeconds"`
+	// The CPU budget per user: CPUBudgetSeconds over CPUBudgetWindowSeconds.
+	CPUBudgetSeconds       float64 `json:"cpuBudgetSeconds,omitempty"`
+	CPUBudgetWindowSeconds float64 `json:"cpuBudgetWindowSeconds,omitempty"`
+}
+
+// huntUserView is a user's usage with the CPU spent in the budget's
+// current window.
+type huntUserView struct {
+	hunt.UserUsage
+	CPUWindowSeconds float64 `json:"cpuWindowSeconds"`
 }
 
 type huntResourcesView struct {
-	Limits huntLimitsView   `json:"limits"`
-	Users  []hunt.UserUsage `json:"users"`
-	Runs   []hunt.Run       `json:"runs"`
+	Limits huntLimitsView `json:"limits"`
+	Users  []huntUserView `json:"users"`
+	Runs   []hunt.Run     `json:"runs"`
 }
 
 // huntResources reports the hunting runs kept in memory (the last
@@ -256,8 +271,19 @@ func (s *Server) huntResources(w http.ResponseWriter, r *http.Request) {
 	runs := s.hunting.Runs.Runs()
 	v := huntResourcesView{
 		Limits: huntLimitsView{PerUserConcurrency: s.hunting.Limiter.PerUser(), MaxRows: s.hunting.maxRows, TimeoutSeconds: s.hunting.timeout.Seconds()},
-		Users:  hunt.Usage(runs, s.hunting.Limiter.Active()),
+		Users:  []huntUserView{},
 		Runs:   runs,
+	}
+	b := s.hunting.Budget
+	if b != nil {
+		v.Limits.CPUBudgetSeconds, v.Limits.CPUBudgetWindowSeconds = b.Limit().Seconds(), b.Window().Seconds()
+	}
+	for _, u := range hunt.Usage(runs, s.hunting.Limiter.Active()) {
+		uv := huntUserView{UserUsage: u}
+		if b != nil {
+			uv.CPUWindowSeconds = b.Used(u.User).Seconds()
+		}
+		v.Users = append(v.Users, uv)
 	}
 	writeJSON(w, http.StatusOK, v)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -305,6 +306,53 @@ func TestHuntLimits(t *testing.T) {
 	}
 	if len(entries) != 4 || failures != 2 {
 		t.Errorf("audit: %d runs, %d failures; want 4 and 2", len(entries), failures)
+	}
+}
+
+// TestHuntCPUBudget: a user over the CPU budget gets 429 with
+// Retry-After; the resources report shows rows scanned and CPU per run.
+func TestHuntCPUBudget(t *testing.T) {
+	f := newHuntFixture(t)
+	f.srv.hunting.Budget = hunt.NewCPUBudget(time.Nanosecond, time.Hour)
+	q := queryBody("DeviceProcessEvents | where FileName != 'x' | count")
+	rec := f.do(t, "POST", "/api/advancedhunting/run", auth.RoleAnalyst, q)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"total cpu":"`) || !strings.Contains(rec.Body.String(), `"input_dataset_statistics":{"rows":{"scanned":2}}`) {
+		t.Fatalf("first query: %d %s", rec.Code, rec.Body)
+	}
+	rec = f.do(t, "POST", "/api/advancedhunting/run", auth.RoleAnalyst, q)
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "CPU budget") {
+		t.Fatalf("over budget: %d %s", rec.Code, rec.Body)
+	}
+	if ra, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || ra < 3000 || ra > 3600 {
+		t.Errorf("Retry-After %q", rec.Header().Get("Retry-After"))
+	}
+	if rec := f.do(t, "POST", "/api/advancedhunting/run", auth.RoleReader, q); rec.Code != 200 {
+		t.Errorf("another user: %d", rec.Code)
+	}
+	rec = f.do(t, "GET", "/api/advancedhunting/resources", auth.RoleAdmin, "")
+	var v struct {
+		Limits struct{ CPUBudgetSeconds float64 }
+		Users  []struct {
+			User             string
+			RowsScanned      int64
+			CPUSeconds       float64
+			CPUWindowSeconds float64
+		}
+		Runs []struct {
+			RowsScanned int64
+			CPUSeconds  float64
+		}
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Limits.CPUBudgetSeconds <= 0 || len(v.Users) != 2 || len(v.Runs) != 3 {
+		t.Fatalf("resources %s", rec.Body)
+	}
+	for _, u := range v.Users {
+		if u.RowsScanned != 2 || u.CPUSeconds <= 0 || u.CPUWindowSeconds <= 0 {
+			t.Errorf("user %+v", u)
+		}
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/auth"
+	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/ingest"
 	"github.com/vigilsec/vigil/internal/ingest/formats"
 	"github.com/vigilsec/vigil/internal/notify"
@@ -30,6 +31,9 @@ type Options struct {
 	// ExternalDataPrefixes are the URL prefixes KQL's externaldata may
 	// fetch; none means the operator is refused.
 	ExternalDataPrefixes []string
+	// HuntCPUBudget and HuntCPUWindow bound each user's hunting CPU time
+	// over a sliding window (zero: hunt's defaults).
+	HuntCPUBudget, HuntCPUWindow time.Duration
 	// Rules are the detection rules in force (nil: the built-in ones,
 	// fixed); RuleRuns reports the scheduler's last run of each.
 	Rules    *detect.Registry
@@ -71,7 +75,7 @@ func New(opts Options, log *slog.Logger, authn *auth.Service, st state.Store, ev
 	}
 	return &Server{opts: opts, log: log, auth: authn, state: st, events: events, metrics: m, ready: ready,
 		formats: formats.Registry(), enrichers: enrichers, ingestSlots: make(ingestSlots, ingestConcurrency),
-		hunting: newHunting(events, opts.ExternalDataPrefixes),
+		hunting: newHunting(events, opts.ExternalDataPrefixes, hunt.NewCPUBudget(opts.HuntCPUBudget, opts.HuntCPUWindow)),
 		rules:   rulesOf{registry: opts.Rules, runs: opts.RuleRuns}}
 }
 

@@ -54,6 +54,11 @@ type Hunting struct {
 	// which would otherwise let any analyst make the server fetch any
 	// address.
 	ExternalDataAllowedPrefixes []string `yaml:"externaldata_allowed_prefixes"`
+	// CPUBudget is the processor time one user's queries may use over
+	// CPUBudgetWindow (a sliding window); a user over it gets 429 until
+	// older queries age out.
+	CPUBudget       Duration `yaml:"cpu_budget"`
+	CPUBudgetWindow Duration `yaml:"cpu_budget_window"`
 }
 
 // Retention bounds how long events are kept, per table.
@@ -97,6 +102,7 @@ func Default() Config {
 			ReadHeaderTimeout: Duration(10 * time.Second),
 			IdleTimeout:       Duration(2 * time.Minute),
 		},
+		Hunting:         Hunting{CPUBudget: Duration(10 * time.Minute), CPUBudgetWindow: Duration(15 * time.Minute)},
 		SessionTTL:      Duration(12 * time.Hour),
 		ShutdownTimeout: Duration(15 * time.Second),
 	}
@@ -201,6 +207,12 @@ func (c *Config) Validate() error {
 		if u, err := url.Parse(p); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			bad("hunting.externaldata_allowed_prefixes", "%q is not an http(s) URL prefix with a host", p)
 		}
+	}
+	if c.Hunting.CPUBudget < Duration(time.Second) {
+		bad("hunting.cpu_budget", "%s is shorter than the minimum of 1s", c.Hunting.CPUBudget)
+	}
+	if c.Hunting.CPUBudgetWindow < Duration(time.Minute) || c.Hunting.CPUBudgetWindow > Duration(24*time.Hour) {
+		bad("hunting.cpu_budget_window", "%s is outside 1m..24h", c.Hunting.CPUBudgetWindow)
 	}
 	c.Notifications.validate(bad)
 	if (c.TLSCert == "") != (c.TLSKey == "") {

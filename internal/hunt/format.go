@@ -401,7 +401,8 @@ func AppendSchema(b []byte, cols []check.Column) []byte {
 
 // DefenderJSON builds the body of Defender's POST
 // /api/advancedhunting/run. Stats holds ExecutionTime (seconds, as
-// Defender), dataset_statistics (the rows returned and the bytes of
+// Defender), resource_usage.cpu and input_dataset_statistics.rows when
+// the store measured them, dataset_statistics (the rows returned and the bytes of
 // Results) and Truncated, Vigil's flag for a result cut at the row limit;
 // Visualization carries a final render operator's chart and properties.
 func DefenderJSON(res *Result) []byte {
@@ -409,6 +410,15 @@ func DefenderJSON(res *Result) []byte {
 	b := make([]byte, 0, len(rows)+256+64*len(res.Columns))
 	b = append(b, `{"Stats":{"ExecutionTime":`...)
 	b = appendFloat(b, math.Round(res.Elapsed.Seconds()*1e6)/1e6)
+	if res.CPU > 0 {
+		// Defender's shapes for what the query used: CPU as a timespan,
+		// and the rows read from tables.
+		b = append(b, `,"resource_usage":{"cpu":{"total cpu":"`...)
+		b = append(b, FormatTimeSpan(res.CPU)...)
+		b = append(b, `"}},"input_dataset_statistics":{"rows":{"scanned":`...)
+		b = strconv.AppendInt(b, res.RowsScanned, 10)
+		b = append(b, `}}`...)
+	}
 	b = append(b, `,"dataset_statistics":[{"table_row_count":`...)
 	b = strconv.AppendInt(b, int64(len(res.Rows)), 10)
 	b = append(b, `,"table_size":`...)

@@ -46,6 +46,8 @@ type Engine struct {
 	Limiter *Limiter
 	// Runs records every run for the resources report; nil records none.
 	Runs *RunLog
+	// Budget bounds each user's CPU time over a window; nil means none.
+	Budget *CPUBudget
 }
 
 // Request is one query to run.
@@ -75,6 +77,10 @@ type Result struct {
 	Truncated bool
 	Render    *sqlgen.Render
 	Elapsed   time.Duration
+	// RowsScanned and CPU are what the query cost the store (zero when
+	// the store could not measure them).
+	RowsScanned int64
+	CPU         time.Duration
 }
 
 // ErrTimeout: the query ran longer than its Timeout.
@@ -187,12 +193,18 @@ func (e *Engine) Run(ctx context.Context, req Request) (res *Result, err error) 
 				Start: start.UTC(), Duration: time.Since(start)}
 			if res != nil {
 				r.Rows, r.Truncated = len(res.Rows), res.Truncated
+				r.RowsScanned, r.CPU = res.RowsScanned, res.CPU
 			}
 			if err != nil {
 				r.Error = err.Error()
 			}
 			e.Runs.Add(r)
 		}()
+	}
+	if e.Budget != nil {
+		if err := e.Budget.Check(req.User); err != nil {
+			return nil, err
+		}
 	}
 	// A compiler bug must fail one query, not the process (the CLI has
 	// no recovering HTTP middleware around it). Deferred last, so the run
@@ -242,7 +254,16 @@ func (e *Engine) Run(ctx context.Context, req Request) (res *Result, err error) 
 	if maxRows <= 0 {
 		maxRows = APIMaxRows
 	}
-	sres, err := e.Store.Query(ctx, store.Query{SQL: prog.SQL, Args: prog.Args, MaxRows: maxRows})
+	sres, err := e.Store.Query(ctx, store.Query{SQL: prog.SQL, Args: prog.Args, MaxRows: maxRows, Profile: e.Runs != nil || e.Budget != nil})
+	if e.Budget != nil {
+		// A failed or cancelled query has used the processor too; without
+		// the store's measure, its wall time stands in.
+		cpu := time.Since(start)
+		if err == nil && sres.Stats != nil {
+			cpu = sres.Stats.CPU
+		}
+		e.Budget.Charge(req.User, cpu)
+	}
 	if err != nil {
 		if errors.Is(err, store.ErrCanceled) && ctx.Err() == context.DeadlineExceeded {
 			return nil, fmt.Errorf("%w of %s: %w", ErrTimeout, timeout, err)
@@ -250,6 +271,9 @@ func (e *Engine) Run(ctx context.Context, req Request) (res *Result, err error) 
 		return nil, err
 	}
 	out := &Result{Columns: prog.Columns, Truncated: sres.Truncated, Render: prog.Render}
+	if sres.Stats != nil {
+		out.RowsScanned, out.CPU = sres.Stats.RowsScanned, sres.Stats.CPU
+	}
 	out.Rows = make([][]any, len(sres.Rows))
 	for i, row := range sres.Rows {
 		conv := make([]any, len(prog.Columns))

@@ -120,7 +120,11 @@ type Run struct {
 	Seconds   float64       `json:"seconds"` // Duration, set by RunLog.Add
 	Rows      int           `json:"rows"`
 	Truncated bool          `json:"truncated"`
-	Error     string        `json:"error,omitempty"`
+	// RowsScanned and CPU: what the query cost the store.
+	RowsScanned int64         `json:"rowsScanned"`
+	CPU         time.Duration `json:"-"`
+	CPUSeconds  float64       `json:"cpuSeconds"` // CPU, set by RunLog.Add
+	Error       string        `json:"error,omitempty"`
 }
 
 // QueryHash identifies a query's text in the audit log and the runs
@@ -163,6 +167,7 @@ func NewRunLog(n int) *RunLog {
 // Add records a run.
 func (l *RunLog) Add(r Run) {
 	r.Seconds = r.Duration.Seconds()
+	r.CPUSeconds = r.CPU.Seconds()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.ring[l.next] = r
@@ -194,7 +199,10 @@ type UserUsage struct {
 	Failed  int     `json:"failed"`
 	Seconds float64 `json:"seconds"`
 	Rows    int64   `json:"rows"`
-	Running int     `json:"running"`
+	// RowsScanned and CPUSeconds sum what the user's runs cost the store.
+	RowsScanned int64   `json:"rowsScanned"`
+	CPUSeconds  float64 `json:"cpuSeconds"`
+	Running     int     `json:"running"`
 	// LastSeen is the start of the user's latest run (zero when only
 	// running now).
 	LastSeen time.Time `json:"lastSeen"`
@@ -220,6 +228,8 @@ func Usage(runs []Run, active map[string]int) []UserUsage {
 		}
 		u.Seconds += r.Duration.Seconds()
 		u.Rows += int64(r.Rows)
+		u.RowsScanned += r.RowsScanned
+		u.CPUSeconds += r.CPU.Seconds()
 		if r.Start.After(u.LastSeen) {
 			u.LastSeen = r.Start
 		}

@@ -247,6 +247,8 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 		SessionTTL:           time.Duration(cfg.SessionTTL),
 		InsecureHTTP:         cfg.InsecureHTTP,
 		ExternalDataPrefixes: cfg.Hunting.ExternalDataAllowedPrefixes,
+		HuntCPUBudget:        time.Duration(cfg.Hunting.CPUBudget),
+		HuntCPUWindow:        time.Duration(cfg.Hunting.CPUBudgetWindow),
 		Rules:                registry,
 		RuleRuns:             scheduler.Runs,
 		Notifier:             notifier,

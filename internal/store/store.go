@@ -101,6 +101,8 @@ type Query struct {
 	// MaxRows caps the rows returned; 0 means DefaultMaxRows. Result.Truncated
 	// says whether more rows were available.
 	MaxRows int
+	// Profile asks for Result.Stats: what the query cost the store.
+	Profile bool
 }
 
 // DefaultMaxRows is the row cap of a Query that sets none. Defender caps
@@ -118,6 +120,17 @@ type Result struct {
 	Columns   []ResultColumn
 	Rows      [][]any
 	Truncated bool
+	// Stats is set when the Query asked for a profile and the store could
+	// measure it.
+	Stats *QueryStats
+}
+
+// QueryStats is what one query cost the store.
+type QueryStats struct {
+	// RowsScanned counts the rows read from tables, over every scan.
+	RowsScanned int64
+	// CPU is the processor time of the query's operators over all threads.
+	CPU time.Duration
 }
 
 // Stats describes the store's contents.
