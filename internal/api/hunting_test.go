@@ -33,7 +33,7 @@ type huntFixture struct {
 
 // newHuntFixture serves the API on a temp state store and a temp DuckDB
 // event store holding two DeviceProcessEvents rows.
-func newHuntFixture(t *testing.T) *huntFixture {
+func newHuntFixture(t testing.TB) *huntFixture {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(filepath.Join(dir, "state.db"))
