@@ -699,20 +699,32 @@ func (c *checker) scan(x *ast.ScanOp, in *table) *table {
 	return &table{cols: b.cols, open: in.open}
 }
 
-// find: the source column, then the listed columns, or the columns all
-// the tables share followed by pack_, a bag of the others.
+// find: the source column, then the listed columns, or project-smart's
+// columns (see PlanFind) followed by pack_, a bag of the others.
 func (c *checker) find(x *ast.FindOp) *table {
-	tables := x.Tables
-	if len(tables) == 0 {
-		tables = []ast.Expr{&ast.Wildcard{Pattern: "*"}}
+	var names []string
+	for _, t := range schema.Tables() {
+		names = append(names, t.Name)
 	}
-	var tabs []*table
-	for _, e := range tables {
-		tabs = append(tabs, c.union(&ast.UnionOp{Tables: []ast.Expr{e}}, nil))
+	inputs := FindTables(x.Tables, names, func(e ast.Expr, name string) ([]Column, bool) {
+		if e == nil {
+			return c.lookupTable(name)
+		}
+		return c.union(&ast.UnionOp{Tables: []ast.Expr{e}}, nil).cols, true
+	})
+	plan := PlanFind(inputs, x.Pred)
+	var all []Column
+	have := map[string]bool{}
+	for _, k := range plan.Kept {
+		for _, col := range inputs[k].Cols {
+			if !have[col.Name] {
+				have[col.Name] = true
+				all = append(all, col)
+			}
+		}
 	}
-	all := c.union(&ast.UnionOp{Tables: tables}, nil)
 	if x.Pred != nil {
-		c.searchPred(x.Pred, &table{cols: all.cols, open: true})
+		c.searchPred(x.Pred, &table{cols: all, open: true})
 	}
 	src := "source_"
 	if n := optWord(x.Options, "withsource"); n != "" {
@@ -722,13 +734,13 @@ func (c *checker) find(x *ast.FindOp) *table {
 	}
 	b := &builder{}
 	b.add(src, schema.String)
-	if x.Project.IsValid() && len(x.Columns) > 0 {
+	if x.Project.IsValid() && !x.ProjectSmart && len(x.Columns) > 0 {
 		for _, e := range x.Columns {
 			switch v := e.(type) {
 			case *ast.Ident:
-				col, i := all.find(v.Name)
+				col, i := (&table{cols: all}).find(v.Name)
 				if i < 0 {
-					c.errorf(v.Pos(), "unknown column '%s'", v.Name)
+					c.errorf(v.Pos(), "unknown column '%s' in the tables find reads", v.Name)
 				}
 				b.add(v.Name, col.Type)
 			case *ast.ColumnDecl:
@@ -741,20 +753,8 @@ func (c *checker) find(x *ast.FindOp) *table {
 		}
 		return &table{cols: b.cols}
 	}
-	// Columns with the same name and type in every table.
-	if len(tabs) > 0 {
-		for _, col := range tabs[0].cols {
-			shared := true
-			for _, t := range tabs[1:] {
-				if other, i := t.find(col.Name); i < 0 || other.Type != col.Type {
-					shared = false
-					break
-				}
-			}
-			if shared {
-				b.add(col.Name, col.Type)
-			}
-		}
+	for _, col := range plan.Smart {
+		b.add(col.Name, col.Type)
 	}
 	b.add("pack_", schema.Dynamic)
 	return &table{cols: b.cols}

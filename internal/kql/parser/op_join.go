@@ -89,7 +89,7 @@ func (p *parser) parseFind() ast.Operator {
 	return o
 }
 
-// parseFindColumn parses a column of find ... project: pack(*), *, name or
+// parseFindColumn parses a column of find ... project: pack_all(), pack(*), *, name or
 // name:type.
 func (p *parser) parseFindColumn() ast.Expr {
 	if p.tok.Kind == token.MUL {
@@ -97,7 +97,7 @@ func (p *parser) parseFindColumn() ast.Expr {
 		p.next()
 		return s
 	}
-	if p.isWord("pack") && p.peek(1).Kind == token.LPAREN {
+	if (p.isWord("pack") || p.isWord("pack_all")) && p.peek(1).Kind == token.LPAREN {
 		return p.parseCall(p.parseWord(""))
 	}
 	name := p.tryName(token.Reference)

@@ -56,20 +56,7 @@ func (g *gen) searchPred(e ast.Expr, row *rel, cs bool) string {
 	case *ast.ParenExpr:
 		return "(" + g.searchPred(x.X, row, cs) + ")"
 	case *ast.StringLit:
-		var strs []string
-		for _, c := range row.cols {
-			if c.Type == schema.String && c.Name != "$table" {
-				strs = append(strs, quote(c.Name))
-			} else if c.Type == schema.Dynamic {
-				strs = append(strs, dynToString(quote(c.Name)))
-			}
-		}
-		if len(strs) == 0 {
-			return "false"
-		}
-		// One term test over all string columns, joined by a space so
-		// that no term spans two columns.
-		return g.searchTerm("concat_ws(' ', "+strings.Join(strs, ", ")+")", x.Value, cs)
+		return g.searchAll(row, x.Value, cs)
 	case *ast.BinaryExpr:
 		switch x.Op {
 		case ast.And, ast.Or:
@@ -78,6 +65,19 @@ func (g *gen) searchPred(e ast.Expr, row *rel, cs bool) string {
 				op = " OR "
 			}
 			return "(" + g.searchPred(x.X, row, cs) + op + g.searchPred(x.Y, row, cs) + ")"
+		case ast.Has, ast.HasCs, ast.Contains, ast.ContainsCs:
+			// * has "x": the term in any column.
+			if _, star := x.X.(*ast.Star); star {
+				lit, ok := x.Y.(*ast.StringLit)
+				if !ok {
+					g.failf(x.Y.Pos(), "* %s expects a string literal", x.Op)
+				}
+				term := lit.Value
+				if x.Op == ast.Contains || x.Op == ast.ContainsCs {
+					term = "*" + term + "*"
+				}
+				return g.searchAll(row, term, cs || x.Op == ast.HasCs || x.Op == ast.ContainsCs)
+			}
 		case ast.Search:
 			lit, ok := x.Y.(*ast.StringLit)
 			if !ok {
@@ -92,6 +92,25 @@ func (g *gen) searchPred(e ast.Expr, row *rel, cs bool) string {
 		}
 	}
 	return g.predicate(e, row)
+}
+
+// searchAll matches a search term in any string or dynamic column of
+// row.
+func (g *gen) searchAll(row *rel, term string, cs bool) string {
+	var strs []string
+	for _, c := range row.cols {
+		if c.Type == schema.String && c.Name != "$table" {
+			strs = append(strs, quote(c.Name))
+		} else if c.Type == schema.Dynamic {
+			strs = append(strs, dynToString(quote(c.Name)))
+		}
+	}
+	if len(strs) == 0 {
+		return "false"
+	}
+	// One term test over all string columns, joined by a space so
+	// that no term spans two columns.
+	return g.searchTerm("concat_ws(' ', "+strings.Join(strs, ", ")+")", term, cs)
 }
 
 // searchTerm matches one search term in s.

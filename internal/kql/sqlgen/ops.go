@@ -16,7 +16,7 @@ import (
 func (g *gen) op(o ast.Operator, in *rel) *rel {
 	if in == nil {
 		switch o.(type) {
-		case *ast.PrintOp, *ast.RangeOp, *ast.UnionOp, *ast.SearchOp:
+		case *ast.PrintOp, *ast.RangeOp, *ast.UnionOp, *ast.SearchOp, *ast.FindOp:
 		default:
 			g.failf(o.Pos(), "this operator needs input")
 		}
@@ -92,6 +92,8 @@ func (g *gen) op(o ast.Operator, in *rel) *rel {
 		return g.invoke(x, in)
 	case *ast.ConsumeOp:
 		return in
+	case *ast.FindOp:
+		return g.find(x)
 	case *ast.SearchOp:
 		return g.search(x, in)
 	case *ast.EvaluateOp:
@@ -99,6 +101,11 @@ func (g *gen) op(o ast.Operator, in *rel) *rel {
 	}
 	if f := extraOps[opName(o)]; f != nil {
 		return f(g, o, in)
+	}
+	switch o.(type) {
+	case *ast.FacetOp, *ast.ForkOp:
+		// Both answer with several tables; a hunting result is one.
+		g.failf(o.Pos(), "operator %s returns several result tables, and a hunting query returns one: run each branch as its own query", opName(o))
 	}
 	g.failf(o.Pos(), "operator %s is not supported yet", opName(o))
 	return nil
