@@ -93,7 +93,7 @@ func (g *gen) find(x *ast.FindOp) *rel {
 	return g.step("find", x.Pos(), strings.Join(parts, " UNION ALL "), cols)
 }
 
-// emptyOf is a missing column's value: '' for a string (never null),
+// emptyOf is a missing column's value: ” for a string (never null),
 // a typed NULL otherwise.
 func emptyOf(t schema.Type) string {
 	if t == schema.String {
