@@ -1,6 +1,9 @@
 package geo
 
-import "math"
+import (
+	"math"
+	"strings"
+)
 
 // Kind is the SQL-facing type of a UDF argument or result.
 type Kind int
@@ -184,6 +187,60 @@ var Funcs = []Func{
 			return nil, false
 		}
 		return wrap(H3Children(s(a, 0), n))
+	}},
+	{"vigil_geo_point_to_h3cell", []Kind{Double, Double, Double}, Text, func(a []any) (any, bool) {
+		n, ok := intArg(f(a, 2))
+		if !ok {
+			return nil, false
+		}
+		return wrap(H3FromPoint(f(a, 0), f(a, 1), n))
+	}},
+	{"vigil_geo_h3cell_to_central_point", []Kind{Text}, JSON, func(a []any) (any, bool) {
+		p, ok := H3Center(s(a, 0))
+		if !ok {
+			return nil, false
+		}
+		return PointJSON(p), true
+	}},
+	{"vigil_geo_h3cell_to_polygon", []Kind{Text}, JSON, func(a []any) (any, bool) {
+		ring, ok := H3Polygon(s(a, 0))
+		if !ok {
+			return nil, false
+		}
+		return PolygonJSON(ring), true
+	}},
+	{"vigil_geo_h3cell_neighbors", []Kind{Text}, JSON, func(a []any) (any, bool) {
+		cells, ok := H3Neighbors(s(a, 0))
+		if !ok {
+			return nil, false
+		}
+		return StringsJSON(cells), true
+	}},
+	{"vigil_geo_h3cell_rings", []Kind{Text, Double}, JSON, func(a []any) (any, bool) {
+		n, ok := intArg(f(a, 1))
+		if !ok {
+			return nil, false
+		}
+		rings, ok := H3Rings(s(a, 0), n)
+		if !ok {
+			return nil, false
+		}
+		parts := make([]string, len(rings))
+		for i, r := range rings {
+			parts[i] = StringsJSON(r)
+		}
+		return "[" + strings.Join(parts, ",") + "]", true
+	}},
+	{"vigil_geo_polygon_to_h3cells", []Kind{JSON, Double}, JSON, func(a []any) (any, bool) {
+		n, ok := intArg(f(a, 1))
+		if !ok {
+			return nil, false
+		}
+		cells, ok := PolygonToH3Cells(s(a, 0), n)
+		if !ok {
+			return nil, false
+		}
+		return StringsJSON(cells), true
 	}},
 	{"vigil_geo_union_polygons_array", []Kind{JSON}, JSON, func(a []any) (any, bool) { return wrap(UnionPolygons(s(a, 0))) }},
 	{"vigil_geo_intersection_2polygons", []Kind{JSON, JSON}, JSON, func(a []any) (any, bool) {

@@ -445,10 +445,22 @@ func (c *checker) op1(o ast.Operator, in *table) *table {
 			sub := c.subPipe(x.Subquery, t)
 			c.sc = saved
 			// mv-apply's result: the input's columns not expanded, then the
-			// subquery's columns.
+			// subquery's columns (an expanded column the subquery does not
+			// return, as after summarize, is gone).
+			expanded := map[string]bool{}
+			for _, it := range x.Items {
+				if it == nil {
+					continue
+				}
+				if names, v := assignNames(it.X); len(names) > 0 {
+					expanded[names[0]] = true
+				} else if id, ok := v.(*ast.Ident); ok {
+					expanded[id.Name] = true
+				}
+			}
 			b := &builder{}
 			for _, col := range in.cols {
-				if _, i := sub.find(col.Name); i < 0 {
+				if _, i := sub.find(col.Name); i < 0 && !expanded[col.Name] {
 					b.cols = append(b.cols, col)
 				}
 			}

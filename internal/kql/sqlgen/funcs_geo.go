@@ -65,6 +65,12 @@ var geoFuncs = map[string]geoFunc{
 	"geo_h3cell_level":                   {"vigil_geo_h3cell_level", []geoArg{gText}, nil, 0, ""},
 	"geo_h3cell_parent":                  {"vigil_geo_h3cell_parent_at", []geoArg{gText, gNum}, []any{nil}, 0, "vigil_geo_h3cell_parent"},
 	"geo_h3cell_children":                {"vigil_geo_h3cell_children_at", []geoArg{gText, gNum}, []any{nil}, 0, "vigil_geo_h3cell_children"},
+	"geo_point_to_h3cell":                {"vigil_geo_point_to_h3cell", []geoArg{gNum, gNum, gNum}, []any{float64(6)}, 0, ""},
+	"geo_h3cell_to_central_point":        {"vigil_geo_h3cell_to_central_point", []geoArg{gText}, nil, 0, ""},
+	"geo_h3cell_to_polygon":              {"vigil_geo_h3cell_to_polygon", []geoArg{gText}, nil, 0, ""},
+	"geo_h3cell_neighbors":               {"vigil_geo_h3cell_neighbors", []geoArg{gText}, nil, 0, ""},
+	"geo_h3cell_rings":                   {"vigil_geo_h3cell_rings", []geoArg{gText, gNum}, nil, 0, ""},
+	"geo_polygon_to_h3cells":             {"vigil_geo_polygon_to_h3cells", []geoArg{gDyn, gNum}, []any{float64(6)}, 1, ""},
 	"geo_intersection_line_with_polygon": {"vigil_geo_intersection_line_with_polygon", []geoArg{gDyn, gDyn}, nil, 0, ""},
 	"geo_intersection_2lines":            {"vigil_geo_intersection_2lines", []geoArg{gDyn, gDyn}, nil, 0, ""},
 	"geo_line_interpolate_point":         {"vigil_geo_line_interpolate_point", []geoArg{gDyn, gNum}, nil, 0, ""},
@@ -84,13 +90,6 @@ func init() {
 			return g.geoCall(x, a, gf)
 		}, name)
 	}
-	// H3 geometry (cell of a point, cell boundaries, neighbors) is not
-	// implemented: only index operations are (level, parent, children).
-	register(func(g *gen, x *ast.CallExpr, a []arg) string {
-		g.failf(x.Pos(), "%s is not supported: Vigil implements H3 index operations only (geo_h3cell_level, geo_h3cell_parent, geo_h3cell_children)", x.Fun.(*ast.Ident).Name)
-		return ""
-	}, "geo_point_to_h3cell", "geo_h3cell_to_central_point", "geo_h3cell_to_polygon",
-		"geo_h3cell_neighbors", "geo_h3cell_rings", "geo_polygon_to_h3cells")
 }
 
 func (g *gen) geoCall(x *ast.CallExpr, a []arg, gf geoFunc) string {
