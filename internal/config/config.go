@@ -40,6 +40,7 @@ type Config struct {
 	Limits    Limits    `yaml:"limits"`
 	Syslog    Syslog    `yaml:"syslog"`
 	Hunting   Hunting   `yaml:"hunting"`
+	Detection Detection `yaml:"detection"`
 
 	SessionTTL      Duration `yaml:"session_ttl"`
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
@@ -52,6 +53,14 @@ type Hunting struct {
 	// which would otherwise let any analyst make the server fetch any
 	// address.
 	ExternalDataAllowedPrefixes []string `yaml:"externaldata_allowed_prefixes"`
+}
+
+// Detection configures what detections' alerts become.
+type Detection struct {
+	// DedupWindow: the occurrences of one rule on the same impacted
+	// entities within one window (aligned: 24h is a UTC day) are one
+	// alert with a count; 0 raises one alert per triggering row.
+	DedupWindow Duration `yaml:"dedup_window"`
 }
 
 // Retention bounds how long events are kept, per table.
@@ -95,6 +104,7 @@ func Default() Config {
 			ReadHeaderTimeout: Duration(10 * time.Second),
 			IdleTimeout:       Duration(2 * time.Minute),
 		},
+		Detection:       Detection{DedupWindow: Duration(24 * time.Hour)},
 		SessionTTL:      Duration(12 * time.Hour),
 		ShutdownTimeout: Duration(15 * time.Second),
 	}
@@ -250,6 +260,9 @@ func (c *Config) Validate() error {
 	}
 	if l.IdleTimeout < Duration(time.Second) {
 		bad("limits.idle_timeout", "%s is shorter than the minimum of 1s", l.IdleTimeout)
+	}
+	if w := c.Detection.DedupWindow; w != 0 && (w < Duration(time.Minute) || w > Duration(30*24*time.Hour)) {
+		bad("detection.dedup_window", "%s is outside 1m..30d (0 turns deduplication off)", w)
 	}
 	if c.SessionTTL < Duration(time.Minute) || c.SessionTTL > Duration(30*24*time.Hour) {
 		bad("session_ttl", "%s is outside 1m..30d", c.SessionTTL)
