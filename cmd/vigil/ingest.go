@@ -130,6 +130,11 @@ func ingestLocal(ctx context.Context, dataDir, format, table string, files []str
 	}
 	defer st.Close()
 	pipeline := detect.NewPipeline(detect.DefaultDedupWindow, st)
+	groups, err := detect.LoadDeviceGroups(ctx, events)
+	if err != nil {
+		return sum, nil, err
+	}
+	pipeline.SetDeviceGroups(groups)
 	if err := api.LoadTuning(ctx, st, pipeline, func(id string, err error) {
 		fmt.Fprintf(os.Stderr, "vigil: alert tuning rule %s does not validate; it is not applied: %v\n", id, err)
 	}); err != nil {

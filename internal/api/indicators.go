@@ -344,13 +344,13 @@ func (s *Server) storeImport(w http.ResponseWriter, r *http.Request, list []dete
 }
 
 // defenderIndicator is the body of Defender's submit call: the fields
-// Vigil keeps, and those it accepts and ignores (application, RBAC
-// groups, educate URL...), so tools written for Defender work unchanged.
+// Vigil keeps (rbacGroupNames scopes it to device groups), and those it
+// accepts and ignores (application, educateUrl), so tools written for
+// Defender work unchanged.
 type defenderIndicator struct {
 	detect.Indicator
-	Application    string   `json:"application"`
-	RbacGroupNames []string `json:"rbacGroupNames"`
-	EducateURL     string   `json:"educateUrl"`
+	Application string `json:"application"`
+	EducateURL  string `json:"educateUrl"`
 }
 
 // defenderSubmit is Defender's POST /api/indicators: submit or update by

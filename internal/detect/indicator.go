@@ -57,6 +57,9 @@ type Indicator struct {
 	// Expiration, when set, ends the indicator.
 	Expiration time.Time `json:"expirationTime,omitzero"`
 	Source     string    `json:"source,omitempty"`
+	// DeviceGroups scopes the indicator's alerts (Defender's
+	// rbacGroupNames): empty means every device.
+	DeviceGroups []string `json:"rbacGroupNames,omitempty"`
 }
 
 // indicatorColumns are the columns each type is matched against, in
@@ -278,7 +281,7 @@ func indicatorAlert(ind *Indicator, t *schema.Table, row []any, matched string) 
 		cols[i] = c.Name
 	}
 	c := &Compiled{Rule: &Rule{ID: ind.ID, Title: ind.Title, Description: ind.Description, Severity: ind.Severity,
-		Category: "SuspiciousActivity", Techniques: ind.Techniques}, col: map[string]int{}}
+		Category: "SuspiciousActivity", Techniques: ind.Techniques, DeviceGroups: ind.DeviceGroups}, col: map[string]int{}}
 	for i, col := range t.Columns {
 		c.Columns = append(c.Columns, checkColumn(col))
 		c.col[col.Name] = i

@@ -25,8 +25,9 @@ type Ledger interface {
 }
 
 // Pipeline decides what the alerts rules produce become, the same way in
-// the stream and in scheduled and manual runs: alerts on what an Allowed
-// indicator allows are dropped; tuning rules hide or resolve; the rest
+// the stream and in scheduled and manual runs: alerts on devices outside
+// the device groups their rule is scoped to, and alerts on what an
+// Allowed indicator allows, are dropped; tuning rules hide or resolve; the rest
 // are deduplicated into one alert per rule, impacted entities and
 // window. It is safe for concurrent use.
 //
@@ -42,6 +43,7 @@ type Pipeline struct {
 
 	tuning     atomic.Pointer[Tuning]
 	indicators atomic.Pointer[Indicators]
+	groups     atomic.Pointer[DeviceGroups]
 
 	mu    sync.Mutex
 	known knownSet
@@ -63,6 +65,17 @@ func (p *Pipeline) SetTuning(t *Tuning) { p.tuning.Store(t) }
 // SetIndicators replaces the indicators in force (matched in the stream;
 // their Allowed entries drop alerts in every path).
 func (p *Pipeline) SetIndicators(s *Indicators) { p.indicators.Store(s) }
+
+// SetDeviceGroups sets where devices' groups come from, for rules and
+// indicators scoped to device groups (nil: every device is ungrouped).
+func (p *Pipeline) SetDeviceGroups(g *DeviceGroups) { p.groups.Store(g) }
+
+// ObserveDevices learns device groups from ingested DeviceInfo rows.
+func (p *Pipeline) ObserveDevices(table string, rows [][]any) {
+	if table == "DeviceInfo" {
+		p.groups.Load().Observe(table, rows)
+	}
+}
 
 // Indicators returns the indicators in force, nil if none.
 func (p *Pipeline) Indicators() *Indicators { return p.indicators.Load() }
@@ -88,10 +101,10 @@ func (p *Pipeline) Prepare(ctx context.Context, now time.Time, alerts []Alert, h
 	if len(alerts) == 0 {
 		return pr
 	}
-	inds, tuning := p.indicators.Load(), p.tuning.Load()
+	inds, tuning, groups := p.indicators.Load(), p.tuning.Load(), p.groups.Load()
 	kept := make([]Alert, 0, len(alerts))
 	for _, a := range alerts {
-		if inds.Allows(a, now) {
+		if !groups.inScope(&a) || inds.Allows(a, now) {
 			continue
 		}
 		if tr := tuning.Apply(&a, now); tr != nil {

@@ -39,6 +39,9 @@ func (s *Streaming) Append(ctx context.Context, b store.Batch) error {
 			rules = append(rules, c)
 		}
 	}
+	for _, tr := range b.Tables {
+		s.Alerts.ObserveDevices(tr.Table, tr.Rows)
+	}
 	inds := s.Alerts.Indicators()
 	if len(rules) == 0 && inds == nil {
 		return s.Store.Append(ctx, b)

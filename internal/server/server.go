@@ -180,6 +180,13 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 		log.Warn("alert bookkeeping in the state store failed; the alerts are written", "err", err)
 	}
 	streaming.Alerts = alerts
+	// Device groups (DeviceInfo's MachineGroup) for rules and indicators
+	// scoped to some; the stream keeps them current.
+	groups, err := detect.LoadDeviceGroups(ctx, raw)
+	if err != nil {
+		return fmt.Errorf("reading device groups from the event store: %w", err)
+	}
+	alerts.SetDeviceGroups(groups)
 	if err := api.LoadTuning(ctx, st, alerts, func(id string, err error) {
 		log.Warn("stored alert tuning rule does not validate; it is not applied", "rule", id, "err", err)
 	}); err != nil {
