@@ -87,7 +87,14 @@ const maxKnown = 100_000
 
 // rowJSON is a triggering row as JSON; values JSON cannot hold (NaN, odd
 // driver types) become their text.
-func rowJSON(m map[string]any) json.RawMessage {
+func rowJSON(row map[string]any) json.RawMessage {
+	// Empty columns say nothing and would be most of a wide row.
+	m := make(map[string]any, len(row))
+	for k, v := range row {
+		if !empty(v) {
+			m[k] = v
+		}
+	}
 	if len(m) == 0 {
 		return nil
 	}

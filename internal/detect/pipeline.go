@@ -125,19 +125,23 @@ func (p *Pipeline) Prepare(ctx context.Context, now time.Time, alerts []Alert, h
 		return kept[i].ID < kept[j].ID
 	})
 	var cands []Alert
-	inBatch := map[string]bool{}
+	inBatch := map[string]int{}
 	resolveByGroup := map[string]*TuningRule{}
 	for _, a := range kept {
 		gid := a.ID
 		if p.window > 0 {
 			gid = groupID(a.RuleID, dedupBucket(a.Timestamp, p.window), a.Evidence)
 		}
-		pr.occ = append(pr.occ, state.AlertOccurrence{AlertID: gid, OccurrenceID: a.ID, RuleID: a.RuleID,
-			Activity: a.Timestamp.Truncate(time.Microsecond), Row: rowJSON(a.Row)})
-		if inBatch[gid] {
+		o := state.AlertOccurrence{AlertID: gid, OccurrenceID: a.ID, RuleID: a.RuleID, Activity: a.Timestamp.Truncate(time.Microsecond)}
+		// Only the first rows of an alert are kept: JSON for no more.
+		if p.ledger != nil && inBatch[gid] < state.MaxStoredRows {
+			o.Row = rowJSON(a.Row)
+		}
+		pr.occ = append(pr.occ, o)
+		inBatch[gid]++
+		if inBatch[gid] > 1 {
 			continue
 		}
-		inBatch[gid] = true
 		if tr := pr.resolve[a.ID]; tr != nil {
 			resolveByGroup[gid] = tr
 		}
