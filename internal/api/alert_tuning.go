@@ -160,12 +160,11 @@ func (s *Server) createTuning(w http.ResponseWriter, r *http.Request) {
 	}
 	p := principal(r.Context())
 	sr := &state.TuningRule{Name: tr.Name, Definition: def, CreatedBy: p.Actor()}
-	a := audit(r, p, "alerttuning.create", "")
-	a.Details = def
-	// The id is the store's; the audit target names it after the insert,
-	// so it is set inside the same call.
+	// The id is chosen here so that the audit entry, written in the same
+	// transaction, names it.
 	sr.ID = newTuningID()
-	a.Target = "alerttuning:" + sr.ID
+	a := audit(r, p, "alerttuning.create", "alerttuning:"+sr.ID)
+	a.Details = def
 	if err := s.state.CreateTuningRule(r.Context(), sr, a); err != nil {
 		s.writeError(w, r, err)
 		return
