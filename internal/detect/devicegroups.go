@@ -96,12 +96,14 @@ func (g *DeviceGroups) Of(id, name string) string {
 }
 
 // inScope reports whether an alert scoped to device groups is about a
-// device of one of them; an alert naming no device is out of a scoped
-// rule's scope.
+// device of one of them.
 func (g *DeviceGroups) inScope(a *Alert) bool {
-	if len(a.DeviceGroups) == 0 {
-		return true
-	}
+	return len(a.DeviceGroups) == 0 || g.onDeviceOf(a, a.DeviceGroups)
+}
+
+// onDeviceOf reports whether an alert names a device of one of groups;
+// an alert naming no device is on none.
+func (g *DeviceGroups) onDeviceOf(a *Alert, groups []string) bool {
 	for _, e := range a.Evidence {
 		if e.EntityType != "Machine" {
 			continue
@@ -109,7 +111,7 @@ func (g *DeviceGroups) inScope(a *Alert) bool {
 		id, _ := e.Fields["DeviceId"].(string)
 		name, _ := e.Fields["DeviceName"].(string)
 		grp := g.Of(id, name)
-		for _, want := range a.DeviceGroups {
+		for _, want := range groups {
 			if strings.EqualFold(want, grp) {
 				return true
 			}

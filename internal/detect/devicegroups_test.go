@@ -77,3 +77,35 @@ func TestDeviceGroupScope(t *testing.T) {
 		}
 	}
 }
+
+// A tuning rule scoped to a device group hides only that group's alerts.
+func TestTuningScopedToDeviceGroup(t *testing.T) {
+	f := newAlertFixture(t)
+	groups := NewDeviceGroups()
+	groups.Observe("DeviceInfo", [][]any{tableRow("DeviceInfo", map[string]any{"DeviceId": "dev0", "DeviceName": "host0", "MachineGroup": "Lab"})})
+	hide := tuningRule(t, `{"name":"lab","action":"Hide","deviceGroups":["lab"],"conditions":[{"field":"ruleId","operator":"equals","value":"r1"}]}`)
+	hide.ID = "tun_lab"
+	set, err := NewTuning([]*TuningRule{hide})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPipeline(DefaultDedupWindow, f.st)
+	p.SetDeviceGroups(groups)
+	p.SetTuning(set)
+	c, _ := Compile(shadowRule())
+	alerts, _, _ := c.Match(t0, "DeviceProcessEvents", shadowRows()[:12])
+	got, err := p.Raise(context.Background(), f.ev, t0, alerts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hosts []string
+	for _, a := range got {
+		hosts = append(hosts, fmt.Sprint(a.Row["DeviceName"]))
+	}
+	if fmt.Sprint(hosts) != "[host1 host2]" {
+		t.Errorf("raised on %v, want host1 and host2 (host0 is in the lab)", hosts)
+	}
+	if _, err := ParseTuningRule([]byte(`{"name":"x","action":"Hide","deviceGroups":[" "],"conditions":[{"field":"ruleId","operator":"equals","value":"r1"}]}`)); err == nil {
+		t.Error("an empty device group name was accepted")
+	}
+}

@@ -107,7 +107,7 @@ func (p *Pipeline) Prepare(ctx context.Context, now time.Time, alerts []Alert, h
 		if !groups.inScope(&a) || inds.Allows(a, now) {
 			continue
 		}
-		if tr := tuning.Apply(&a, now); tr != nil {
+		if tr := tuning.Apply(&a, now, groups); tr != nil {
 			if tr.Action == HideAlert {
 				pr.hits[tr.ID]++
 				continue

@@ -40,6 +40,9 @@ type TuningRule struct {
 	Action     TuningAction      `json:"action"`
 	Comment    string            `json:"comment,omitempty"`
 	Disabled   bool              `json:"disabled,omitempty"`
+	// DeviceGroups scopes the rule to alerts on devices of these groups
+	// (DeviceInfo's MachineGroup); empty: every alert.
+	DeviceGroups []string `json:"deviceGroups,omitempty"`
 	// Expires, when set, ends the rule.
 	Expires time.Time `json:"expires,omitzero"`
 }
@@ -124,6 +127,11 @@ func (r *TuningRule) Check() error {
 	}
 	if len(r.Conditions) == 0 {
 		bad("at least one condition is required (a rule without one would suppress every alert)")
+	}
+	for _, g := range r.DeviceGroups {
+		if strings.TrimSpace(g) == "" {
+			bad("a device group name is empty")
+		}
 	}
 	if len(r.Conditions) > maxTuningConditions {
 		bad("at most %d conditions", maxTuningConditions)
@@ -246,15 +254,16 @@ func NewTuning(rules []*TuningRule) (*Tuning, error) {
 	return t, nil
 }
 
-// Apply returns the live rule that applies to an alert: a Hide rule
+// Apply returns the live rule that applies to an alert (groups says
+// which group the alert's device is in, for scoped rules): a Hide rule
 // before a Resolve rule, then the first in the set's order; nil if none.
-func (t *Tuning) Apply(a *Alert, now time.Time) *TuningRule {
+func (t *Tuning) Apply(a *Alert, now time.Time, groups *DeviceGroups) *TuningRule {
 	if t == nil {
 		return nil
 	}
 	var resolve *TuningRule
 	for _, r := range t.rules {
-		if !r.Live(now) || !r.Matches(a) {
+		if !r.Live(now) || !r.Matches(a) || len(r.DeviceGroups) > 0 && !groups.onDeviceOf(a, r.DeviceGroups) {
 			continue
 		}
 		if r.Action == HideAlert {
