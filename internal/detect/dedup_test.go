@@ -316,3 +316,39 @@ func TestDedupBucketsAreAligned(t *testing.T) {
 		t.Errorf("another device must be another alert; a related file must not")
 	}
 }
+
+// Paths raising the same alerts at once (the stream and a scheduled run)
+// write each alert once and count each row once.
+func TestConcurrentRaiseWritesOnce(t *testing.T) {
+	f := newAlertFixture(t)
+	c, _ := Compile(shadowRule())
+	alerts, _, err := c.Match(t0, "DeviceProcessEvents", shadowRows()[:40])
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPipeline(DefaultDedupWindow, f.st)
+	p.OnError = func(err error) { t.Error(err) }
+	done := make(chan struct{})
+	for i := 0; i < 4; i++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			if _, err := p.Raise(context.Background(), f.ev, t0, alerts); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		<-done
+	}
+	got := f.alertCounts(t) // fails on an alert written twice
+	total := 0
+	for _, s := range got {
+		var n int
+		fmt.Sscanf(strings.Fields(s)[1], "n=%d", &n)
+		total += n
+	}
+	// 30 matches on 3 hosts from 08:00 to 03:30 the next day.
+	if len(got) != 6 || total != 30 {
+		t.Errorf("%d alerts counting %d rows, want 6 counting 30:\n%s", len(got), total, strings.Join(got, "\n"))
+	}
+}
