@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/api"
+	"github.com/vigilsec/vigil/internal/detect"
 	"github.com/vigilsec/vigil/internal/ingest"
 	"github.com/vigilsec/vigil/internal/ingest/enrich"
 	"github.com/vigilsec/vigil/internal/ingest/formats"
@@ -119,7 +122,30 @@ func ingestLocal(ctx context.Context, dataDir, format, table string, files []str
 	if !rules {
 		return sum, nil, nil
 	}
-	alerts, err := replayRules(ctx, events, sum.Rows, importStart)
+	// The alerts go through the pipeline a server uses (default window),
+	// with their counts and triggering rows in the data dir's state store.
+	st, err := server.OpenState(dataDir)
+	if err != nil {
+		return sum, nil, err
+	}
+	defer st.Close()
+	pipeline := detect.NewPipeline(detect.DefaultDedupWindow, st)
+	groups, err := detect.LoadDeviceGroups(ctx, events)
+	if err != nil {
+		return sum, nil, err
+	}
+	pipeline.SetDeviceGroups(groups)
+	if err := api.LoadTuning(ctx, st, pipeline, func(id string, err error) {
+		fmt.Fprintf(os.Stderr, "vigil: alert tuning rule %s does not validate; it is not applied: %v\n", id, err)
+	}); err != nil {
+		return sum, nil, err
+	}
+	var ledgerErr error
+	pipeline.OnError = func(err error) { ledgerErr = errors.Join(ledgerErr, err) }
+	alerts, err := replayRules(ctx, events, sum.Rows, importStart, pipeline)
+	if err == nil && ledgerErr != nil {
+		err = fmt.Errorf("recording alert activity in the state store: %w", ledgerErr)
+	}
 	if err != nil {
 		return sum, nil, err
 	}

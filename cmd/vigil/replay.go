@@ -16,8 +16,10 @@ import (
 // replayRules runs the built-in detection rules over the event-time
 // range of what an import just wrote (rows ingested since importStart),
 // as a live deployment would have run them, and writes the alerts not
-// already in AlertInfo. It returns the alerts per rule.
-func replayRules(ctx context.Context, events store.Store, written map[string]int64, importStart time.Time) (map[string]int, error) {
+// already in AlertInfo, through the alert pipeline (deduplication and
+// tuning, as a live server; nil: one alert per row). It returns the new
+// alerts per rule.
+func replayRules(ctx context.Context, events store.Store, written map[string]int64, importStart time.Time, alerts *detect.Pipeline) (map[string]int, error) {
 	var lo, hi time.Time
 	for table, n := range written {
 		t, ok := schema.Lookup(table)
@@ -60,17 +62,15 @@ func replayRules(ctx context.Context, events store.Store, written map[string]int
 		}
 		all = append(all, alerts...)
 	}
-	fresh, err := detect.Fresh(ctx, events, all)
+	if alerts == nil {
+		alerts = detect.NewPipeline(0, nil)
+	}
+	fresh, err := alerts.Raise(ctx, events, time.Now(), all)
 	if err != nil {
-		return nil, fmt.Errorf("replay: reading existing alerts: %w", err)
+		return nil, fmt.Errorf("replay: writing alerts: %w", err)
 	}
 	for _, a := range fresh {
 		perRule[a.RuleID]++
-	}
-	if len(fresh) > 0 {
-		if err := events.Append(ctx, detect.Batch(fresh)); err != nil {
-			return nil, fmt.Errorf("replay: writing alerts: %w", err)
-		}
 	}
 	return perRule, nil
 }

@@ -42,7 +42,7 @@ func TestReplayRules(t *testing.T) {
 		if err := st.Append(ctx, store.Batch{Tables: []store.TableRows{{Table: "DeviceProcessEvents", Rows: [][]any{row}}}}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := replayRules(ctx, st, map[string]int64{"DeviceProcessEvents": 1}, start)
+		got, err := replayRules(ctx, st, map[string]int64{"DeviceProcessEvents": 1}, start, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

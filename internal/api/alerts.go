@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -17,7 +18,11 @@ import (
 //	GET /api/v1/alerts        newest first; filters since, until (RFC 3339),
 //	                          severity (repeatable), category, title
 //	                          (substring); limit (1..1000); cursor (next page)
-//	GET /api/v1/alerts/{id}   one alert and its evidence
+//	GET /api/v1/alerts/{id}   one alert, its evidence and its triggering events
+//
+// An alert stands for every time its rule fired on the same impacted
+// entities within the deduplication window: count, firstActivity and
+// lastActivity say how often and when.
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var f detect.AlertFilter
@@ -74,12 +79,17 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	activity, err := s.state.AlertActivity(r.Context(), ids)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	out := struct {
 		Alerts []alertView `json:"alerts"`
 		Next   string      `json:"next,omitempty"`
 	}{Alerts: make([]alertView, len(page.Alerts)), Next: page.Next}
 	for i, a := range page.Alerts {
-		out.Alerts[i] = alertView{AlertSummary: a, triageView: triageOf(states[a.AlertID])}
+		out.Alerts[i] = alertView{AlertSummary: a, triageView: triageOf(states[a.AlertID]), activityView: activityOf(a, activity[a.AlertID])}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -104,6 +114,28 @@ func triageOf(st state.AlertState) triageView {
 type alertView struct {
 	detect.AlertSummary
 	triageView
+	activityView
+}
+
+// activityView is how often an alert's rule fired on its entities; an
+// alert without a record (raised before deduplication) fired once.
+type activityView struct {
+	Count         int64     `json:"count"`
+	FirstActivity time.Time `json:"firstActivity"`
+	LastActivity  time.Time `json:"lastActivity"`
+}
+
+func activityOf(a detect.AlertSummary, act state.AlertActivity) activityView {
+	if act.Count == 0 {
+		return activityView{Count: 1, FirstActivity: a.Timestamp.UTC(), LastActivity: a.Timestamp.UTC()}
+	}
+	return activityView{Count: act.Count, FirstActivity: act.FirstActivity.UTC(), LastActivity: act.LastActivity.UTC()}
+}
+
+// triggerView is one triggering event: the rule's result row.
+type triggerView struct {
+	Timestamp time.Time       `json:"timestamp"`
+	Row       json.RawMessage `json:"row"`
 }
 
 type commentView struct {
@@ -135,11 +167,29 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	activity, err := s.state.AlertActivity(r.Context(), []string{d.AlertID})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	triggers, err := s.state.AlertTriggers(r.Context(), d.AlertID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	out := struct {
 		*detect.AlertDetail
 		triageView
-		Comments []commentView `json:"comments"`
-	}{AlertDetail: d, triageView: triageOf(*st), Comments: []commentView{}}
+		activityView
+		// TriggeringEvents are the first rows that raised the alert
+		// (state.MaxStoredRows of them).
+		TriggeringEvents []triggerView `json:"triggeringEvents"`
+		Comments         []commentView `json:"comments"`
+	}{AlertDetail: d, triageView: triageOf(*st), activityView: activityOf(d.AlertSummary, activity[d.AlertID]),
+		TriggeringEvents: []triggerView{}, Comments: []commentView{}}
+	for _, t := range triggers {
+		out.TriggeringEvents = append(out.TriggeringEvents, triggerView{Timestamp: t.Activity.UTC(), Row: t.Row})
+	}
 	for _, c := range comments {
 		out.Comments = append(out.Comments, commentView{ID: c.ID, Author: c.Author, Text: c.Text, CreatedAt: c.CreatedAt.UTC()})
 	}

@@ -22,6 +22,7 @@ import (
 //	PUT    /api/v1/rules/{id}        replace a custom rule; If-Match: the version read
 //	DELETE /api/v1/rules/{id}        delete a custom rule; If-Match: the version read
 //	POST   /api/v1/rules/{id}/run    run it now over its lookback
+//	GET    /api/v1/rules/{id}/runs   its kept run records (rule_runs.go)
 //
 // A custom rule with a built-in rule's id replaces that rule (to tune
 // or disable it); deleting it brings the built-in one back. Every change
@@ -61,20 +62,22 @@ func compileStored(sr state.Rule) (*detect.Compiled, error) {
 }
 
 type ruleView struct {
-	ID         string     `json:"id"`
-	Name       string     `json:"name"`
-	Frequency  string     `json:"frequency"`
-	Severity   string     `json:"severity"`
-	Techniques []string   `json:"techniques"`
-	Enabled    bool       `json:"enabled"`
-	Builtin    bool       `json:"builtin"`
-	Continuous bool       `json:"continuous"`
-	Version    int64      `json:"version,omitempty"`
-	Definition string     `json:"definition,omitempty"`
-	LastRun    *runView   `json:"lastRun,omitempty"`
-	UpdatedBy  string     `json:"updatedBy,omitempty"`
-	UpdatedAt  *time.Time `json:"updatedAt,omitempty"`
-	Actions    []string   `json:"actions,omitempty"`
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Frequency  string   `json:"frequency"`
+	Severity   string   `json:"severity"`
+	Techniques []string `json:"techniques"`
+	Enabled    bool     `json:"enabled"`
+	Builtin    bool     `json:"builtin"`
+	Continuous bool     `json:"continuous"`
+	Version    int64    `json:"version,omitempty"`
+	Definition string   `json:"definition,omitempty"`
+	LastRun    *runView `json:"lastRun,omitempty"`
+	// LastRuns are the kept run records, newest first (one rule's view).
+	LastRuns  []storedRunView `json:"lastRuns,omitempty"`
+	UpdatedBy string          `json:"updatedBy,omitempty"`
+	UpdatedAt *time.Time      `json:"updatedAt,omitempty"`
+	Actions   []string        `json:"actions,omitempty"`
 }
 
 type runView struct {
@@ -136,6 +139,10 @@ func (s *Server) getRule(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		v := s.viewRule(c)
+		if v.LastRuns, err = s.storedRuns(r, id, 10); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		if sr != nil {
 			v.Builtin, v.Version, v.Definition, v.UpdatedBy = false, sr.Version, sr.Definition, sr.UpdatedBy
 			t := sr.UpdatedAt.UTC()
@@ -285,15 +292,17 @@ func (s *Server) runRule(w http.ResponseWriter, r *http.Request) {
 		p := principal(r.Context())
 		from, to := c.Window(time.Now(), false)
 		run := c.RunInterval(r.Context(), &hunt.Engine{Store: s.events}, from, to)
+		run.Trigger = "manual"
 		if run.Err == "" {
-			fresh, err := detect.Fresh(r.Context(), s.events, run.Alerts)
-			if err == nil && len(fresh) > 0 {
-				err = s.events.Append(r.Context(), detect.Batch(fresh))
-			}
+			fresh, err := s.opts.Alerts.Raise(r.Context(), s.events, time.Now(), run.Alerts)
 			if err != nil {
 				run.Err = err.Error()
 			}
 			run.Alerts = fresh
+		}
+		if err := s.state.AddRuleRun(r.Context(), run.Record()); err != nil {
+			s.writeError(w, r, err)
+			return
 		}
 		a := audit(r, p, "rule.run", "rule:"+id)
 		a.Details = jsonRaw(map[string]any{"alerts": len(run.Alerts), "error": run.Err})

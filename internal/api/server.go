@@ -41,6 +41,13 @@ type Options struct {
 	// Notifier tells webhooks and syslog receivers of incident changes
 	// (nil: none configured).
 	Notifier *notify.Dispatcher
+	// Alerts is the alert pipeline the stream and the scheduler share:
+	// tuning and indicator changes are put in force there; manual runs
+	// raise their alerts through it. nil: no deduplication or tuning.
+	Alerts *detect.Pipeline
+	// FileIndicators are the indicators read from DATA/indicators at
+	// start; they stay in force beside the stored ones.
+	FileIndicators []detect.Indicator
 }
 
 // ingestConcurrency is how many ingest requests are processed at once;
@@ -72,6 +79,9 @@ func New(opts Options, log *slog.Logger, authn *auth.Service, st state.Store, ev
 	}
 	if opts.Rules == nil {
 		opts.Rules = detect.NewRegistry(nil)
+	}
+	if opts.Alerts == nil {
+		opts.Alerts = detect.NewPipeline(0, nil)
 	}
 	return &Server{opts: opts, log: log, auth: authn, state: st, events: events, metrics: m, ready: ready,
 		formats: formats.Registry(), enrichers: enrichers, ingestSlots: make(ingestSlots, ingestConcurrency),
@@ -118,6 +128,24 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("PUT /api/v1/rules/{id}", s.require(auth.PermManageRules, s.updateRule))
 	mux.HandleFunc("DELETE /api/v1/rules/{id}", s.require(auth.PermManageRules, s.deleteRule))
 	mux.HandleFunc("POST /api/v1/rules/{id}/run", s.require(auth.PermManageRules, s.runRule))
+	mux.HandleFunc("GET /api/v1/rules/{id}/runs", s.require(auth.PermReadIncidents, s.listRuleRuns))
+	// Alert tuning (alert_tuning.go).
+	mux.HandleFunc("GET /api/v1/alert-tuning", s.require(auth.PermReadIncidents, s.listTuning))
+	mux.HandleFunc("POST /api/v1/alert-tuning", s.require(auth.PermManageRules, s.createTuning))
+	mux.HandleFunc("GET /api/v1/alert-tuning/{id}", s.require(auth.PermReadIncidents, s.getTuning))
+	mux.HandleFunc("PUT /api/v1/alert-tuning/{id}", s.require(auth.PermManageRules, s.updateTuning))
+	mux.HandleFunc("DELETE /api/v1/alert-tuning/{id}", s.require(auth.PermManageRules, s.deleteTuning))
+	// Indicators of compromise (indicators.go), and Defender's API for them.
+	mux.HandleFunc("GET /api/v1/indicators", s.require(auth.PermReadIncidents, s.listIndicators))
+	mux.HandleFunc("POST /api/v1/indicators", s.require(auth.PermManageRules, s.createIndicator))
+	mux.HandleFunc("POST /api/v1/indicators/import", s.require(auth.PermManageRules, s.importIndicators))
+	mux.HandleFunc("GET /api/v1/indicators/{id}", s.require(auth.PermReadIncidents, s.getIndicator))
+	mux.HandleFunc("PUT /api/v1/indicators/{id}", s.require(auth.PermManageRules, s.updateIndicator))
+	mux.HandleFunc("DELETE /api/v1/indicators/{id}", s.require(auth.PermManageRules, s.deleteIndicator))
+	mux.HandleFunc("GET /api/indicators", s.require(auth.PermReadIncidents, s.defenderList))
+	mux.HandleFunc("POST /api/indicators", s.require(auth.PermManageRules, s.defenderSubmit))
+	mux.HandleFunc("POST /api/indicators/import", s.require(auth.PermManageRules, s.defenderImport))
+	mux.HandleFunc("DELETE /api/indicators/{id}", s.require(auth.PermManageRules, s.deleteIndicator))
 	// Alerts raised by the detection rules (alerts.go).
 	mux.HandleFunc("GET /api/v1/alerts", s.require(auth.PermReadIncidents, s.listAlerts))
 	mux.HandleFunc("GET /api/v1/alerts/{id}", s.require(auth.PermReadIncidents, s.getAlert))

@@ -40,6 +40,7 @@ type Config struct {
 	Limits    Limits    `yaml:"limits"`
 	Syslog    Syslog    `yaml:"syslog"`
 	Hunting   Hunting   `yaml:"hunting"`
+	Detection Detection `yaml:"detection"`
 
 	Notifications Notifications `yaml:"notifications"`
 
@@ -59,6 +60,14 @@ type Hunting struct {
 	// older queries age out.
 	CPUBudget       Duration `yaml:"cpu_budget"`
 	CPUBudgetWindow Duration `yaml:"cpu_budget_window"`
+}
+
+// Detection configures what detections' alerts become.
+type Detection struct {
+	// DedupWindow: the occurrences of one rule on the same impacted
+	// entities within one window (aligned: 24h is a UTC day) are one
+	// alert with a count; 0 raises one alert per triggering row.
+	DedupWindow Duration `yaml:"dedup_window"`
 }
 
 // Retention bounds how long events are kept, per table.
@@ -103,6 +112,7 @@ func Default() Config {
 			IdleTimeout:       Duration(2 * time.Minute),
 		},
 		Hunting:         Hunting{CPUBudget: Duration(10 * time.Minute), CPUBudgetWindow: Duration(15 * time.Minute)},
+		Detection:       Detection{DedupWindow: Duration(24 * time.Hour)},
 		SessionTTL:      Duration(12 * time.Hour),
 		ShutdownTimeout: Duration(15 * time.Second),
 	}
@@ -265,6 +275,9 @@ func (c *Config) Validate() error {
 	}
 	if l.IdleTimeout < Duration(time.Second) {
 		bad("limits.idle_timeout", "%s is shorter than the minimum of 1s", l.IdleTimeout)
+	}
+	if w := c.Detection.DedupWindow; w != 0 && (w < Duration(time.Minute) || w > Duration(30*24*time.Hour)) {
+		bad("detection.dedup_window", "%s is outside 1m..30d (0 turns deduplication off)", w)
 	}
 	if c.SessionTTL < Duration(time.Minute) || c.SessionTTL > Duration(30*24*time.Hour) {
 		bad("session_ttl", "%s is outside 1m..30d", c.SessionTTL)

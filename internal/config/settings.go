@@ -93,6 +93,8 @@ var Settings = func() []Setting {
 	add("retention.default", "retention", "how long events are kept, counted from ingestion (e.g. 30d)", set, get)
 	set, get = duration(func(c *Config) *Duration { return &c.Retention.Interval })
 	add("retention.interval", "retention-interval", "how often retention runs", set, get)
+	set, get = duration(func(c *Config) *Duration { return &c.Detection.DedupWindow })
+	add("detection.dedup_window", "dedup-window", "one alert per rule and impacted entities per window (aligned; 24h is a UTC day); 0: one per row", set, get)
 	set, get = size(func(c *Config) *Size { return &c.Limits.MaxBodyBytes })
 	add("limits.max_body_bytes", "max-body-bytes", "largest request body (e.g. 32MiB)", set, get)
 	set, get = size(func(c *Config) *Size { return &c.Limits.MaxHeaderBytes })

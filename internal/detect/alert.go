@@ -28,6 +28,9 @@ type Alert struct {
 	Actions   []Action
 	// Row is the triggering row, by column name.
 	Row map[string]any
+	// DeviceGroups is the scope of the rule or indicator that raised it:
+	// empty means every device.
+	DeviceGroups []string
 }
 
 // Evidence is one entity of an alert, as AlertEvidence records it.
@@ -82,7 +85,7 @@ func (c *Compiled) alert(row []any) Alert {
 		}
 	}
 	a := Alert{RuleID: r.ID, Description: r.Description, Severity: r.Severity, Category: r.Category,
-		Techniques: r.Techniques, Actions: r.Actions, Row: m}
+		Techniques: r.Techniques, Actions: r.Actions, Row: m, DeviceGroups: r.DeviceGroups}
 	a.Timestamp, _ = m["Timestamp"].(time.Time)
 	a.Title = placeholder.ReplaceAllStringFunc(r.Title, func(p string) string {
 		name := placeholder.FindStringSubmatch(p)[1]

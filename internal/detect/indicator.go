@@ -24,6 +24,9 @@ const (
 	IPAddress  IndicatorType = "IpAddress"
 	DomainName IndicatorType = "DomainName"
 	URL        IndicatorType = "Url"
+	// CertificateThumbprint is the SHA-1 thumbprint of a signing
+	// certificate (DeviceFileCertificateInfo's SignerHash, IssuerHash).
+	CertificateThumbprint IndicatorType = "CertificateThumbprint"
 )
 
 // IndicatorAction is what to do on a match.
@@ -39,19 +42,24 @@ const (
 )
 
 // Indicator is one indicator of compromise.
+// The JSON names are those of Defender's indicator API.
 type Indicator struct {
-	ID            string
-	Type          IndicatorType
-	Value         string
-	Action        IndicatorAction
-	Title         string
-	Description   string
-	Severity      Severity
-	GenerateAlert bool
-	Techniques    []string
+	ID                 string          `json:"id,omitempty"`
+	Type               IndicatorType   `json:"indicatorType"`
+	Value              string          `json:"indicatorValue"`
+	Action             IndicatorAction `json:"action"`
+	Title              string          `json:"title,omitempty"`
+	Description        string          `json:"description,omitempty"`
+	RecommendedActions string          `json:"recommendedActions,omitempty"`
+	Severity           Severity        `json:"severity,omitempty"`
+	GenerateAlert      bool            `json:"generateAlert"`
+	Techniques         []string        `json:"mitreTechniques,omitempty"`
 	// Expiration, when set, ends the indicator.
-	Expiration time.Time
-	Source     string
+	Expiration time.Time `json:"expirationTime,omitzero"`
+	Source     string    `json:"source,omitempty"`
+	// DeviceGroups scopes the indicator's alerts (Defender's
+	// rbacGroupNames): empty means every device.
+	DeviceGroups []string `json:"rbacGroupNames,omitempty"`
 }
 
 // indicatorColumns are the columns each type is matched against, in
@@ -63,6 +71,8 @@ var indicatorColumns = map[IndicatorType][]string{
 	IPAddress:  {"RemoteIP", "IPAddress", "SenderIPv4", "SenderIPv6"},
 	DomainName: {"RemoteUrl", "Url", "UrlDomain", "SenderFromDomain", "SenderMailFromDomain"},
 	URL:        {"RemoteUrl", "Url"},
+
+	CertificateThumbprint: {"SignerHash", "IssuerHash"},
 }
 
 // normalizeIndicator checks a value and returns it in the form matching
@@ -85,6 +95,8 @@ func normalizeIndicator(t IndicatorType, v string) (string, error) {
 		return hexOf(64)
 	case FileMd5:
 		return hexOf(32)
+	case CertificateThumbprint:
+		return hexOf(40)
 	case IPAddress:
 		a, err := netip.ParseAddr(v)
 		if err != nil {
@@ -104,7 +116,51 @@ func normalizeIndicator(t IndicatorType, v string) (string, error) {
 		}
 		return strings.ToLower(strings.TrimSuffix(v, "/")), nil
 	}
-	return "", fmt.Errorf("indicator type %q is not one of FileSha1, FileSha256, FileMd5, IpAddress, DomainName, Url", t)
+	return "", fmt.Errorf("indicator type %q is not one of FileSha1, FileSha256, FileMd5, CertificateThumbprint, IpAddress, DomainName, Url", t)
+}
+
+// Normalize validates an indicator and puts it in the form matching
+// compares: the value normalized, Audit and Medium by default, and an
+// id derived from the type and value when it has none (so the same
+// indicator imported twice is one).
+func (ind *Indicator) Normalize() error {
+	v, err := normalizeIndicator(ind.Type, ind.Value)
+	if err != nil {
+		return err
+	}
+	switch ind.Action {
+	case Allowed, Audit, Warn, Block, BlockAndRemediate:
+	case "":
+		ind.Action = Audit
+	default:
+		return fmt.Errorf("action %q is not one of Allowed, Audit, Warn, Block, BlockAndRemediate", ind.Action)
+	}
+	switch ind.Severity {
+	case "":
+		ind.Severity = Medium
+	case Informational, Low, Medium, High:
+	default:
+		return fmt.Errorf("severity %q is not one of Informational, Low, Medium, High", ind.Severity)
+	}
+	for _, t := range ind.Techniques {
+		if !techniqueID.MatchString(t) {
+			return fmt.Errorf("MITRE technique %q is not an id like T1059 or T1059.001", t)
+		}
+	}
+	if len(ind.Title) > 1024 || len(ind.Description) > 16<<10 || len(ind.RecommendedActions) > 16<<10 {
+		return fmt.Errorf("title (1024 bytes), description or recommended actions (16 KiB) too long")
+	}
+	ind.Value = v
+	if ind.ID == "" {
+		ind.ID = IndicatorID(ind.Type, v)
+	}
+	return nil
+}
+
+// IndicatorID is the id of the indicator of a type and normalized value.
+func IndicatorID(t IndicatorType, normalized string) string {
+	h := sha256.Sum256([]byte(string(t) + "\x00" + normalized))
+	return "ti" + hex.EncodeToString(h[:8])
 }
 
 // Indicators is a compiled set of indicators, matched in the ingest
@@ -120,33 +176,16 @@ func NewIndicators(list []Indicator) (*Indicators, []error) {
 	var errs []error
 	for i := range list {
 		ind := list[i]
-		v, err := normalizeIndicator(ind.Type, ind.Value)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("indicator %d (%s): %w", i+1, ind.Value, err))
+		if err := ind.Normalize(); err != nil {
+			errs = append(errs, fmt.Errorf("indicator %d (%s): %w", i+1, list[i].Value, err))
 			continue
-		}
-		switch ind.Action {
-		case Allowed, Audit, Warn, Block, BlockAndRemediate:
-		case "":
-			ind.Action = Audit
-		default:
-			errs = append(errs, fmt.Errorf("indicator %d (%s): action %q is not one of Allowed, Audit, Warn, Block, BlockAndRemediate", i+1, ind.Value, ind.Action))
-			continue
-		}
-		if ind.Severity == "" {
-			ind.Severity = Medium
-		}
-		ind.Value = v
-		if ind.ID == "" {
-			h := sha256.Sum256([]byte(string(ind.Type) + "\x00" + v))
-			ind.ID = "ti" + hex.EncodeToString(h[:8])
 		}
 		m := set.byType[ind.Type]
 		if m == nil {
 			m = map[string]*Indicator{}
 			set.byType[ind.Type] = m
 		}
-		m[v] = &ind
+		m[ind.Value] = &ind
 	}
 	return set, errs
 }
@@ -242,7 +281,7 @@ func indicatorAlert(ind *Indicator, t *schema.Table, row []any, matched string) 
 		cols[i] = c.Name
 	}
 	c := &Compiled{Rule: &Rule{ID: ind.ID, Title: ind.Title, Description: ind.Description, Severity: ind.Severity,
-		Category: "SuspiciousActivity", Techniques: ind.Techniques}, col: map[string]int{}}
+		Category: "SuspiciousActivity", Techniques: ind.Techniques, DeviceGroups: ind.DeviceGroups}, col: map[string]int{}}
 	for i, col := range t.Columns {
 		c.Columns = append(c.Columns, checkColumn(col))
 		c.col[col.Name] = i

@@ -68,7 +68,7 @@ func TestAllowIndicatorSuppressesAlerts(t *testing.T) {
 	allowed := strings.Repeat("cd", 20)
 	set, _ := NewIndicators([]Indicator{{Type: FileSha1, Value: allowed, Action: Allowed}})
 	s := NewStreaming(st, Static{c})
-	s.Indicators = set
+	s.Alerts.SetIndicators(set)
 	rows := [][]any{
 		processRow(map[string]any{"Timestamp": t0, "ReportId": int64(1), "DeviceId": "d", "DeviceName": "h", "FileName": "vssadmin.exe", "ProcessCommandLine": "vssadmin delete shadows", "SHA1": allowed}),
 		processRow(map[string]any{"Timestamp": t0, "ReportId": int64(2), "DeviceId": "d", "DeviceName": "h", "FileName": "vssadmin.exe", "ProcessCommandLine": "vssadmin delete shadows", "SHA1": strings.Repeat("ef", 20)}),

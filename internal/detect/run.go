@@ -11,6 +11,7 @@ import (
 // Run is the record of one run of a rule.
 type Run struct {
 	RuleID   string
+	Trigger  string    // "scheduled" or "manual"
 	From, To time.Time // the event-time interval read
 	Started  time.Time
 	Duration time.Duration

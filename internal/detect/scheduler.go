@@ -18,8 +18,15 @@ type Scheduler struct {
 	Rules  RuleSource
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// OnRun is told of every run (logging, metrics).
+	// OnRun is told of every run (logging, metrics, the run record).
 	OnRun func(*Run)
+	// Alerts is the alert pipeline (deduplication, tuning); nil: one
+	// alert per row, nothing recorded in the state store.
+	Alerts *Pipeline
+	// LastRun, when set, tells when a rule last ran before this process
+	// started (from the state store's run records): its next run is one
+	// interval later and reads its lookback, not a first run's 30 days.
+	LastRun func(ruleID string) (time.Time, bool)
 
 	mu   sync.Mutex
 	last map[string]*Run
@@ -67,16 +74,23 @@ func (s *Scheduler) RunDue(ctx context.Context, next map[string]time.Time) {
 		}
 		now := s.now()
 		due, seen := next[c.Rule.ID]
+		if !seen && s.LastRun != nil {
+			if last, ok := s.LastRun(c.Rule.ID); ok {
+				due, seen = last.Add(c.Rule.Frequency.Interval()), true
+			}
+		}
 		if seen && now.Before(due) {
+			next[c.Rule.ID] = due
 			continue
 		}
 		from, to := c.Window(now, !seen)
 		run := c.RunInterval(ctx, s.Engine, from, to)
+		run.Trigger = "scheduled"
 		if run.Err == "" && len(run.Alerts) > 0 {
-			fresh, err := existing(ctx, s.Store, run.Alerts)
-			if err == nil && len(fresh) > 0 {
-				err = s.Store.Append(ctx, Batch(fresh))
+			if s.Alerts == nil {
+				s.Alerts = NewPipeline(0, nil)
 			}
+			fresh, err := s.Alerts.Raise(ctx, s.Store, now, run.Alerts)
 			if err != nil {
 				run.Err = err.Error()
 			}
@@ -95,13 +109,8 @@ func (s *Scheduler) RunDue(ctx context.Context, next map[string]time.Time) {
 	}
 }
 
-// existing drops the alerts AlertInfo already holds: overlapping
-// lookbacks read the same events again.
-func existing(ctx context.Context, st store.Store, alerts []Alert) ([]Alert, error) {
-	ids := make([]string, len(alerts))
-	for i, a := range alerts {
-		ids[i] = a.ID
-	}
+// inAlertInfo reports which of ids AlertInfo holds.
+func inAlertInfo(ctx context.Context, st store.Store, ids []string) (map[string]bool, error) {
 	res, err := st.Query(ctx, store.Query{SQL: `SELECT DISTINCT "AlertId" FROM "AlertInfo" WHERE list_contains($1::VARCHAR[], "AlertId")`, Args: []any{ids}, MaxRows: len(ids) + 1})
 	if err != nil {
 		return nil, err
@@ -111,6 +120,20 @@ func existing(ctx context.Context, st store.Store, alerts []Alert) ([]Alert, err
 		if s, ok := r[0].(string); ok {
 			have[s] = true
 		}
+	}
+	return have, nil
+}
+
+// existing drops the alerts AlertInfo already holds: overlapping
+// lookbacks read the same events again.
+func existing(ctx context.Context, st store.Store, alerts []Alert) ([]Alert, error) {
+	ids := make([]string, len(alerts))
+	for i, a := range alerts {
+		ids[i] = a.ID
+	}
+	have, err := inAlertInfo(ctx, st, ids)
+	if err != nil {
+		return nil, err
 	}
 	var out []Alert
 	for _, a := range alerts {

@@ -2,7 +2,6 @@ package detect
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/store"
@@ -20,22 +19,17 @@ type Streaming struct {
 	OnError func(rule string, err error)
 	// Now is the rules' now(); nil means time.Now.
 	Now func() time.Time
-	// Indicators, when set, are matched in every batch; their Allowed
-	// entries also suppress alerts on what they allow.
-	Indicators *Indicators
-
-	mu   sync.Mutex
-	seen map[string]bool // alert ids raised recently, to drop repeats
+	// Alerts is the alert pipeline: the indicators matched in every
+	// batch (their Allowed entries also suppress alerts on what they
+	// allow), tuning, deduplication. Set it before the first Append.
+	Alerts *Pipeline
 }
 
 // NewStreaming wraps an event store with the enabled continuous rules of
 // a source.
 func NewStreaming(s store.Store, rules RuleSource) *Streaming {
-	return &Streaming{Store: s, rules: rules, seen: map[string]bool{}}
+	return &Streaming{Store: s, rules: rules, Alerts: NewPipeline(0, nil)}
 }
-
-// maxSeen bounds the memory of recent alert ids.
-const maxSeen = 100_000
 
 // Append implements store.Store.
 func (s *Streaming) Append(ctx context.Context, b store.Batch) error {
@@ -45,7 +39,11 @@ func (s *Streaming) Append(ctx context.Context, b store.Batch) error {
 			rules = append(rules, c)
 		}
 	}
-	if len(rules) == 0 && s.Indicators == nil {
+	for _, tr := range b.Tables {
+		s.Alerts.ObserveDevices(tr.Table, tr.Rows)
+	}
+	inds := s.Alerts.Indicators()
+	if len(rules) == 0 && inds == nil {
 		return s.Store.Append(ctx, b)
 	}
 	now := time.Now()
@@ -54,7 +52,7 @@ func (s *Streaming) Append(ctx context.Context, b store.Batch) error {
 	}
 	var alerts []Alert
 	for _, tr := range b.Tables {
-		alerts = append(alerts, s.Indicators.Match(now, tr.Table, tr.Rows)...)
+		alerts = append(alerts, inds.Match(now, tr.Table, tr.Rows)...)
 		for _, c := range rules {
 			if c.Table != tr.Table {
 				continue
@@ -69,33 +67,17 @@ func (s *Streaming) Append(ctx context.Context, b store.Batch) error {
 			alerts = append(alerts, got...)
 		}
 	}
-	kept := alerts[:0]
-	for _, a := range alerts {
-		if !s.Indicators.Allows(a, now) {
-			kept = append(kept, a)
-		}
-	}
-	alerts = s.fresh(kept)
-	if len(alerts) > 0 {
-		ab := Batch(alerts)
+	// What the alerts become (allowed, hidden, resolved, deduplicated)
+	// is the pipeline's, the same as in scheduled runs.
+	pr := s.Alerts.Prepare(ctx, now, alerts, nil)
+	if len(pr.New) > 0 {
+		ab := Batch(pr.New)
 		b.Tables = append(append([]store.TableRows(nil), b.Tables...), ab.Tables...)
 	}
-	return s.Store.Append(ctx, b)
-}
-
-// fresh drops alerts raised before (the same events sent twice).
-func (s *Streaming) fresh(alerts []Alert) []Alert {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.seen) > maxSeen {
-		s.seen = map[string]bool{}
+	if err := s.Store.Append(ctx, b); err != nil {
+		s.Alerts.Abort(pr)
+		return err
 	}
-	out := alerts[:0]
-	for _, a := range alerts {
-		if !s.seen[a.ID] {
-			s.seen[a.ID] = true
-			out = append(out, a)
-		}
-	}
-	return out
+	s.Alerts.Commit(ctx, pr)
+	return nil
 }

@@ -172,23 +172,48 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 	}
 	streaming := detect.NewStreaming(metered{Store: raw, m: metrics}, registry)
 	streaming.OnError = func(rule string, err error) { log.Warn("detection rule failed on a batch", "rule", rule, "err", err) }
+	// What alerts become, the same in the stream, the scheduler and
+	// manual runs: allow indicators, tuning rules, deduplication, with
+	// counts and triggering rows in the state store.
+	alerts := detect.NewPipeline(time.Duration(cfg.Detection.DedupWindow), st)
+	alerts.OnError = func(err error) {
+		log.Warn("alert bookkeeping in the state store failed; the alerts are written", "err", err)
+	}
+	streaming.Alerts = alerts
+	// Device groups (DeviceInfo's MachineGroup) for rules and indicators
+	// scoped to some; the stream keeps them current.
+	groups, err := detect.LoadDeviceGroups(ctx, raw)
+	if err != nil {
+		return fmt.Errorf("reading device groups from the event store: %w", err)
+	}
+	alerts.SetDeviceGroups(groups)
+	if err := api.LoadTuning(ctx, st, alerts, func(id string, err error) {
+		log.Warn("stored alert tuning rule does not validate; it is not applied", "rule", id, "err", err)
+	}); err != nil {
+		return fmt.Errorf("reading the alert tuning rules: %w", err)
+	}
 	// Indicators of compromise: Defender CSV and STIX 2.1 bundle files an
-	// administrator puts in DATA/indicators, read at start.
-	inds, indErrs := detect.LoadIndicatorDir(filepath.Join(cfg.DataDir, "indicators"))
+	// administrator puts in DATA/indicators, read at start, and those
+	// managed over the API (state store).
+	fileInds, indErrs := detect.LoadIndicatorDir(filepath.Join(cfg.DataDir, "indicators"))
 	for _, e := range indErrs {
 		log.Warn("indicator skipped", "err", e)
 	}
-	if len(inds) > 0 {
-		set, bad := detect.NewIndicators(inds)
-		for _, e := range bad {
-			log.Warn("indicator skipped", "err", e)
-		}
-		streaming.Indicators = set
-		log.Info("indicators loaded", "count", len(inds)-len(bad))
+	if err := api.LoadIndicators(ctx, st, alerts, fileInds, func(id string, err error) {
+		log.Warn("indicator skipped", "indicator", id, "err", err)
+	}); err != nil {
+		return fmt.Errorf("reading the indicators: %w", err)
+	}
+	if len(fileInds) > 0 {
+		log.Info("indicators loaded from files", "count", len(fileInds))
 	}
 	var events store.Store = streaming
-	scheduler := &detect.Scheduler{Engine: &hunt.Engine{Store: events}, Store: events, Rules: registry,
+	scheduler := &detect.Scheduler{Engine: &hunt.Engine{Store: events}, Store: events, Rules: registry, Alerts: alerts,
+		LastRun: detect.LastScheduledRun(ctx, st),
 		OnRun: func(r *detect.Run) {
+			if err := st.AddRuleRun(ctx, r.Record()); err != nil && ctx.Err() == nil {
+				log.Warn("recording a detection rule run failed", "rule", r.RuleID, "err", err)
+			}
 			if r.Err != "" {
 				log.Warn("scheduled detection rule failed", "rule", r.RuleID, "err", r.Err)
 				return
@@ -252,6 +277,8 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 		Rules:                registry,
 		RuleRuns:             scheduler.Runs,
 		Notifier:             notifier,
+		Alerts:               alerts,
+		FileIndicators:       fileInds,
 	}, log, authn, st, events, metrics, ready, enrichers)
 
 	if hooks.BeforeServe != nil {
@@ -281,6 +308,7 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 	}
 
 	go sweepSessions(ctx, authn, log)
+	go pruneOccurrences(ctx, st, log)
 
 	scheme := "https"
 	if cfg.InsecureHTTP {
@@ -352,6 +380,29 @@ func displayAddr(a net.Addr) string {
 		return fmt.Sprintf("127.0.0.1:%d", tcp.Port)
 	}
 	return tcp.String()
+}
+
+// occurrenceMemory is how long the state store remembers which
+// triggering rows it counted: past the longest lookback (30 days) a row
+// cannot be read again, so forgetting it cannot count it twice.
+const occurrenceMemory = 31 * 24 * time.Hour
+
+// pruneOccurrences bounds the memory of counted rows, daily.
+func pruneOccurrences(ctx context.Context, st state.Store, log *slog.Logger) {
+	t := time.NewTicker(24 * time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := st.PruneAlertOccurrences(ctx, time.Now().Add(-occurrenceMemory)); err != nil && ctx.Err() == nil {
+			log.Warn("pruning alert occurrences failed", "err", err)
+		} else if n > 0 {
+			log.Debug("pruned alert occurrences", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func sweepSessions(ctx context.Context, authn *auth.Service, log *slog.Logger) {

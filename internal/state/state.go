@@ -69,6 +69,9 @@ type Store interface {
 	AddAlertComment(ctx context.Context, c *AlertComment, audit Audit) error // sets ID, CreatedAt
 	AlertComments(ctx context.Context, alertID string) ([]AlertComment, error)
 
+	// Detection state beside the event store (detections.go).
+	Detections
+
 	// SchemaVersion is the highest migration applied.
 	SchemaVersion(ctx context.Context) (int, error)
 
