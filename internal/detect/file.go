@@ -39,6 +39,10 @@ type ruleFile struct {
 	MailboxColumn      string   `yaml:"mailbox_column"`
 	Actions            []string `yaml:"actions"`
 	DeviceGroups       []string `yaml:"device_groups"`
+	Source             string   `yaml:"source,omitempty"`
+	SourceID           string   `yaml:"source_id,omitempty"`
+	Author             string   `yaml:"author,omitempty"`
+	References         []string `yaml:"references,omitempty"`
 	Query              string   `yaml:"query"`
 }
 
@@ -54,7 +58,8 @@ func ParseRule(data []byte) (*Rule, error) {
 	r := &Rule{ID: f.ID, Name: f.Name, Query: f.Query, Frequency: Frequency(f.Frequency), Enabled: f.Enabled == nil || *f.Enabled,
 		Title: f.Title, Description: f.Description, Severity: Severity(f.Severity), Category: f.Category,
 		Techniques: f.Techniques, RecommendedActions: f.RecommendedActions, DeviceColumn: f.DeviceColumn,
-		UserColumn: f.UserColumn, MailboxColumn: f.MailboxColumn, DeviceGroups: f.DeviceGroups}
+		UserColumn: f.UserColumn, MailboxColumn: f.MailboxColumn, DeviceGroups: f.DeviceGroups,
+		Source: f.Source, SourceID: f.SourceID, Author: f.Author, References: f.References}
 	for _, a := range f.Actions {
 		r.Actions = append(r.Actions, Action(a))
 	}
@@ -62,6 +67,22 @@ func ParseRule(data []byte) (*Rule, error) {
 		return nil, fmt.Errorf("rule: id is required")
 	}
 	return r, nil
+}
+
+// FormatRule writes a rule as the YAML ParseRule reads.
+func FormatRule(r *Rule) ([]byte, error) {
+	f := ruleFile{ID: r.ID, Name: r.Name, Frequency: string(r.Frequency), Severity: string(r.Severity),
+		Category: r.Category, Techniques: r.Techniques, Title: r.Title, Description: r.Description,
+		RecommendedActions: r.RecommendedActions, DeviceColumn: r.DeviceColumn, UserColumn: r.UserColumn,
+		MailboxColumn: r.MailboxColumn, DeviceGroups: r.DeviceGroups, Source: r.Source, SourceID: r.SourceID,
+		Author: r.Author, References: r.References, Query: r.Query}
+	if !r.Enabled {
+		f.Enabled = new(bool)
+	}
+	for _, a := range r.Actions {
+		f.Actions = append(f.Actions, string(a))
+	}
+	return yaml.Marshal(&f)
 }
 
 // LoadRule reads and compiles a rule file.
