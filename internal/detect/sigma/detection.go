@@ -747,7 +747,15 @@ func (d *detector) hashMatch(val *yaml.Node, p pattern) (expr, error) {
 		algo = strings.ToUpper(strings.TrimSpace(algo))
 		hex = strings.TrimSpace(hex)
 		if hex == "" {
-			continue
+			// "IMPHASH=" alone: the event has that hash.
+			if col, ok := hashColumns[algo]; ok {
+				xs = append(xs, atom("isnotempty("+col+")"))
+				continue
+			}
+			if algo == "IMPHASH" && d.t.extra {
+				xs = append(xs, atom("isnotempty("+extraField("Imphash")+")"))
+				continue
+			}
 		}
 		if col, ok := hashColumns[algo]; ok {
 			// The value may be cut by the pattern's ends: a prefix or
@@ -894,4 +902,3 @@ func (d *detector) keywords(words []*yaml.Node, m *modifiers, at *yaml.Node) (ex
 	}
 	return or(per...), nil
 }
-

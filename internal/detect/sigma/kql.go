@@ -46,8 +46,12 @@ func (n notExpr) write(b *strings.Builder, _ int) {
 	b.WriteString(")")
 }
 
-func (a andExpr) write(b *strings.Builder, parent int) { writeList(b, []expr(a), " and ", precAnd, parent) }
-func (o orExpr) write(b *strings.Builder, parent int)  { writeList(b, []expr(o), " or ", precOr, parent) }
+func (a andExpr) write(b *strings.Builder, parent int) {
+	writeList(b, []expr(a), " and ", precAnd, parent)
+}
+func (o orExpr) write(b *strings.Builder, parent int) {
+	writeList(b, []expr(o), " or ", precOr, parent)
+}
 
 func writeList(b *strings.Builder, xs []expr, sep string, prec, parent int) {
 	paren := parent > prec

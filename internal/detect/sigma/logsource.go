@@ -258,6 +258,17 @@ var categories = map[string]func() *target{
 		return &target{table: "DeviceFileEvents", base: actionIn("FileRenamed"), fields: fs, extra: true,
 			keywords: []string{"FolderPath", "PreviousFolderPath", "InitiatingProcessFolderPath"}}
 	},
+	// Kernel-File's file access has no Sysmon event; Security's object
+	// access (4663) on files is the closest the normalizer keeps.
+	"file_access": func() *target {
+		return &target{table: "DeviceEvents", extra: true,
+			base: and(actionIn("ObjectAccessAttempted"), atom(extraField("ObjectType")+` == "File"`)),
+			fields: map[string]field{
+				"filename": str("FolderPath"),
+				"image":    str("InitiatingProcessFolderPath"),
+				"user":     {kind: kUser, col: "InitiatingProcessAccountDomain", col2: "InitiatingProcessAccountName"},
+			}, keywords: deviceEventsKeywords}
+	},
 	"file_executable_detected": func() *target {
 		return &target{table: "DeviceFileEvents", base: actionIn("FileExecutableDetected"), fields: fileFields(), extra: true, raw: sysmonRaw(29),
 			keywords: []string{"FolderPath", "InitiatingProcessFolderPath"}}

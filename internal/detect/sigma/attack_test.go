@@ -1,0 +1,232 @@
+package sigma
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/detect"
+	"github.com/vigilsec/vigil/internal/hunt"
+	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/enrich"
+	"github.com/vigilsec/vigil/internal/ingest/formats"
+	"github.com/vigilsec/vigil/internal/store"
+	"github.com/vigilsec/vigil/internal/store/duckdb"
+)
+
+// attackDir holds the OTRF Security-Datasets recordings and their index,
+// outside the repository (next to it, in the shared checkout).
+const attackDir = "../../../../shared/datasets/attack"
+
+type dataset struct {
+	ID         string   `json:"id"`
+	Techniques []string `json:"techniques"`
+	Bytes      int64    `json:"bytes_uncompressed"`
+	TimeRange  struct {
+		Start string `json:"start"`
+		End   string `json:"end"`
+	} `json:"time_range"`
+}
+
+func loadIndex(t testing.TB) []dataset {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(attackDir, "index.json"))
+	if err != nil {
+		t.Skipf("attack datasets not available: %v", err)
+	}
+	var ds []dataset
+	if err := json.Unmarshal(data, &ds); err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+func parseIndexTime(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05", time.RFC3339Nano} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("bad time %q", s)
+}
+
+// capture keeps every row appended to the store, by table: what a
+// continuous rule sees on the stream.
+type capture struct {
+	store.Store
+	mu   sync.Mutex
+	rows map[string][][]any
+}
+
+func (c *capture) Append(ctx context.Context, b store.Batch) error {
+	c.mu.Lock()
+	for _, tr := range b.Tables {
+		for _, r := range tr.Rows {
+			c.rows[tr.Table] = append(c.rows[tr.Table], append([]any(nil), r...))
+		}
+	}
+	c.mu.Unlock()
+	return c.Store.Append(ctx, b)
+}
+
+// ingested is a dataset in a fresh event store, with the rows the stream
+// carried.
+type ingested struct {
+	st   store.Store
+	rows map[string][][]any
+}
+
+// ingestDataset feeds a recording through the pipeline `vigil ingest`
+// uses: format detection per record, the default enrichers, the store.
+func ingestDataset(ctx context.Context, t testing.TB, id string) *ingested {
+	t.Helper()
+	st, err := duckdb.Open(t.TempDir(), store.Options{RetentionInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	tee := &capture{Store: st, rows: map[string][][]any{}}
+	opts := ingest.Options{Format: "auto"}
+	if opts.Enrichers, err = enrich.Default(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ingest.NewPipeline(formats.Registry(), tee, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(attackDir, id+".ndjson.gz")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := ingest.ReadLines(ctx, p, path, io.Reader(f), nil); err != nil {
+		t.Fatalf("%s: %v", id, err)
+	}
+	if err := p.Flush(ctx); err != nil {
+		t.Fatalf("%s: %v", id, err)
+	}
+	return &ingested{st: st, rows: tee.rows}
+}
+
+var (
+	windowsOnce  sync.Once
+	windowsRules []*detect.Compiled
+)
+
+// compiledWindows compiles SigmaHQ's Windows rules once per test binary.
+func compiledWindows(t testing.TB) []*detect.Compiled {
+	files := ruleFiles(t, filepath.Join(sigmaDir, "windows"))
+	windowsOnce.Do(func() {
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range CompileFile(data, nil) {
+				if r.Err == nil {
+					windowsRules = append(windowsRules, r.Compiled)
+				}
+			}
+		}
+	})
+	return windowsRules
+}
+
+// streamAlerts runs every continuous rule over the captured rows, as live
+// ingestion does, and returns the alerts by rule id.
+func streamAlerts(t testing.TB, rules []*detect.Compiled, rows map[string][][]any, now time.Time) map[string][]detect.Alert {
+	out := map[string][]detect.Alert{}
+	for _, c := range rules {
+		if !c.Continuous() || len(rows[c.Table]) == 0 {
+			continue
+		}
+		as, _, err := c.Match(now, c.Table, rows[c.Table])
+		if err != nil {
+			t.Errorf("rule %s: native: %v", c.Rule.ID, err)
+			continue
+		}
+		if len(as) > 0 {
+			out[c.Rule.ID] = as
+		}
+	}
+	return out
+}
+
+// TestSigmaFiresOnAttackData ingests recordings of known attacks and
+// checks that the Sigma rules written for them raise alerts, on the stream
+// (native evaluator) and on the scheduled path (SQL) alike.
+func TestSigmaFiresOnAttackData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ingests ATT&CK recordings: not in -short")
+	}
+	index := map[string]dataset{}
+	for _, d := range loadIndex(t) {
+		index[d.ID] = d
+	}
+	rules := compiledWindows(t)
+	byID := map[string]*detect.Compiled{}
+	for _, c := range rules {
+		byID[c.Rule.ID] = c
+	}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		dataset string
+		want    []string // Sigma ids
+	}{
+		{"psh_lsass_memory_dump_comsvcs", []string{
+			"646ea171-dded-4578-8a4d-65e9822892e3", // Process Memory Dump Via Comsvcs.DLL (process_creation)
+			"a49fa4d5-11db-418c-8473-1e014a8dd462", // Lsass Memory Dump via Comsvcs DLL (process_access)
+		}},
+	} {
+		t.Run(tc.dataset, func(t *testing.T) {
+			ds, ok := index[tc.dataset]
+			if !ok {
+				t.Fatalf("no dataset %s in the index", tc.dataset)
+			}
+			from, err1 := parseIndexTime(ds.TimeRange.Start)
+			to, err2 := parseIndexTime(ds.TimeRange.End)
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			from, to = from.Add(-5*time.Minute), to.Add(5*time.Minute)
+			in := ingestDataset(ctx, t, tc.dataset)
+			now := to
+			got := streamAlerts(t, rules, in.rows, now)
+			var fired []string
+			for id, as := range got {
+				fired = append(fired, fmt.Sprintf("%s(%d) %s", id, len(as), byID[id].Rule.Name))
+			}
+			sort.Strings(fired)
+			t.Logf("%d Sigma rules fired:\n  %s", len(fired), strings.Join(fired, "\n  "))
+			eng := &hunt.Engine{Store: in.st}
+			for _, sid := range tc.want {
+				id := "sigma-" + sid
+				c := byID[id]
+				if c == nil {
+					t.Errorf("rule %s did not compile", id)
+					continue
+				}
+				if len(got[id]) == 0 {
+					t.Errorf("%s (%s) raised no alert on the stream\n%s", id, c.Rule.Name, c.Rule.Query)
+				}
+				sql, _, err := detect.Backtest(ctx, eng, c, from, to)
+				if err != nil {
+					t.Errorf("%s: backtest: %v", id, err)
+					continue
+				}
+				if len(sql) != len(got[id]) {
+					t.Errorf("%s: %d alerts in SQL, %d on the stream", id, len(sql), len(got[id]))
+				}
+			}
+		})
+	}
+}
