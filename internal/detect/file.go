@@ -27,18 +27,18 @@ type ruleFile struct {
 	ID                 string   `yaml:"id"`
 	Name               string   `yaml:"name"`
 	Frequency          string   `yaml:"frequency"`
-	Enabled            *bool    `yaml:"enabled"`
+	Enabled            *bool    `yaml:"enabled,omitempty"`
 	Severity           string   `yaml:"severity"`
-	Category           string   `yaml:"category"`
-	Techniques         []string `yaml:"techniques"`
+	Category           string   `yaml:"category,omitempty"`
+	Techniques         []string `yaml:"techniques,omitempty"`
 	Title              string   `yaml:"title"`
-	Description        string   `yaml:"description"`
-	RecommendedActions string   `yaml:"recommended_actions"`
-	DeviceColumn       string   `yaml:"device_column"`
-	UserColumn         string   `yaml:"user_column"`
-	MailboxColumn      string   `yaml:"mailbox_column"`
-	Actions            []string `yaml:"actions"`
-	DeviceGroups       []string `yaml:"device_groups"`
+	Description        string   `yaml:"description,omitempty"`
+	RecommendedActions string   `yaml:"recommended_actions,omitempty"`
+	DeviceColumn       string   `yaml:"device_column,omitempty"`
+	UserColumn         string   `yaml:"user_column,omitempty"`
+	MailboxColumn      string   `yaml:"mailbox_column,omitempty"`
+	Actions            []string `yaml:"actions,omitempty"`
+	DeviceGroups       []string `yaml:"device_groups,omitempty"`
 	Source             string   `yaml:"source,omitempty"`
 	SourceID           string   `yaml:"source_id,omitempty"`
 	Author             string   `yaml:"author,omitempty"`

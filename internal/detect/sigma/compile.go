@@ -168,7 +168,8 @@ func metadata(d *Document) *detect.Rule {
 	seen := map[string]bool{}
 	category := ""
 	for _, tag := range d.Tags {
-		tag = strings.ToLower(strings.TrimSpace(tag))
+		// SigmaHQ writes tactics with hyphens now (attack.credential-access).
+		tag = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(tag)), "-", "_")
 		if m := techniqueTag.FindStringSubmatch(tag); m != nil {
 			id := strings.ToUpper(m[1])
 			if !seen[id] {
