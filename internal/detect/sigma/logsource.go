@@ -514,6 +514,16 @@ func (t *target) resolve(name string) (field, bool) {
 			return field{}, false
 		}
 		return str("tostring(EventData." + name + ")"), true
+	case !t.rawEvents && tableHas(t.table, name):
+		// A Defender column named as it is.
+		col, _, _ := tableColumn(t.table, name)
+		if col.Type == schema.String {
+			return str(col.Name), true
+		}
+		if col.Type == schema.Int || col.Type == schema.Long {
+			return num(col.Name), true
+		}
+		return field{}, false
 	case t.extra && validFieldName(name) && !sysmonTaken[key]:
 		return str(extraField(name)), true
 	}
@@ -553,6 +563,19 @@ var securityOwn = map[string]bool{
 	"SystemProcessId": true, "SystemThreadId": true, "SystemUserId": true, "EventData": true, "Account": true,
 	"AccountType": true, "SubjectAccount": true, "TargetAccount": true, "LogonTypeName": true, "Process": true,
 	"SourceSystem": true, "TenantId": true, "ManagementGroupName": true, "AzureDeploymentID": true, "SourceComputerId": true,
+}
+
+func tableColumn(table, name string) (schema.Column, int, bool) {
+	t, ok := schema.Lookup(table)
+	if !ok {
+		return schema.Column{}, 0, false
+	}
+	return t.Column(name)
+}
+
+func tableHas(table, name string) bool {
+	_, _, ok := tableColumn(table, name)
+	return ok
 }
 
 func securityEventTable() *schema.Table {
