@@ -3,6 +3,7 @@ package sigma
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
@@ -701,13 +702,31 @@ func regDataMatch(f field, p pattern, cased bool) expr {
 			return atom(`RegistryValueType =~ "Binary"`)
 		}
 	}
-	if o == opStartsWith && strings.HasPrefix(strings.ToUpper(lit), "DWORD (") {
-		// "DWORD (0x0000" leading zeros: a small number; match on type and
-		// the hex prefix's value range is not expressible simply.
-		return atom(`RegistryValueType =~ "Dword"`)
+	if o == opStartsWith {
+		// A prefix of "DWORD (0x0000001f)": a range of values.
+		if m := dwordPrefixRe.FindStringSubmatch(lit); m != nil && len(lit) >= len("DWORD") {
+			dword := atom(`RegistryValueType =~ "Dword"`)
+			if m[1] == "" {
+				return dword
+			}
+			p, _ := strconv.ParseUint(m[1], 16, 32)
+			shift := 4 * uint(8-len(m[1]))
+			lo, hi := p<<shift, (p+1)<<shift-1
+			return and(dword, atom(fmt.Sprintf("tolong(%s) >= %d", f.col, lo)), atom(fmt.Sprintf("tolong(%s) <= %d", f.col, hi)))
+		}
+	}
+	if o == opContains {
+		// "0x00000001" alone: a DWORD value, or text holding it.
+		if m := hexWordRe.FindStringSubmatch(lit); m != nil {
+			n, _ := strconv.ParseUint(m[1], 16, 32)
+			return or(and(atom(`RegistryValueType =~ "Dword"`), atom(f.col+" == "+quote(strconv.FormatUint(n, 10)))), strMatch(f.col, p, cased))
+		}
 	}
 	return strMatch(f.col, p, cased)
 }
+
+var dwordPrefixRe = regexp.MustCompile(`(?i)^D(?:W(?:O(?:R(?:D(?: (?:\((?:0(?:x([0-9a-f]{0,8}))?)?)?)?)?)?)?)?$`)
+var hexWordRe = regexp.MustCompile(`(?i)^\(?0x([0-9a-f]{8})\)?$`)
 
 var hashColumns = map[string]string{"SHA1": "SHA1", "SHA256": "SHA256", "MD5": "MD5"}
 
