@@ -98,15 +98,20 @@ func runImportSigma(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	opts := &sigma.Options{Placeholders: ph}
+	// Correlation rules may refer to rules of any file imported together.
+	contents := make([][]byte, len(files))
+	readErr := make([]error, len(files))
+	for i, f := range files {
+		contents[i], readErr[i] = os.ReadFile(f)
+	}
+	opts := &sigma.Options{Placeholders: ph, Library: sigma.Library(contents...)}
 	var outs []sigmaOutcome
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			outs = append(outs, sigmaOutcome{File: f, Reason: string(sigma.ReasonInvalid), Error: err.Error()})
+	for i, f := range files {
+		if readErr[i] != nil {
+			outs = append(outs, sigmaOutcome{File: f, Reason: string(sigma.ReasonInvalid), Error: readErr[i].Error()})
 			continue
 		}
-		for _, res := range sigma.CompileFile(b, opts) {
+		for _, res := range sigma.CompileFile(contents[i], opts) {
 			outs = append(outs, outcome(f, res))
 		}
 	}

@@ -284,3 +284,71 @@ func sameAlerts(a, b []detect.Alert) bool {
 	}
 	return true
 }
+
+// TestCorrelationOnAttackData runs correlation rules on the scheduled
+// path over a recording: Security 4688 and Sysmon 1 of the comsvcs dump
+// both hold the rundll32 process, so a temporal correlation of a Security
+// rule and a process rule fires, and a count above the events there does not.
+func TestCorrelationOnAttackData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ingests an ATT&CK recording: not in -short")
+	}
+	var ds dataset
+	for _, d := range loadIndex(t) {
+		if d.ID == "psh_lsass_memory_dump_comsvcs" {
+			ds = d
+		}
+	}
+	from, err1 := parseIndexTime(ds.TimeRange.Start)
+	to, err2 := parseIndexTime(ds.TimeRange.End)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	ctx := context.Background()
+	in := ingestDataset(ctx, t, ds.ID)
+	eng := &hunt.Engine{Store: in.st}
+	base := `title: Rundll32 comsvcs
+name: comsvcs
+logsource: {product: windows, category: process_creation}
+detection:
+  sel: {CommandLine|contains|all: [comsvcs, MiniDump]}
+  condition: sel
+---
+title: Process created (Security)
+name: sec4688
+logsource: {product: windows, service: security}
+detection:
+  sel: {EventID: 4688, NewProcessName|endswith: '\rundll32.exe'}
+  condition: sel
+---
+`
+	for _, tc := range []struct {
+		name, corr string
+		alerts     bool
+	}{
+		{"event_count fires", "type: event_count\n  rules: [comsvcs]\n  group-by: [DeviceName]\n  timespan: 1h\n  condition: {gte: 1}", true},
+		{"event_count above", "type: event_count\n  rules: [comsvcs]\n  group-by: [DeviceName]\n  timespan: 1h\n  condition: {gte: 1000}", false},
+		{"value_count", "type: value_count\n  rules: [comsvcs]\n  timespan: 1h\n  condition: {gte: 1, field: CommandLine}", true},
+		{"temporal_ordered", "type: temporal_ordered\n  rules: [sec4688, comsvcs]\n  group-by: [DeviceName]\n  timespan: 1h", true},
+		{"temporal", "type: temporal\n  rules: [comsvcs, sec4688]\n  group-by: [Host]\n  aliases: {Host: {comsvcs: DeviceName, sec4688: DeviceName}}\n  timespan: 1h", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := base + "title: Correlated\nid: 22222222-3333-4444-8555-666666666666\nlevel: high\ntags: [attack.t1003.001]\ncorrelation:\n  " + tc.corr + "\n"
+			res := CompileFile([]byte(src), nil)
+			last := res[len(res)-1]
+			if last.Err != nil {
+				t.Fatal(last.Err)
+			}
+			if last.Compiled.Continuous() {
+				t.Fatal("a correlation runs on the schedule")
+			}
+			as, _, err := detect.Backtest(ctx, eng, last.Compiled, from.Add(-time.Hour), to.Add(time.Hour))
+			if err != nil {
+				t.Fatalf("%v\n%s", err, last.Rule.Query)
+			}
+			if (len(as) > 0) != tc.alerts {
+				t.Errorf("%d alerts, want any: %v\n%s", len(as), tc.alerts, last.Rule.Query)
+			}
+		})
+	}
+}

@@ -17,6 +17,28 @@ type Options struct {
 	// placeholders (a list each); a placeholder without one makes the rule
 	// fail to compile, with the name in the reason.
 	Placeholders map[string][]string
+	// Library holds detection rules of other files that correlation
+	// rules may refer to by name or id (see Library).
+	Library []*Document
+}
+
+// Library parses the detection rules of several files, for correlation
+// rules in one file that refer to rules in another. Files that do not
+// parse are skipped: CompileFile reports them.
+func Library(files ...[]byte) []*Document {
+	var out []*Document
+	for _, data := range files {
+		docs, err := Parse(data)
+		if err != nil {
+			continue
+		}
+		for _, d := range docs {
+			if d.Detection != nil && (d.Name != "" || d.ID != "") {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
 }
 
 // Result is one rule of a file: compiled, or the reason it is not.

@@ -265,6 +265,12 @@ detection:
 			}
 		})
 	}
+	// A rule of another file.
+	lib := Library([]byte(base))
+	other := "title: C\ncorrelation:\n  type: event_count\n  rules: [proc]\n  timespan: 5m\n  condition: {gte: 2}\n"
+	if res := CompileFile([]byte(other), &Options{Library: lib}); len(res) != 1 || res[0].Err != nil || !strings.HasPrefix(res[0].Rule.Query, "DeviceProcessEvents") {
+		t.Errorf("correlation over another file's rule: %+v", res)
+	}
 	bad := base + "title: C\ncorrelation:\n  type: event_count\n  rules: [nope]\n  timespan: 5m\n  condition: {gte: 2}\n"
 	if res := CompileFile([]byte(bad), nil); len(res) != 3 || res[2].Err == nil || !strings.Contains(res[2].Err.Error(), `"nope"`) {
 		t.Errorf("unknown rule reference: %+v", res)

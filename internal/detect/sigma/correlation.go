@@ -172,13 +172,14 @@ func compileCorrelation(d *Document, docs []*Document, opts *Options) (*detect.R
 	var branches []string
 	for i, ref := range c.rules {
 		var base *Document
-		for _, o := range docs {
+		for _, o := range append(append([]*Document(nil), docs...), opts.Library...) {
 			if o != d && o.Detection != nil && (o.Name == ref || o.ID == ref) {
 				base = o
+				break
 			}
 		}
 		if base == nil {
-			return nil, errAt(c.node, ReasonCorrelation, "rule %q is not in this file", ref)
+			return nil, errAt(c.node, ReasonCorrelation, "rule %q is neither in this file nor among the imported rules", ref)
 		}
 		body, t, err := detectionQuery(base, opts)
 		if err != nil {

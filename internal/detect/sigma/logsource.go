@@ -124,6 +124,7 @@ func windowsEventTarget(channels []string, ids []int64) *target {
 			"channel":       str("Channel"),
 			"provider_name": str("Provider"),
 			"computer":      str("Computer"),
+			"devicename":    str("tolower(Computer)"),
 			"level":         num("EventLevel"),
 			"data":          str("tostring(EventData)"),
 		},
@@ -152,6 +153,7 @@ func securityTarget(ids []int64) *target {
 			"channel":       str("Channel"),
 			"provider_name": str("EventSourceName"),
 			"computer":      str("Computer"),
+			"devicename":    str("tolower(Computer)"),
 		},
 		keywords: []string{"EventData"}}
 }
