@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -469,17 +470,43 @@ func encodeUTF16(s, order string) []byte {
 	return out
 }
 
-// windash returns s with its dashes written as each of the characters
-// Windows tools accept for a switch: -, /, en dash, em dash, horizontal bar.
+// windash returns s with each switch character (a - or / that starts a
+// word after a non-word character, as in " -enc" or " /c") written as each
+// of the characters Windows tools accept: -, /, en dash, em dash,
+// horizontal bar; every combination when there are several.
 func windash(s string) []string {
-	if !strings.Contains(s, "-") {
+	var at []int
+	for i := 0; i < len(s); i++ {
+		if (s[i] == '-' || s[i] == '/') && (i == 0 || !isWordByte(s[i-1])) && i+1 < len(s) && isWordByte(s[i+1]) {
+			at = append(at, i)
+		}
+	}
+	if len(at) == 0 {
 		return []string{s}
 	}
-	out := []string{s}
-	for _, r := range []string{"/", "\u2013", "\u2014", "\u2015"} {
-		out = append(out, strings.ReplaceAll(s, "-", r))
+	dashes := []string{"-", "/", "\u2013", "\u2014", "\u2015"}
+	out := []string{""}
+	prev := 0
+	for _, i := range at {
+		var next []string
+		for _, o := range out {
+			for _, d := range dashes {
+				next = append(next, o+s[prev:i]+d)
+			}
+		}
+		if len(next) > maxValues {
+			return next // the caller reports the overflow
+		}
+		out, prev = next, i+1
+	}
+	for j := range out {
+		out[j] += s[prev:]
 	}
 	return out
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 var placeholderRe = regexp.MustCompile(`%([A-Za-z0-9_.-]+)%`)
@@ -510,7 +537,13 @@ func (d *detector) expand(val *yaml.Node) ([]string, error) {
 func (d *detector) patternMatch(val *yaml.Node, f field, p pattern, cased bool) (expr, error) {
 	switch f.kind {
 	case kString:
-		return strMatch(f.col, p, cased), nil
+		x := strMatch(f.col, p, cased)
+		if lit := longestLiteral(p); f.json != "" && lit != "" && utf8.ValidString(lit) {
+			// The member's text holds lit, so the JSON text holds it
+			// escaped (JSON escapes character by character).
+			return and(strMatch(f.json, literalPattern(jsonEscape(lit)).wrap(true, true), cased), x), nil
+		}
+		return x, nil
 	case kNumber:
 		return strMatch("tostring("+f.col+")", p, cased), nil
 	case kNetPort:
@@ -518,7 +551,17 @@ func (d *detector) patternMatch(val *yaml.Node, f field, p pattern, cased bool) 
 	case kNetIP:
 		return netSides(f, func(col string) expr { return strMatch(col, p, cased) }), nil
 	case kRegKey:
-		return strMatch(f.col, registryPattern(p), cased), nil
+		rp := registryPattern(p)
+		x := strMatch(f.col, rp, cased)
+		if f.col == regPath {
+			// A piece without a backslash cannot span the key and the
+			// value name: one of the two columns holds it.
+			if piece := longestPiece(rp); piece != "" {
+				lp := literalPattern(piece).wrap(true, true)
+				return and(or(strMatch("RegistryKey", lp, cased), strMatch("RegistryValueName", lp, cased)), x), nil
+			}
+		}
+		return x, nil
 	case kRegData:
 		return regDataMatch(f, p, cased), nil
 	case kUser:
@@ -920,4 +963,67 @@ func (d *detector) keywords(words []*yaml.Node, m *modifiers, at *yaml.Node) (ex
 		return and(per...), nil
 	}
 	return or(per...), nil
+}
+
+// longestLiteral is the longest literal run of a pattern, if at least
+// three characters long (shorter ones filter little).
+func longestLiteral(p pattern) string {
+	best := ""
+	for _, x := range p {
+		if x.wild == 0 && len(x.lit) > len(best) {
+			best = x.lit
+		}
+	}
+	if len(best) < 3 {
+		return ""
+	}
+	return best
+}
+
+// longestPiece is the longest run of a pattern's literals between
+// backslashes, if at least three characters long.
+func longestPiece(p pattern) string {
+	best := ""
+	for _, x := range p {
+		if x.wild != 0 {
+			continue
+		}
+		for _, s := range strings.Split(x.lit, `\`) {
+			// Every path of a hive holds its root's name.
+			if len(s) > len(best) && !strings.HasPrefix(strings.ToUpper(s), "HKEY_") {
+				best = s
+			}
+		}
+	}
+	if len(best) < 3 {
+		return ""
+	}
+	return best
+}
+
+// jsonEscape writes s (valid UTF-8) as the Windows normalizer writes it
+// inside a JSON string.
+func jsonEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		case r == '\u2028' || r == '\u2029':
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

@@ -58,6 +58,10 @@ type field struct {
 	col2 string
 	// ids maps event ids to ActionTypes for kEventID.
 	ids map[int64][]string
+	// json is the JSON text column col reads a member of: a test of the
+	// member's text implies one of that column's text, which the compiler
+	// adds so that a prefilter (and the evaluator) can skip the parse.
+	json string
 }
 
 func str(col string) field { return field{kind: kString, col: col} }
@@ -216,6 +220,11 @@ var registryEventTypes = map[string][]string{
 const regPath = `iff(isempty(RegistryValueName), RegistryKey, strcat(RegistryKey, "\\", RegistryValueName))`
 const regPathAny = `iff(ActionType == "RegistryKeyRenamed", PreviousRegistryKey, ` + regPath + `)`
 
+// extra is an event field the normalizer keeps in AdditionalFields.
+func extra(name string) field {
+	return field{kind: kString, col: extraField(name), json: "AdditionalFields"}
+}
+
 func extraField(name string) string {
 	return "tostring(parse_json(AdditionalFields)." + name + ")"
 }
@@ -348,7 +357,7 @@ var categories = map[string]func() *target{
 	},
 	"pipe_created": func() *target {
 		return &target{table: "DeviceEvents", base: actionIn("NamedPipeEvent"), extra: true, raw: sysmonRaw(17, 18),
-			fields: sysmonActor(map[string]field{"pipename": str(extraField("PipeName"))}), keywords: deviceEventsKeywords}
+			fields: sysmonActor(map[string]field{"pipename": extra("PipeName")}), keywords: deviceEventsKeywords}
 	},
 	"wmi_event": func() *target {
 		return &target{table: "DeviceEvents", base: actionIn("WmiEventFilterRegistered", "WmiEventConsumerRegistered", "WmiBindEventFilterToConsumer"),
@@ -510,7 +519,7 @@ func (t *target) resolve(name string) (field, bool) {
 		if !validFieldName(name) {
 			return field{}, false
 		}
-		return str("tostring(parse_json(EventData)." + name + ")"), true
+		return field{kind: kString, col: "tostring(parse_json(EventData)." + name + ")", json: "EventData"}, true
 	case t.rawEvents:
 		if !validFieldName(name) {
 			return field{}, false
@@ -527,7 +536,7 @@ func (t *target) resolve(name string) (field, bool) {
 		}
 		return field{}, false
 	case t.extra && validFieldName(name) && !sysmonTaken[key]:
-		return str(extraField(name)), true
+		return extra(name), true
 	}
 	return field{}, false
 }

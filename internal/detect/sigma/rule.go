@@ -3,6 +3,25 @@
 // ingestion writes, with the rule's title, level, tags and authors carried
 // onto the alerts it raises.
 //
+// Logsources map to the tables the Windows normalizer fills (see
+// ingest/windows/doc.go): process_creation to DeviceProcessEvents, network
+// and file events to DeviceNetworkEvents and DeviceFileEvents, registry
+// events to DeviceRegistryEvents (TargetObject is the key joined with the
+// value name the normalizer splits off, hive names in Defender's long
+// form, DWORD details in decimal), image loads to DeviceImageLoadEvents,
+// and the other Sysmon events to DeviceEvents by ActionType. Sysmon fields
+// without a column of their own are read from AdditionalFields, where the
+// normalizer keeps them; a rule using a field that has no place at all is
+// compiled over the raw copy of its events (WindowsEvent, EventData).
+// Service logsources read the raw copies: SecurityEvent for security,
+// WindowsEvent by channel for the others.
+//
+// Matching is case-insensitive (=~, contains, in~ ...) unless the rule
+// says cased; the emitted predicates keep a column on the left and a
+// literal on the right wherever the mapping allows, so that the streaming
+// engine can index them. Rules compile to continuous rules when the
+// native evaluator takes them; correlation rules run on the schedule.
+//
 // This file reads Sigma documents.
 package sigma
 
