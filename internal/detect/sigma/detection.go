@@ -31,12 +31,10 @@ const maxValues = 4096
 func (d *detector) detection(det *yaml.Node) (expr, error) {
 	search := map[string]expr{}
 	var conds []*yaml.Node
-	var condKey *yaml.Node
 	for i := 0; i+1 < len(det.Content); i += 2 {
 		k, v := det.Content[i], det.Content[i+1]
 		switch k.Value {
 		case "condition":
-			condKey = k
 			switch v.Kind {
 			case yaml.ScalarNode:
 				conds = append(conds, v)
@@ -72,7 +70,6 @@ func (d *detector) detection(det *yaml.Node) (expr, error) {
 		}
 		xs = append(xs, x)
 	}
-	_ = condKey
 	return or(xs...), nil
 }
 
