@@ -24,7 +24,9 @@ const rulesUsage = `usage:
   vigil rules test FILE...        validate rule files (YAML), with the position of a query error
   vigil rules backtest FILE --data DIR --from T --to T [--json]
                                    report the alerts a rule would have raised over [from, to)
-                                   (RFC 3339 times, or durations before now such as 7d)`
+                                   (RFC 3339 times, or durations before now such as 7d)
+  vigil rules import-sigma PATH... (--data DIR | --dry-run | --json)
+                                   compile Sigma rules; install them as custom rules`
 
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -39,6 +41,8 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runRulesTest(args[1:], stdout)
 	case "backtest":
 		return runRulesBacktest(ctx, args[1:], stdout, stderr)
+	case "import-sigma":
+		return runImportSigma(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, rulesUsage)
 		return nil

@@ -27,18 +27,22 @@ type ruleFile struct {
 	ID                 string   `yaml:"id"`
 	Name               string   `yaml:"name"`
 	Frequency          string   `yaml:"frequency"`
-	Enabled            *bool    `yaml:"enabled"`
+	Enabled            *bool    `yaml:"enabled,omitempty"`
 	Severity           string   `yaml:"severity"`
-	Category           string   `yaml:"category"`
-	Techniques         []string `yaml:"techniques"`
+	Category           string   `yaml:"category,omitempty"`
+	Techniques         []string `yaml:"techniques,omitempty"`
 	Title              string   `yaml:"title"`
-	Description        string   `yaml:"description"`
-	RecommendedActions string   `yaml:"recommended_actions"`
-	DeviceColumn       string   `yaml:"device_column"`
-	UserColumn         string   `yaml:"user_column"`
-	MailboxColumn      string   `yaml:"mailbox_column"`
-	Actions            []string `yaml:"actions"`
-	DeviceGroups       []string `yaml:"device_groups"`
+	Description        string   `yaml:"description,omitempty"`
+	RecommendedActions string   `yaml:"recommended_actions,omitempty"`
+	DeviceColumn       string   `yaml:"device_column,omitempty"`
+	UserColumn         string   `yaml:"user_column,omitempty"`
+	MailboxColumn      string   `yaml:"mailbox_column,omitempty"`
+	Actions            []string `yaml:"actions,omitempty"`
+	DeviceGroups       []string `yaml:"device_groups,omitempty"`
+	Source             string   `yaml:"source,omitempty"`
+	SourceID           string   `yaml:"source_id,omitempty"`
+	Author             string   `yaml:"author,omitempty"`
+	References         []string `yaml:"references,omitempty"`
 	Query              string   `yaml:"query"`
 }
 
@@ -54,7 +58,8 @@ func ParseRule(data []byte) (*Rule, error) {
 	r := &Rule{ID: f.ID, Name: f.Name, Query: f.Query, Frequency: Frequency(f.Frequency), Enabled: f.Enabled == nil || *f.Enabled,
 		Title: f.Title, Description: f.Description, Severity: Severity(f.Severity), Category: f.Category,
 		Techniques: f.Techniques, RecommendedActions: f.RecommendedActions, DeviceColumn: f.DeviceColumn,
-		UserColumn: f.UserColumn, MailboxColumn: f.MailboxColumn, DeviceGroups: f.DeviceGroups}
+		UserColumn: f.UserColumn, MailboxColumn: f.MailboxColumn, DeviceGroups: f.DeviceGroups,
+		Source: f.Source, SourceID: f.SourceID, Author: f.Author, References: f.References}
 	for _, a := range f.Actions {
 		r.Actions = append(r.Actions, Action(a))
 	}
@@ -62,6 +67,22 @@ func ParseRule(data []byte) (*Rule, error) {
 		return nil, fmt.Errorf("rule: id is required")
 	}
 	return r, nil
+}
+
+// FormatRule writes a rule as the YAML ParseRule reads.
+func FormatRule(r *Rule) ([]byte, error) {
+	f := ruleFile{ID: r.ID, Name: r.Name, Frequency: string(r.Frequency), Severity: string(r.Severity),
+		Category: r.Category, Techniques: r.Techniques, Title: r.Title, Description: r.Description,
+		RecommendedActions: r.RecommendedActions, DeviceColumn: r.DeviceColumn, UserColumn: r.UserColumn,
+		MailboxColumn: r.MailboxColumn, DeviceGroups: r.DeviceGroups, Source: r.Source, SourceID: r.SourceID,
+		Author: r.Author, References: r.References, Query: r.Query}
+	if !r.Enabled {
+		f.Enabled = new(bool)
+	}
+	for _, a := range r.Actions {
+		f.Actions = append(f.Actions, string(a))
+	}
+	return yaml.Marshal(&f)
 }
 
 // LoadRule reads and compiles a rule file.

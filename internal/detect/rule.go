@@ -120,6 +120,12 @@ type Rule struct {
 	Actions       []Action
 	// DeviceGroups scopes the rule: empty means every device.
 	DeviceGroups []string
+	// Provenance of an imported rule (Source "sigma"): its id there, its
+	// authors and references, which the rule's licence requires to credit.
+	Source     string
+	SourceID   string
+	Author     string
+	References []string
 }
 
 // The columns a rule's result must have, as Defender requires: Timestamp,
