@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -292,11 +293,90 @@ func TestFlushFailureIsReported(t *testing.T) {
 	p, _ := NewPipeline(NewRegistry(Raw{}), ms, Options{BatchRows: 2})
 	ctx := context.Background()
 	p.Add(ctx, Record{Data: []byte(`{"a":1}`)})
-	if _, err := p.Add(ctx, Record{Data: []byte(`{"a":2}`)}); err == nil {
+	// The full batch is appended in the background: its failure comes
+	// back from the next Add that fills a batch, or from Flush.
+	_, errAdd := p.Add(ctx, Record{Data: []byte(`{"a":2}`)})
+	if errFlush := p.Flush(ctx); errAdd == nil && errFlush == nil {
 		t.Fatal("append failure not returned")
 	}
 	if p.Summary().Rows["RawEvents"] != 0 {
 		t.Error("rows counted though not written")
+	}
+}
+
+// gatedStore blocks each Append until the test releases it.
+type gatedStore struct {
+	memStore
+	started chan struct{}
+	release chan error
+}
+
+func (g *gatedStore) Append(ctx context.Context, b store.Batch) error {
+	g.started <- struct{}{}
+	if err := <-g.release; err != nil {
+		return err
+	}
+	return g.memStore.Append(ctx, b)
+}
+
+// A full batch is appended while the next is normalized; at most one
+// append runs at a time, batches keep their order, rows are counted only
+// once durable, and a background failure reaches the caller.
+func TestBackgroundAppend(t *testing.T) {
+	g := &gatedStore{started: make(chan struct{}), release: make(chan error)}
+	p, _ := NewPipeline(NewRegistry(Raw{}), g, Options{BatchRows: 2})
+	ctx := context.Background()
+	add := func(i int) error {
+		t.Helper()
+		_, err := p.Add(ctx, Record{Source: "s", Line: int64(i), Data: []byte(fmt.Sprintf(`{"n":%d}`, i))})
+		return err
+	}
+	add(1)
+	add(2) // batch 1 starts in the background
+	<-g.started
+	add(3)
+	if n := p.Summary().Rows["RawEvents"]; n != 0 {
+		t.Fatalf("rows counted before the append finished: %d", n)
+	}
+	fourth := make(chan error, 1)
+	go func() { fourth <- add(4) }() // batch 2 full: waits for batch 1
+	select {
+	case <-fourth:
+		t.Fatal("a second append started while one was in flight")
+	case <-time.After(50 * time.Millisecond):
+	}
+	g.release <- nil // batch 1 done
+	<-g.started      // batch 2 starts
+	if err := <-fourth; err != nil {
+		t.Fatal(err)
+	}
+	if n := p.Summary().Rows["RawEvents"]; n != 2 {
+		t.Fatalf("rows after batch 1: %d", n)
+	}
+	g.release <- errors.New("disk full") // batch 2 fails
+	add(5)
+	if err := add(6); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("background failure not returned: %v", err)
+	}
+	// Batch 3 (records 5 and 6) was dropped with the failure.
+	if err := p.Flush(ctx); err != nil {
+		t.Fatalf("flush after the failure: %v", err)
+	}
+	if n := p.Summary().Rows["RawEvents"]; n != 2 || len(g.batches) != 1 {
+		t.Fatalf("rows %d batches %d", n, len(g.batches))
+	}
+	// Then the pipeline carries on: a new batch is appended and waited for.
+	add(7)
+	go func() { <-g.started; g.release <- nil }()
+	if err := p.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, r := range g.rows("RawEvents") {
+		lines = append(lines, fmt.Sprintf("%s", col(t, "RawEvents", "RawData", r)))
+	}
+	if got := strings.Join(lines, " "); got != `{"n":1} {"n":2} {"n":7}` {
+		t.Fatalf("stored %s", got)
 	}
 }
 

@@ -2,12 +2,14 @@ package ingest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/valyala/fastjson"
 
+	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store"
 )
 
@@ -65,6 +67,11 @@ type Summary struct {
 
 // Pipeline normalizes records and appends their rows in batches. It is
 // used by one goroutine at a time.
+//
+// A full batch is appended in the background while the next one is
+// normalized, so decoding and the store's write path run on two cores;
+// at most one append is in flight, bounding memory to two batches. Flush
+// waits for it, so what Flush acknowledges is durable as before.
 type Pipeline struct {
 	reg    *Registry
 	fixed  Normalizer // nil: detect per record
@@ -78,6 +85,12 @@ type Pipeline struct {
 	pendingRows  int
 	pendingCount map[string]int64
 	sum          Summary
+
+	// inflight receives the result of the append running in the
+	// background (nil: none); inflightCount are its rows per table,
+	// counted in the summary once it is durable.
+	inflight      chan error
+	inflightCount map[string]int64
 }
 
 // NewPipeline builds a pipeline writing to out.
@@ -120,8 +133,9 @@ func NewPipeline(reg *Registry, out Appender, opts Options) (*Pipeline, error) {
 
 // Add normalizes one record into the pending batch, appending when the
 // batch is full. A rejected record returns its RecordError (also kept in
-// the summary); the error return is a store failure, after which the
-// pending rows are lost and nothing must be acknowledged.
+// the summary); the error return is a store failure (of this batch's
+// append or of the one before, which ran in the background), after which
+// the pending rows are lost and nothing must be acknowledged.
 func (p *Pipeline) Add(ctx context.Context, rec Record) (*RecordError, error) {
 	p.sum.Records++
 	if reason := p.normalize(rec); reason != "" {
@@ -142,7 +156,7 @@ func (p *Pipeline) Add(ctx context.Context, rec Record) (*RecordError, error) {
 		p.pendingRows++
 	}
 	if p.pendingRows >= p.opts.BatchRows {
-		return nil, p.Flush(ctx)
+		return nil, p.dispatch(ctx)
 	}
 	return nil, nil
 }
@@ -209,6 +223,13 @@ func (p *Pipeline) normalize(rec Record) (reason string) {
 			if v == nil {
 				continue
 			}
+			if raw, ok := v.(json.RawMessage); ok && fastCanonical && r.Table.Columns[i].Type == schema.Dynamic && canonicalJSON(raw) {
+				// What store.Normalize would return, without its slow
+				// scan; copied, since a normalizer's slice may alias the
+				// record, which the reader reuses.
+				r.Values[i] = append(json.RawMessage(nil), raw...)
+				continue
+			}
 			cv, err := store.Normalize(r.Table.Columns[i], v)
 			if err != nil {
 				p.rs.Reset()
@@ -224,6 +245,10 @@ func (p *Pipeline) normalize(rec Record) (reason string) {
 	return ""
 }
 
+// fastCanonical enables the canonicalJSON shortcut (tests turn it off to
+// compare against the slow path).
+var fastCanonical = true
+
 func firstByte(b []byte) byte {
 	for _, c := range b {
 		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
@@ -233,28 +258,58 @@ func firstByte(b []byte) byte {
 	return 0
 }
 
-// Flush appends the pending rows durably.
+// Flush appends the pending rows and returns once every row added so far
+// is durable (or the store failed).
 func (p *Pipeline) Flush(ctx context.Context) error {
+	if err := p.dispatch(ctx); err != nil {
+		return err
+	}
+	return p.wait()
+}
+
+// dispatch waits for the append in flight, then starts appending the
+// pending rows in the background. A store error, from that earlier
+// append, is returned here and the pending rows are dropped with it.
+func (p *Pipeline) dispatch(ctx context.Context) error {
+	err := p.wait()
 	if p.pendingRows == 0 {
-		return nil
+		return err
 	}
 	// Every value was normalized when its record was checked.
 	b := store.Batch{IngestionTime: p.opts.IngestionTime, Canonical: true}
 	for _, name := range p.order {
 		b.Tables = append(b.Tables, *p.pending[name])
 	}
-	err := p.out.Append(ctx, b)
-	if err == nil {
-		for name, n := range p.pendingCount {
-			p.sum.Rows[name] += n
-		}
-	}
+	counts := p.pendingCount
 	p.pending = map[string]*store.TableRows{}
 	p.pendingCount = map[string]int64{}
 	p.order = p.order[:0]
 	p.pendingRows = 0
+	if err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	p.inflight, p.inflightCount = done, counts
+	go func() { done <- p.out.Append(ctx, b) }()
+	return nil
+}
+
+// wait returns the result of the append in flight, if any, counting its
+// rows once they are durable.
+func (p *Pipeline) wait() error {
+	if p.inflight == nil {
+		return nil
+	}
+	err := <-p.inflight
+	if err == nil {
+		for name, n := range p.inflightCount {
+			p.sum.Rows[name] += n
+		}
+	}
+	p.inflight, p.inflightCount = nil, nil
 	return err
 }
 
-// Summary returns the counts so far.
+// Summary returns the counts so far; rows of a batch still being
+// appended are counted once Flush (or a later batch) has waited for it.
 func (p *Pipeline) Summary() Summary { return p.sum }
