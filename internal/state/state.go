@@ -69,6 +69,8 @@ type Store interface {
 	AddAlertComment(ctx context.Context, c *AlertComment, audit Audit) error // sets ID, CreatedAt
 	AlertComments(ctx context.Context, alertID string) ([]AlertComment, error)
 
+	IncidentStore // incidents (incidents.go)
+
 	// SchemaVersion is the highest migration applied.
 	SchemaVersion(ctx context.Context) (int, error)
 
