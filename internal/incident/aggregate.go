@@ -12,6 +12,10 @@ type live struct {
 	inc  *state.Incident
 	ents map[string]*seen // by entity identity (its first key)
 	agg  aggregate
+	// dirty: derived fields changed and not yet written (FlushAfter).
+	dirty      bool
+	dirtySince time.Time
+	pending    []string // alerts added since the row was last written
 }
 
 // seen is when an incident saw one entity.

@@ -38,7 +38,13 @@ type Engine struct {
 	ignored   map[string]bool                // ignored account names and SIDs, lower-case
 	watermark time.Time                      // latest alert time seen
 	sinceGC   int
+	dirty     []*live // incidents with unwritten derived fields, oldest first
+	wall      func() time.Time
 }
+
+// maxFlushPerCommit bounds how many deferred incident rows one batch
+// writes, so that a backlog drains without one slow batch.
+const maxFlushPerCommit = 2000
 
 // ref points from an entity key to an open incident that saw it.
 type ref struct {
@@ -54,7 +60,7 @@ func New(st state.IncidentStore, set Settings) (*Engine, error) {
 	if err := set.Validate(); err != nil {
 		return nil, err
 	}
-	e := &Engine{st: st, set: set}
+	e := &Engine{st: st, set: set, wall: time.Now}
 	e.reset()
 	for _, dc := range set.DomainControllers {
 		e.dcs["dev:"+shortHost(dc)] = true
@@ -74,6 +80,7 @@ func (e *Engine) reset() {
 		e.prevalent = map[string]bool{}
 	}
 	e.devices = map[string]struct{}{}
+	e.dirty = nil
 	if e.dcs == nil {
 		e.dcs = map[string]bool{}
 		e.ignored = map[string]bool{}
@@ -167,11 +174,10 @@ type batch struct {
 	audits   []state.Audit
 	events   []IncidentEvent
 	created  []int64
-	added    map[int64][]string
 }
 
 func newBatch() *batch {
-	return &batch{changed: map[int64]*live{}, added: map[int64][]string{}}
+	return &batch{changed: map[int64]*live{}}
 }
 
 func (b *batch) touch(l *live) {
@@ -215,11 +221,12 @@ func (e *Engine) Ingest(ctx context.Context, alerts []Alert) error {
 		known[a.ID] = 0
 		e.place(b, a)
 	}
-	if len(b.order) == 0 {
+	e.takeDirty(b, false)
+	if len(b.order) == 0 && len(b.alerts) == 0 {
 		e.mu.Unlock()
 		return nil
 	}
-	details, _ := json.Marshal(map[string]any{"alerts": len(b.alerts), "created": b.created, "merges": b.merges})
+	details, _ := json.Marshal(map[string]any{"alerts": len(b.alerts), "created": b.created, "merges": b.merges, "written": len(b.order)})
 	b.audits = append([]state.Audit{{Time: e.now(), Actor: "system", Action: "incident.correlate", Target: "incidents",
 		Remote: "local", Details: details}}, b.audits...)
 	err = e.commit(ctx, b, "system")
@@ -276,9 +283,9 @@ func (e *Engine) place(b *batch, a *Alert) {
 	}
 	ia.IncidentID = target.inc.ID
 	e.addToLive(target, &ia)
-	b.touch(target)
+	e.changed(b, target)
 	b.alerts = append(b.alerts, ia)
-	b.added[target.inc.ID] = append(b.added[target.inc.ID], ia.AlertID)
+	target.pending = append(target.pending, ia.AlertID)
 	e.sinceGC++
 	if e.sinceGC >= 50_000 {
 		e.gc()
@@ -287,6 +294,62 @@ func (e *Engine) place(b *batch, a *Alert) {
 
 func normSeverity(s string) string {
 	return severities[sevRank(s)]
+}
+
+// changed records that an incident gained alerts: its row is written in
+// this batch if the batch writes it anyway, else within FlushAfter.
+func (e *Engine) changed(b *batch, l *live) {
+	if _, ok := b.changed[l.inc.ID]; ok || e.set.FlushAfter == 0 {
+		b.touch(l)
+		return
+	}
+	if !l.dirty {
+		l.dirty, l.dirtySince = true, e.wall()
+		e.dirty = append(e.dirty, l)
+	}
+}
+
+// takeDirty adds to a batch the deferred incidents due (all with all).
+func (e *Engine) takeDirty(b *batch, all bool) {
+	due := e.wall().Add(-e.set.FlushAfter)
+	n := 0
+	for len(e.dirty) > 0 {
+		l := e.dirty[0]
+		if !l.dirty || e.open[l.inc.ID] != l {
+			e.dirty = e.dirty[1:]
+			continue
+		}
+		if !all && (n >= maxFlushPerCommit || l.dirtySince.After(due)) {
+			break
+		}
+		e.dirty = e.dirty[1:]
+		b.touch(l)
+		n++
+	}
+	if len(e.dirty) == 0 {
+		e.dirty = nil
+	}
+}
+
+// Flush writes every deferred incident row now (at shutdown, and from a
+// ticker when no alerts come).
+func (e *Engine) Flush(ctx context.Context) error {
+	e.mu.Lock()
+	b := newBatch()
+	e.takeDirty(b, true)
+	if len(b.order) == 0 {
+		e.mu.Unlock()
+		return nil
+	}
+	details, _ := json.Marshal(map[string]any{"flushed": len(b.order)})
+	b.audits = []state.Audit{{Time: e.now(), Actor: "system", Action: "incident.correlate", Target: "incidents", Remote: "local", Details: details}}
+	err := e.commit(ctx, b, "system")
+	e.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	e.notify(b)
+	return nil
 }
 
 // create opens a new incident for an alert.
@@ -488,7 +551,7 @@ func (e *Engine) addToLive(l *live, ia *state.IncidentAlert) {
 		if s == nil {
 			s = &seen{kind: ent.Kind, value: ent.Value, keys: []string{id}, first: ia.Time, last: ia.Time, firstAlert: ia.AlertID, lastAlert: ia.AlertID}
 			l.ents[id] = s
-			e.index[id] = append(e.index[id], ref{l, s})
+			e.addRef(id, ref{l, s})
 		} else {
 			if ia.Time.Before(s.first) {
 				s.first, s.firstAlert = ia.Time, ia.AlertID
@@ -500,11 +563,25 @@ func (e *Engine) addToLive(l *live, ia *state.IncidentAlert) {
 		for _, k := range ent.Keys {
 			if !slices.Contains(s.keys, k) {
 				s.keys = append(s.keys, k)
-				e.index[k] = append(e.index[k], ref{l, s})
+				e.addRef(k, ref{l, s})
 			}
 		}
 	}
 	l.agg.add(ia)
+}
+
+// addRef indexes an entity key of an incident, keeping the most recent
+// MaxRefsPerKey incidents per key.
+func (e *Engine) addRef(k string, r ref) {
+	rs := e.index[k]
+	if len(rs) >= e.set.MaxRefsPerKey {
+		rs = e.lookup(k)
+		if len(rs) >= e.set.MaxRefsPerKey {
+			copy(rs, rs[1:])
+			rs = rs[:len(rs)-1]
+		}
+	}
+	e.index[k] = append(rs, r)
 }
 
 // gc drops index entries no alert can link to any more: entities last
@@ -553,6 +630,9 @@ func (e *Engine) commit(ctx context.Context, b *batch, actor string) error {
 	now := e.now().UTC()
 	for i, l := range b.order {
 		l.inc.Version, l.inc.UpdatedAt, l.inc.CreatedAt = rows[i].Version, rows[i].UpdatedAt, rows[i].CreatedAt
+		l.dirty = false
+		added := l.pending
+		l.pending = nil
 		typ := "updated"
 		switch {
 		case l.inc.RedirectTo != 0:
@@ -563,7 +643,7 @@ func (e *Engine) commit(ctx context.Context, b *batch, actor string) error {
 			typ = "resolved"
 		}
 		b.events = append(b.events, IncidentEvent{Type: typ, Incident: cloneIncident(l.inc), Into: l.inc.RedirectTo,
-			AlertIDs: b.added[l.inc.ID], Actor: actor, Time: now})
+			AlertIDs: added, Actor: actor, Time: now})
 	}
 	return nil
 }

@@ -29,6 +29,7 @@ func openStore(t testing.TB) *sqlite.Store {
 func newEngine(t testing.TB, st state.IncidentStore, mod func(*Settings)) *Engine {
 	t.Helper()
 	set := Defaults()
+	set.FlushAfter = 0
 	if mod != nil {
 		mod(&set)
 	}
@@ -187,6 +188,38 @@ func TestReasonsAndName(t *testing.T) {
 	g := BuildGraph(alerts)
 	if len(g.Nodes) != 4+3 || len(g.Edges) < 6 {
 		t.Errorf("graph: %d nodes, %d edges", len(g.Nodes), len(g.Edges))
+	}
+}
+
+func TestDeferredRows(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	e := newEngine(t, st, func(s *Settings) { s.FlushAfter = time.Hour })
+	var events []IncidentEvent
+	e.OnChange = func(ev IncidentEvent) { events = append(events, ev) }
+	ingest(t, e, al("a1", 0, "Execution", "Low", "device=ws1"))
+	ingest(t, e, al("a2", time.Minute, "Execution", "High", "device=ws1"))
+	if in, _ := st.IncidentByID(ctx, 1); in.AlertCount != 1 || in.Version != 1 {
+		t.Errorf("before the flush: %d alerts, version %d", in.AlertCount, in.Version)
+	}
+	if m := placement(t, st, []Alert{{ID: "a2"}}); m["a2"] != 1 {
+		t.Errorf("the alert row waits too: %v", m)
+	}
+	if err := e.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if in, _ := st.IncidentByID(ctx, 1); in.AlertCount != 2 || in.Severity != "High" || in.Version != 2 {
+		t.Errorf("after the flush: %+v", in)
+	}
+	if len(events) != 2 || events[1].Type != "updated" || len(events[1].AlertIDs) != 1 || events[1].AlertIDs[0] != "a2" {
+		t.Errorf("events: %+v", events)
+	}
+	// An analyst's write carries the pending fields too.
+	ingest(t, e, al("a3", 2*time.Minute, "Persistence", "Low", "device=ws1"))
+	owner := "alice"
+	in, err := e.Update(ctx, 1, 2, Patch{Assignee: &owner}, state.Audit{Actor: "user:alice"})
+	if err != nil || in.AlertCount != 3 {
+		t.Fatalf("update: %v %+v", err, in)
 	}
 }
 

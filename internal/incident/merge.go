@@ -44,6 +44,9 @@ func (e *Engine) canMerge(a, b *live) error {
 	if a.agg.alerts+b.agg.alerts > e.set.MaxAlerts {
 		return ErrMergeCap
 	}
+	if len(a.ents)+len(b.ents) <= e.set.MaxEntities {
+		return nil
+	}
 	n := len(a.ents)
 	for id := range b.ents {
 		if _, ok := a.ents[id]; !ok {
@@ -66,7 +69,7 @@ func (e *Engine) mergeInto(b *batch, dst, src *live, actor string, why state.Lin
 			ns.keys = slices.Clone(s.keys)
 			dst.ents[id] = &ns
 			for _, k := range ns.keys {
-				e.index[k] = append(e.index[k], ref{dst, &ns})
+				e.addRef(k, ref{dst, &ns})
 			}
 			continue
 		}
@@ -79,7 +82,7 @@ func (e *Engine) mergeInto(b *batch, dst, src *live, actor string, why state.Lin
 		for _, k := range s.keys {
 			if !slices.Contains(d.keys, k) {
 				d.keys = append(d.keys, k)
-				e.index[k] = append(e.index[k], ref{dst, d})
+				e.addRef(k, ref{dst, d})
 			}
 		}
 	}
@@ -111,6 +114,8 @@ func (e *Engine) mergeInto(b *batch, dst, src *live, actor string, why state.Lin
 	if !slices.Contains(src.inc.SystemTags, TagRedirected) {
 		src.inc.SystemTags = append(slices.Clone(src.inc.SystemTags), TagRedirected)
 	}
+	dst.pending = append(dst.pending, src.pending...)
+	src.pending = nil
 	delete(e.open, src.inc.ID)
 	b.touch(src)
 	b.touch(dst)

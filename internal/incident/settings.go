@@ -39,6 +39,16 @@ type Settings struct {
 	// IgnoredAccounts (names or SIDs, case-insensitive) never link: the
 	// built-in service identities every device has.
 	IgnoredAccounts []string
+	// FlushAfter: when alerts only join an existing incident, its row's
+	// derived fields (counts, severity, assets, name) are written at most
+	// this long after, together with later changes, instead of in every
+	// batch; the alerts' own rows (incident, reasons) are always written
+	// at once. 0 writes every change at once.
+	FlushAfter time.Duration
+	// MaxRefsPerKey bounds how many open incidents one entity key links
+	// to (the most recent): an entity split over incidents by the caps
+	// links a new alert to the latest of them, not to all.
+	MaxRefsPerKey int
 }
 
 // Entity kinds.
@@ -74,6 +84,8 @@ func Defaults() Settings {
 		PrevalenceMinDevices: 10,
 		IgnoredAccounts: []string{"system", "local service", "network service", "anonymous logon", "-",
 			"S-1-5-18", "S-1-5-19", "S-1-5-20", "S-1-5-7", "S-1-0-0"},
+		FlushAfter:    2 * time.Second,
+		MaxRefsPerKey: 8,
 	}
 }
 
@@ -101,6 +113,12 @@ func (s Settings) Validate() error {
 	}
 	if s.PrevalenceShare <= 0 || s.PrevalenceShare > 1 {
 		errs = append(errs, "prevalenceShare: must be in (0, 1]")
+	}
+	if s.FlushAfter < 0 {
+		errs = append(errs, "flushAfter: negative")
+	}
+	if s.MaxRefsPerKey < 1 {
+		errs = append(errs, "maxRefsPerKey: must be at least 1")
 	}
 	if s.PrevalenceMinDevices < 1 {
 		errs = append(errs, "prevalenceMinDevices: must be at least 1")

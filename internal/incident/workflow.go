@@ -79,6 +79,10 @@ func (e *Engine) Update(ctx context.Context, id, version int64, p Patch, audit s
 		e.mu.Unlock()
 		return nil, err
 	}
+	if l != nil {
+		// Deferred derived fields go out with this write.
+		l.agg.fill(l.inc, len(l.ents))
+	}
 	if version >= 0 && cur.Version != version {
 		e.mu.Unlock()
 		return nil, ErrVersion
@@ -190,6 +194,7 @@ func (e *Engine) Update(ctx context.Context, id, version int64, p Patch, audit s
 		delete(e.open, id)
 	case l != nil:
 		*l.inc = n
+		l.dirty = false
 	case wasResolved && n.Status != "Resolved":
 		// Reopened: it links again.
 		alerts, err := e.st.IncidentAlerts(ctx, id)
@@ -199,6 +204,9 @@ func (e *Engine) Update(ctx context.Context, id, version int64, p Patch, audit s
 		}
 	}
 	ev := IncidentEvent{Type: "updated", Incident: cloneIncident(&n), Actor: audit.Actor, Time: now}
+	if l != nil && len(rows) > 0 {
+		ev.AlertIDs, l.pending = l.pending, nil
+	}
 	if n.Status == "Resolved" && !wasResolved {
 		ev.Type = "resolved"
 	}
@@ -357,7 +365,7 @@ func (e *Engine) MoveAlert(ctx context.Context, alertID string, target int64, au
 	e.addToLive(dst, &moved)
 	b.touch(dst)
 	b.alerts = append(b.alerts, moved)
-	b.added[dst.inc.ID] = append(b.added[dst.inc.ID], alertID)
+	dst.pending = append(dst.pending, alertID)
 	details, _ := json.Marshal(map[string]any{"alert": alertID, "from": srcID, "to": dst.inc.ID})
 	b.activity = append(b.activity,
 		state.IncidentActivity{IncidentID: srcID, Time: now, Actor: audit.Actor, Action: "alert.unlinked", Details: string(details)},

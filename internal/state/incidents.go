@@ -31,6 +31,9 @@ type IncidentStore interface {
 	IncidentOfAlerts(ctx context.Context, alertIDs []string) (map[string]int64, error)
 	IncidentComments(ctx context.Context, incidentID int64) ([]IncidentComment, error)
 	IncidentActivity(ctx context.Context, incidentID int64) ([]IncidentActivity, error)
+	// ListIncidentAlerts pages through the alerts in incidents, newest
+	// linked first, with each one's triage status.
+	ListIncidentAlerts(ctx context.Context, f IncidentAlertFilter) ([]IncidentAlertRow, error)
 	// MaxIncidentID is the highest id ever given (0 for none).
 	MaxIncidentID(ctx context.Context) (int64, error)
 }
@@ -163,6 +166,11 @@ type IncidentFilter struct {
 	MultiSource       bool // more than one detection source
 	MultiCategory     bool // more than one category
 	IncludeRedirected bool
+	OnlyRedirected    bool
+	// By lastUpdateTime and createdTime (Defender's filters); Since
+	// inclusive, Until exclusive.
+	UpdatedSince, UpdatedUntil time.Time
+	CreatedSince, CreatedUntil time.Time
 	// Sort: lastActivity (default), firstActivity, createdAt, updatedAt,
 	// severity, alertCount, id; Desc orders high to low.
 	Sort   string
@@ -181,4 +189,22 @@ type IncidentPage struct {
 	Total            int
 	CountsBySeverity map[string]int
 	CountsByStatus   map[string]int
+}
+
+// IncidentAlertFilter selects alerts for Defender's alert listing.
+type IncidentAlertFilter struct {
+	Statuses                   []string // triage status; an alert never touched is New
+	Severities                 []string
+	UpdatedSince, UpdatedUntil time.Time // by when it joined its incident or its triage changed
+	Skip, Limit                int
+}
+
+// IncidentAlertRow is an alert in an incident with its triage state.
+type IncidentAlertRow struct {
+	IncidentAlert
+	Status         string
+	Assignee       string
+	Classification string
+	Determination  string
+	UpdatedAt      time.Time // the later of LinkedAt and the triage change
 }

@@ -436,8 +436,20 @@ func incidentWhere(f state.IncidentFilter) ([]string, []any) {
 		}
 		where = append(where, "("+strings.Join(ors, " OR ")+")")
 	}
-	if !f.IncludeRedirected {
+	switch {
+	case f.OnlyRedirected:
+		where = append(where, "redirect_to <> 0")
+	case !f.IncludeRedirected:
 		where = append(where, "redirect_to = 0")
+	}
+	for _, c := range []struct {
+		col string
+		t   time.Time
+		op  string
+	}{{"updated_at", f.UpdatedSince, ">="}, {"updated_at", f.UpdatedUntil, "<"}, {"created_at", f.CreatedSince, ">="}, {"created_at", f.CreatedUntil, "<"}} {
+		if !c.t.IsZero() {
+			where, args = append(where, c.col+" "+c.op+" ?"), append(args, c.t.UnixMicro())
+		}
 	}
 	in("status", f.Statuses, true)
 	in("severity", f.Severities, true)
@@ -528,6 +540,9 @@ func (s *Store) ListIncidents(ctx context.Context, f state.IncidentFilter) (*sta
 	cmp, dir := ">", "ASC"
 	if f.Desc {
 		cmp, dir = "<", "DESC"
+		// A cursor holds its direction: one page of an ascending listing
+		// does not continue a descending one.
+		sortName = "-" + sortName
 	}
 	if f.Cursor != "" {
 		v, id, err := decodeIncidentCursor(sortName, f.Cursor)
@@ -577,3 +592,67 @@ type scanPlus struct {
 }
 
 func (p scanPlus) Scan(dst ...any) error { return p.rows.Scan(append(dst, p.extra)...) }
+
+// ListIncidentAlerts pages through alerts in incidents with their triage
+// state, most recently updated first.
+func (s *Store) ListIncidentAlerts(ctx context.Context, f state.IncidentAlertFilter) ([]state.IncidentAlertRow, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultIncidentLimit
+	}
+	if limit > maxIncidentLimit {
+		return nil, fmt.Errorf("sqlite: limit %d is above %d", limit, maxIncidentLimit)
+	}
+	const updated = `max(a.linked_at, coalesce(s.updated_at, 0))`
+	var where []string
+	var args []any
+	if len(f.Statuses) > 0 {
+		where = append(where, "lower(coalesce(s.status, 'New')) IN (?"+strings.Repeat(", ?", len(f.Statuses)-1)+")")
+		for _, v := range f.Statuses {
+			args = append(args, strings.ToLower(v))
+		}
+	}
+	if len(f.Severities) > 0 {
+		where = append(where, "lower(a.severity) IN (?"+strings.Repeat(", ?", len(f.Severities)-1)+")")
+		for _, v := range f.Severities {
+			args = append(args, strings.ToLower(v))
+		}
+	}
+	if !f.UpdatedSince.IsZero() {
+		where, args = append(where, updated+" >= ?"), append(args, f.UpdatedSince.UnixMicro())
+	}
+	if !f.UpdatedUntil.IsZero() {
+		where, args = append(where, updated+" < ?"), append(args, f.UpdatedUntil.UnixMicro())
+	}
+	q := `SELECT a.alert_id, a.incident_id, a.time, a.title, a.severity, a.category, a.service_source, a.detection_source,
+		a.techniques, a.entities, a.reasons, a.linked_at, coalesce(s.status, 'New'), coalesce(s.assignee, ''),
+		coalesce(s.classification, ''), coalesce(s.determination, ''), ` + updated + `
+		FROM incident_alerts a LEFT JOIN alert_state s ON s.alert_id = a.alert_id`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY " + updated + " DESC, a.alert_id DESC LIMIT ? OFFSET ?"
+	args = append(args, limit, max(f.Skip, 0))
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []state.IncidentAlertRow{}
+	for rows.Next() {
+		var a state.IncidentAlertRow
+		var t, linked, upd sql.NullInt64
+		var techs, ents, reasons string
+		if err := rows.Scan(&a.AlertID, &a.IncidentID, &t, &a.Title, &a.Severity, &a.Category, &a.ServiceSource,
+			&a.DetectionSource, &techs, &ents, &reasons, &linked, &a.Status, &a.Assignee, &a.Classification, &a.Determination, &upd); err != nil {
+			return nil, mapErr(err)
+		}
+		a.Time, a.LinkedAt, a.UpdatedAt = goTime(t), goTime(linked), goTime(upd)
+		if err := errors.Join(json.Unmarshal([]byte(techs), &a.Techniques), json.Unmarshal([]byte(ents), &a.Entities),
+			json.Unmarshal([]byte(reasons), &a.Reasons)); err != nil {
+			return nil, fmt.Errorf("sqlite: incident alert %s: bad JSON column: %w", a.AlertID, err)
+		}
+		out = append(out, a)
+	}
+	return out, mapErr(rows.Err())
+}
