@@ -18,6 +18,7 @@ import (
 	"github.com/vigilsec/vigil/internal/detect"
 	"github.com/vigilsec/vigil/internal/detect/pack"
 	"github.com/vigilsec/vigil/internal/hunt"
+	"github.com/vigilsec/vigil/internal/incident"
 	"io"
 	"log/slog"
 	"net"
@@ -115,6 +116,9 @@ type Hooks struct {
 	// Serving runs in its own goroutine once requests are accepted; its
 	// context ends at shutdown.
 	Serving func(ctx context.Context, events store.Store)
+	// OnIncident is told of every incident change once stored
+	// (notifications); it must not block.
+	OnIncident func(incident.IncidentEvent)
 }
 
 // Run serves until ctx ends. Operator-facing messages (the URL, the first
@@ -170,7 +174,17 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 	}); err != nil {
 		return fmt.Errorf("reading the stored detection rules: %w", err)
 	}
-	streaming := detect.NewStreaming(metered{Store: raw, m: metrics}, registry)
+	// Incidents: alerts reaching the event store, from any path, are
+	// correlated once durable.
+	incidents, err := startIncidents(ctx, st, raw, log, hooks.OnIncident)
+	if err != nil {
+		return fmt.Errorf("incidents: %w", err)
+	}
+	incCtx, stopIncidents := context.WithCancel(ctx)
+	incDone := make(chan struct{})
+	go func() { runIncidents(incCtx, incidents, raw, log); close(incDone) }()
+	defer func() { stopIncidents(); <-incDone }()
+	streaming := detect.NewStreaming(incidentTap{Store: metered{Store: raw, m: metrics}, engine: incidents, log: log}, registry)
 	streaming.OnError = func(rule string, err error) { log.Warn("detection rule failed on a batch", "rule", rule, "err", err) }
 	// Indicators of compromise: Defender CSV and STIX 2.1 bundle files an
 	// administrator puts in DATA/indicators, read at start.
@@ -245,6 +259,7 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 		ExternalDataPrefixes: cfg.Hunting.ExternalDataAllowedPrefixes,
 		Rules:                registry,
 		RuleRuns:             scheduler.Runs,
+		Incidents:            incidents,
 	}, log, authn, st, events, metrics, ready, enrichers)
 
 	if hooks.BeforeServe != nil {
