@@ -125,6 +125,12 @@ func (e *Engine) load(ctx context.Context) error {
 		in := incs[i]
 		l := e.rebuild(&in, byID[in.ID])
 		e.open[in.ID] = l
+		// A row whose deferred fields were not written before a stop
+		// is written again soon.
+		if in.AlertCount != l.agg.alerts {
+			l.dirty, l.dirtySince = true, e.wall()
+			e.dirty = append(e.dirty, l)
+		}
 	}
 	for _, a := range alerts {
 		e.observe(a.Time, a.Entities)

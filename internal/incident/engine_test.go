@@ -436,3 +436,21 @@ func TestName(t *testing.T) {
 	f([]string{"CredentialAccess"}, nil, []string{"u"}, nil, "Credential access incident involving one user")
 	f(nil, nil, []string{"u", "v"}, nil, "Multi-alert incident involving multiple users")
 }
+
+// TestReloadRewritesDeferred: rows whose deferred fields were never
+// written are written after a restart.
+func TestReloadRewritesDeferred(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	e := newEngine(t, st, func(s *Settings) { s.FlushAfter = time.Hour })
+	ingest(t, e, al("a1", 0, "Execution", "Low", "device=ws1"), al("a2", time.Minute, "Execution", "Low", "device=ws2"))
+	ingest(t, e, al("a3", 2*time.Minute, "Execution", "High", "device=ws1"))
+	// No Flush: a crash. A new engine finds the stale row.
+	e2 := newEngine(t, st, func(s *Settings) { s.FlushAfter = time.Hour })
+	if err := e2.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if in, _ := st.IncidentByID(ctx, 1); in.AlertCount != 2 || in.Severity != "High" {
+		t.Errorf("after restart: %+v", in)
+	}
+}
