@@ -138,3 +138,67 @@ var flushAfterBench = func() time.Duration {
 	}
 	return Defaults().FlushAfter
 }()
+
+// memStore is an IncidentStore that keeps only which alert is where: it
+// isolates the engine's own cost from the database's.
+type memStore struct {
+	state.IncidentStore
+	placed map[string]int64
+}
+
+func (m *memStore) SaveIncidents(_ context.Context, ch *state.IncidentChange, _ []state.Audit) error {
+	for _, a := range ch.Alerts {
+		m.placed[a.AlertID] = a.IncidentID
+	}
+	for _, in := range ch.Incidents {
+		in.Version++
+	}
+	return nil
+}
+
+func (m *memStore) IncidentOfAlerts(_ context.Context, ids []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	for _, id := range ids {
+		if v, ok := m.placed[id]; ok {
+			out[id] = v
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) MaxIncidentID(context.Context) (int64, error) { return 0, nil }
+func (m *memStore) OpenIncidents(context.Context) ([]state.Incident, []state.IncidentAlert, error) {
+	return nil, nil, nil
+}
+
+// BenchmarkCorrelateMemory is BenchmarkCorrelate's workload with the
+// store's writes discarded: the engine's own throughput.
+func BenchmarkCorrelateMemory(b *testing.B) {
+	n := 100_000
+	if v := os.Getenv("VIGIL_INCIDENT_BENCH_ALERTS"); v != "" {
+		n, _ = strconv.Atoi(v)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		e := newEngine(b, &memStore{placed: map[string]int64{}}, func(s *Settings) { s.FlushAfter = flushAfterBench })
+		g := &orgGen{r: rand.New(rand.NewPCG(1, 2)), devices: 20_000, n: n}
+		var lat []time.Duration
+		start := time.Now()
+		for {
+			as := g.next(500)
+			if len(as) == 0 {
+				break
+			}
+			t := time.Now()
+			if err := e.Ingest(ctx, as); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(t))
+		}
+		el := time.Since(start)
+		slices.Sort(lat)
+		b.ReportMetric(float64(n)/el.Seconds(), "alerts/s")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		b.ReportMetric(float64(len(e.open)), "open")
+	}
+}
