@@ -111,11 +111,13 @@ func columnList(table, alias string) string {
 	return strings.Join(cols, ", ")
 }
 
-// catchUp correlates the alerts AlertInfo holds since a time (the engine
-// skips those already in incidents) and reports how many it read.
+// catchUp correlates the alerts AlertInfo received since a time (by
+// ingestion time: a recording replayed today has old event times; the
+// engine skips alerts already in incidents) and reports how many it read.
 func catchUp(ctx context.Context, events store.Store, e *incident.Engine, since time.Time) (int, error) {
+	ing := strconv.Quote(schema.IngestionTimeColumn)
 	info, err := events.Query(ctx, store.Query{SQL: `SELECT ` + columnList("AlertInfo", "") + ` FROM "AlertInfo"
-		WHERE "Timestamp" >= $1 ORDER BY "Timestamp", "AlertId" LIMIT $2`, Args: []any{since.UTC(), catchUpMaxAlerts}, MaxRows: catchUpMaxAlerts})
+		WHERE ` + ing + ` >= $1 ORDER BY "Timestamp", "AlertId" LIMIT $2`, Args: []any{since.UTC(), catchUpMaxAlerts}, MaxRows: catchUpMaxAlerts})
 	if err != nil {
 		return 0, err
 	}
@@ -123,7 +125,7 @@ func catchUp(ctx context.Context, events store.Store, e *incident.Engine, since 
 		return 0, nil
 	}
 	ev, err := events.Query(ctx, store.Query{SQL: `SELECT ` + columnList("AlertEvidence", "e.") + ` FROM "AlertEvidence" e
-		WHERE e."Timestamp" >= $1 AND e."AlertId" IN (SELECT "AlertId" FROM "AlertInfo" WHERE "Timestamp" >= $1)`,
+		WHERE e.` + ing + ` >= $1 AND e."AlertId" IN (SELECT "AlertId" FROM "AlertInfo" WHERE ` + ing + ` >= $1)`,
 		Args: []any{since.UTC()}, MaxRows: 10 * catchUpMaxAlerts})
 	if err != nil {
 		return 0, err
