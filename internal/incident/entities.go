@@ -61,6 +61,12 @@ func entitiesOf(a *Alert) []state.IncidentEntity {
 				keys = append(keys, "sha1:"+h)
 			}
 			name := firstOf(field(ev, "FileName"), field(ev, "SHA256"), field(ev, "SHA1"))
+			if systemFile(field(ev, "FolderPath"), field(ev, "FileName")) {
+				// The same Windows binary is on every device: its hash
+				// says nothing about which attack an alert belongs to.
+				keys = nil
+				add(state.IncidentEntity{Kind: KindFile, Value: name, Role: role})
+			}
 			if len(keys) > 0 {
 				add(state.IncidentEntity{Kind: KindFile, Value: name, Keys: keys, Role: role})
 			}
@@ -83,6 +89,29 @@ func entitiesOf(a *Alert) []state.IncidentEntity {
 		}
 	}
 	return out
+}
+
+// systemFile reports a file of Windows itself: under the Windows
+// directory, or, without a path, one of the built-in tools attacks run.
+func systemFile(folder, name string) bool {
+	f := strings.ToLower(strings.ReplaceAll(folder, "/", `\`))
+	if i := strings.Index(f, `:\`); i == 1 {
+		f = f[i+1:]
+	}
+	if strings.HasPrefix(f, `\windows\`) {
+		return true
+	}
+	if folder != "" {
+		return false
+	}
+	switch strings.ToLower(name) {
+	case "cmd.exe", "powershell.exe", "pwsh.exe", "rundll32.exe", "regsvr32.exe", "wmic.exe", "vssadmin.exe", "bcdedit.exe",
+		"wbadmin.exe", "svchost.exe", "services.exe", "lsass.exe", "mshta.exe", "cscript.exe", "wscript.exe", "net.exe",
+		"net1.exe", "sc.exe", "schtasks.exe", "reg.exe", "certutil.exe", "explorer.exe", "wmiprvse.exe", "winword.exe",
+		"excel.exe", "outlook.exe", "msiexec.exe", "conhost.exe", "taskhostw.exe":
+		return true
+	}
+	return false
 }
 
 func deviceEntity(name, id, role string) state.IncidentEntity {
