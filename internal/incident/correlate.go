@@ -40,6 +40,40 @@ type Engine struct {
 	sinceGC   int
 	dirty     []*live // incidents with unwritten derived fields, oldest first
 	wall      func() time.Time
+	// addrs maps an IP to the device (short host name) that used it as
+	// its own address; ambiguous is an address two devices used.
+	addrs map[string]string
+}
+
+// ambiguous marks an address seen on two devices: it names neither.
+const ambiguous = "\x00"
+
+// maxAddrs bounds the address map; past it, new addresses are not learnt.
+const maxAddrs = 1_000_000
+
+// ObserveAddresses learns which device uses which IP as its own (from
+// DeviceNetworkEvents' LocalIP): an alert whose evidence names that IP
+// (a copy over SMB from it, a logon from it) then links to the incident
+// of that device. An address two devices used links nothing.
+func (e *Engine) ObserveAddresses(ipToDevice map[string]string) {
+	if len(ipToDevice) == 0 {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for ip, dev := range ipToDevice {
+		ip, ok := linkableIP(ip)
+		dev = shortHost(dev)
+		if !ok || dev == "" {
+			continue
+		}
+		switch cur, seen := e.addrs[ip]; {
+		case !seen && len(e.addrs) < maxAddrs:
+			e.addrs[ip] = dev
+		case seen && cur != dev:
+			e.addrs[ip] = ambiguous
+		}
+	}
 }
 
 // maxFlushPerCommit bounds how many deferred incident rows one batch
@@ -60,7 +94,7 @@ func New(st state.IncidentStore, set Settings) (*Engine, error) {
 	if err := set.Validate(); err != nil {
 		return nil, err
 	}
-	e := &Engine{st: st, set: set, wall: time.Now}
+	e := &Engine{st: st, set: set, wall: time.Now, addrs: map[string]string{}}
 	e.reset()
 	for _, dc := range set.DomainControllers {
 		e.dcs["dev:"+shortHost(dc)] = true
@@ -399,6 +433,24 @@ func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
 				}
 				found(r, state.LinkReason{Kind: "entity", EntityKind: ent.Kind, EntityValue: ent.Value, Key: k,
 					OtherAlert: other, OtherTime: at, AlertTime: ia.Time})
+			}
+		}
+		// An IP that is another device's own address links to that
+		// device's incident.
+		if ent.Kind == KindIP && e.set.Windows[KindDevice] > 0 {
+			if dev := e.addrs[ent.Value]; dev != "" && dev != ambiguous {
+				k := "dev:" + dev
+				if !e.dcs[k] && !slices.ContainsFunc(ia.Entities, func(x state.IncidentEntity) bool { return slices.Contains(x.Keys, k) }) {
+					wd := e.set.Windows[KindDevice]
+					for _, r := range e.lookup(k) {
+						if ia.Time.Before(r.s.first.Add(-wd)) || ia.Time.After(r.s.last.Add(wd)) {
+							continue
+						}
+						found(r, state.LinkReason{Kind: "entity", EntityKind: KindIP, EntityValue: ent.Value, Key: k,
+							OtherAlert: r.s.lastAlert, OtherTime: r.s.last, AlertTime: ia.Time,
+							Note: ent.Value + " is the address of device " + dev})
+					}
+				}
 			}
 		}
 		// A sequence: an email to this account's address, then this.

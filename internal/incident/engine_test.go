@@ -454,3 +454,23 @@ func TestReloadRewritesDeferred(t *testing.T) {
 		t.Errorf("after restart: %+v", in)
 	}
 }
+
+// TestDeviceAddress: an IP that is another device's own address links
+// to that device's incident; an address two devices used links nothing.
+func TestDeviceAddress(t *testing.T) {
+	st := openStore(t)
+	e := newEngine(t, st, nil)
+	e.ObserveAddresses(map[string]string{"10.10.1.17": "WS1.corp.local", "10.10.1.99": "ws7"})
+	e.ObserveAddresses(map[string]string{"10.10.1.99": "ws8"})
+	ingest(t, e, al("a1", 0, "Execution", "High", "device=ws1"), al("b1", 0, "Execution", "High", "device=ws7"))
+	ingest(t, e, al("a2", time.Hour, "LateralMovement", "High", "device=fs01", "ip=10.10.1.17"),
+		al("b2", time.Hour, "LateralMovement", "High", "device=fs02", "ip=10.10.1.99"))
+	m := placement(t, st, []Alert{{ID: "a1"}, {ID: "a2"}, {ID: "b1"}, {ID: "b2"}})
+	if m["a2"] != m["a1"] || m["b2"] == m["b1"] {
+		t.Errorf("placement %v", m)
+	}
+	as, _ := st.IncidentAlerts(context.Background(), m["a1"])
+	if r := as[1].Reasons[0]; r.EntityKind != KindIP || r.Key != "dev:ws1" || !strings.Contains(r.Note, "address of device ws1") {
+		t.Errorf("reason %+v", r)
+	}
+}

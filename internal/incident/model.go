@@ -128,6 +128,47 @@ func FromBatch(b store.Batch) []Alert {
 	return out
 }
 
+// AddressesOf reads, from the DeviceNetworkEvents rows of a batch, the
+// IP each device used as its own (LocalIP).
+func AddressesOf(b store.Batch) map[string]string {
+	var out map[string]string
+	for _, tr := range b.Tables {
+		if tr.Table != "DeviceNetworkEvents" {
+			continue
+		}
+		t, ok := schema.Lookup(tr.Table)
+		if !ok {
+			continue
+		}
+		ipCol, devCol := -1, -1
+		for i, c := range t.Columns {
+			switch c.Name {
+			case "LocalIP":
+				ipCol = i
+			case "DeviceName":
+				devCol = i
+			}
+		}
+		if ipCol < 0 || devCol < 0 {
+			continue
+		}
+		for _, r := range tr.Rows {
+			if len(r) <= max(ipCol, devCol) {
+				continue
+			}
+			ip, dev := text(r[ipCol]), text(r[devCol])
+			if ip == "" || dev == "" {
+				continue
+			}
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[ip] = dev
+		}
+	}
+	return out
+}
+
 func isEmpty(v any) bool {
 	switch x := v.(type) {
 	case nil:

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/detect"
+	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/state"
 	"github.com/vigilsec/vigil/internal/store"
 )
@@ -109,5 +110,22 @@ func TestGraphEdges(t *testing.T) {
 	}
 	if len(g.Edges) != 3 || link == nil || link.From != "alert:b" || link.To != "alert:a" || !link.FromTime.Equal(t0) {
 		t.Errorf("edges: %+v", g.Edges)
+	}
+}
+
+func TestAddressesOf(t *testing.T) {
+	tbl, _ := schema.Lookup("DeviceNetworkEvents")
+	row := make([]any, len(tbl.Columns))
+	for i, c := range tbl.Columns {
+		switch c.Name {
+		case "LocalIP":
+			row[i] = "10.0.0.5"
+		case "DeviceName":
+			row[i] = "ws1.corp.local"
+		}
+	}
+	got := AddressesOf(store.Batch{Tables: []store.TableRows{{Table: "DeviceNetworkEvents", Rows: [][]any{row, {}}}, {Table: "DeviceEvents", Rows: [][]any{row}}}})
+	if len(got) != 1 || got["10.0.0.5"] != "ws1.corp.local" {
+		t.Errorf("got %v", got)
 	}
 }

@@ -30,6 +30,7 @@ func (t incidentTap) Append(ctx context.Context, b store.Batch) error {
 	if err := t.Store.Append(ctx, b); err != nil {
 		return err
 	}
+	t.engine.ObserveAddresses(incident.AddressesOf(b))
 	if alerts := incident.FromBatch(b); len(alerts) > 0 {
 		if err := t.engine.Ingest(context.WithoutCancel(ctx), alerts); err != nil {
 			t.log.Warn("incident correlation failed; the alerts are retried by the catch-up", "alerts", len(alerts), "err", err)
