@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/hunt"
+	"github.com/vigilsec/vigil/internal/incident"
 	"github.com/vigilsec/vigil/internal/ingest"
 	"github.com/vigilsec/vigil/internal/ingest/formats"
 	"github.com/vigilsec/vigil/internal/notify"
@@ -48,6 +49,9 @@ type Options struct {
 	// FileIndicators are the indicators read from DATA/indicators at
 	// start; they stay in force beside the stored ones.
 	FileIndicators []detect.Indicator
+	// Incidents is the correlation engine that owns incident changes;
+	// nil: incidents can be read but not changed (503).
+	Incidents *incident.Engine
 }
 
 // ingestConcurrency is how many ingest requests are processed at once;
@@ -151,6 +155,19 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/alerts/{id}", s.require(auth.PermReadIncidents, s.getAlert))
 	mux.HandleFunc("PATCH /api/v1/alerts/{id}", s.require(auth.PermManageIncidents, s.updateAlert))
 	mux.HandleFunc("POST /api/v1/alerts/{id}/comments", s.require(auth.PermManageIncidents, s.commentAlert))
+	mux.HandleFunc("POST /api/v1/alerts/{id}/incident", s.require(auth.PermManageIncidents, s.moveAlert))
+	// Incidents (incidents.go) and Defender's incidents API (defender_incidents.go).
+	mux.HandleFunc("GET /api/v1/incidents", s.require(auth.PermReadIncidents, s.listIncidents))
+	mux.HandleFunc("POST /api/v1/incidents/bulk", s.require(auth.PermManageIncidents, s.bulkUpdateIncidents))
+	mux.HandleFunc("GET /api/v1/incidents/{id}", s.require(auth.PermReadIncidents, s.getIncident))
+	mux.HandleFunc("PATCH /api/v1/incidents/{id}", s.require(auth.PermManageIncidents, s.updateIncident))
+	mux.HandleFunc("POST /api/v1/incidents/{id}/comments", s.require(auth.PermManageIncidents, s.commentIncident))
+	mux.HandleFunc("POST /api/v1/incidents/{id}/merge", s.require(auth.PermManageIncidents, s.mergeIncidents))
+	mux.HandleFunc("GET /api/v1/incidents/{id}/timeline", s.require(auth.PermReadIncidents, s.incidentTimeline))
+	mux.HandleFunc("GET /api/incidents", s.require(auth.PermReadIncidents, s.defListIncidents))
+	mux.HandleFunc("GET /api/incidents/{id}", s.require(auth.PermReadIncidents, s.defGetIncident))
+	mux.HandleFunc("PATCH /api/incidents/{id}", s.require(auth.PermManageIncidents, s.defUpdateIncident))
+	mux.HandleFunc("GET /api/alerts", s.require(auth.PermReadIncidents, s.defListAlerts))
 
 	// Elasticsearch-compatible ingestion for log shippers.
 	mux.HandleFunc("GET /api/v1/notifications", s.require(auth.PermManageSettings, s.listNotifications))

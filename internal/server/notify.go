@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/config"
+	"github.com/vigilsec/vigil/internal/incident"
 	"github.com/vigilsec/vigil/internal/notify"
 	"github.com/vigilsec/vigil/internal/state"
 	"github.com/vigilsec/vigil/internal/version"
@@ -91,4 +93,51 @@ func readSecret(w config.Webhook) ([]byte, error) {
 		return nil, fmt.Errorf("notification target %s: the secret must be at least 16 bytes", w.Name)
 	}
 	return []byte(v), nil
+}
+
+// incidentNotification is what webhooks and syslog receivers are told of
+// an incident change: the change, then the incident as it now stands.
+func incidentNotification(ev incident.IncidentEvent) notify.Event {
+	inc := ev.Incident
+	typ := notify.IncidentUpdated
+	if ev.Type == "created" {
+		typ = notify.IncidentCreated
+	}
+	id := strconv.FormatInt(inc.ID, 10)
+	join := func(v []string) string { return strings.Join(v, ",") }
+	data := map[string]any{
+		"change": ev.Type, "incidentId": inc.ID, "incidentName": inc.Name, "status": inc.Status,
+		"severity": inc.Severity, "assignedTo": inc.Assignee, "classification": inc.Classification,
+		"determination": inc.Determination, "tags": nonNil(inc.Tags), "systemTags": nonNil(inc.SystemTags),
+		"categories": nonNil(inc.Categories), "mitreTechniques": nonNil(inc.Techniques),
+		"devices": nonNil(inc.Devices), "users": nonNil(inc.Users), "mailboxes": nonNil(inc.Mailboxes),
+		"ips": nonNil(inc.IPs), "alertCount": inc.AlertCount, "alertIds": nonNil(ev.AlertIDs),
+		"firstActivity": inc.FirstActivity.UTC(), "lastActivity": inc.LastActivity.UTC(),
+		"createdTime": inc.CreatedAt.UTC(), "lastUpdateTime": inc.UpdatedAt.UTC(), "version": inc.Version,
+		"actor": ev.Actor,
+	}
+	if ev.Into != 0 {
+		data["redirectIncidentId"] = ev.Into
+	}
+	return notify.Event{
+		Type: typ, Time: ev.Time, Subject: id, Title: inc.Name, Severity: inc.Severity, Data: data,
+		Attrs: []notify.Attr{
+			{Key: "act", Value: ev.Type},
+			{Key: "cs1", Label: "status", Value: inc.Status},
+			{Key: "cs2", Label: "assignedTo", Value: inc.Assignee},
+			{Key: "cs3", Label: "classification", Value: inc.Classification},
+			{Key: "cs4", Label: "categories", Value: join(inc.Categories)},
+			{Key: "cs5", Label: "mitreTechniques", Value: join(inc.Techniques)},
+			{Key: "cs6", Label: "devices", Value: join(inc.Devices)},
+			{Key: "cn1", Label: "alertCount", Value: strconv.Itoa(inc.AlertCount)},
+			{Key: "duser", Value: join(inc.Users)},
+		},
+	}
+}
+
+func nonNil(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/vigilsec/vigil/internal/detect"
 	"github.com/vigilsec/vigil/internal/detect/pack"
 	"github.com/vigilsec/vigil/internal/hunt"
+	"github.com/vigilsec/vigil/internal/incident"
 	"io"
 	"log/slog"
 	"net"
@@ -115,6 +116,9 @@ type Hooks struct {
 	// Serving runs in its own goroutine once requests are accepted; its
 	// context ends at shutdown.
 	Serving func(ctx context.Context, events store.Store)
+	// OnIncident is told of every incident change once stored
+	// (notifications); it must not block.
+	OnIncident func(incident.IncidentEvent)
 }
 
 // Run serves until ctx ends. Operator-facing messages (the URL, the first
@@ -170,7 +174,35 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 	}); err != nil {
 		return fmt.Errorf("reading the stored detection rules: %w", err)
 	}
-	streaming := detect.NewStreaming(metered{Store: raw, m: metrics}, registry)
+	// Incidents: alerts reaching the event store, from any path, are
+	// correlated once durable.
+	// Notifications: webhooks and syslog receivers follow incident
+	// changes. Closed last (deferred first), after correlation stops, so
+	// its final changes are still delivered.
+	notifier, err := startNotifications(cfg.Notifications, st, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(cfg.ShutdownTimeout))
+		defer cancel()
+		notifier.Close(ctx)
+	}()
+	onIncident := func(ev incident.IncidentEvent) {
+		notifier.Notify(incidentNotification(ev))
+		if hooks.OnIncident != nil {
+			hooks.OnIncident(ev)
+		}
+	}
+	incidents, err := startIncidents(ctx, st, raw, log, onIncident)
+	if err != nil {
+		return fmt.Errorf("incidents: %w", err)
+	}
+	incCtx, stopIncidents := context.WithCancel(ctx)
+	incDone := make(chan struct{})
+	go func() { runIncidents(incCtx, incidents, raw, log); close(incDone) }()
+	defer func() { stopIncidents(); <-incDone }()
+	streaming := detect.NewStreaming(incidentTap{Store: metered{Store: raw, m: metrics}, engine: incidents, log: log}, registry)
 	streaming.OnError = func(rule string, err error) { log.Warn("detection rule failed on a batch", "rule", rule, "err", err) }
 	// What alerts become, the same in the stream, the scheduler and
 	// manual runs: allow indicators, tuning rules, deduplication, with
@@ -263,10 +295,6 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 	if err != nil {
 		return fmt.Errorf("cannot read the device registry from the event store: %w", err)
 	}
-	notifier, err := startNotifications(cfg.Notifications, st, log)
-	if err != nil {
-		return err
-	}
 	a := api.New(api.Options{
 		RequestTimeout:       time.Duration(cfg.Limits.RequestTimeout),
 		SessionTTL:           time.Duration(cfg.SessionTTL),
@@ -279,6 +307,7 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 		Notifier:             notifier,
 		Alerts:               alerts,
 		FileIndicators:       fileInds,
+		Incidents:            incidents,
 	}, log, authn, st, events, metrics, ready, enrichers)
 
 	if hooks.BeforeServe != nil {
@@ -351,7 +380,6 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 		_ = srv.Close()
 	}
 	syslogs.stop(shutdownCtx)
-	notifier.Close(shutdownCtx)
 	select { // the stores close when Run returns
 	case <-servingDone:
 	case <-shutdownCtx.Done():

@@ -71,6 +71,7 @@ type Store interface {
 
 	// Detection state beside the event store (detections.go).
 	Detections
+	IncidentStore // incidents (incidents.go)
 
 	// SchemaVersion is the highest migration applied.
 	SchemaVersion(ctx context.Context) (int, error)

@@ -1,0 +1,728 @@
+package incident
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/state"
+)
+
+// Engine correlates alerts into incidents and runs the analyst workflow
+// on them. Its methods are safe for concurrent use; each holds the
+// engine's lock for its whole change, store write included, so changes
+// apply one at a time in a single order.
+type Engine struct {
+	st  state.IncidentStore
+	set Settings
+	// Now is the clock for created and updated times; nil is time.Now.
+	Now func() time.Time
+	// OnChange, when set, is told of every change after it is stored.
+	// It runs on the changing goroutine: it must not block (queue the
+	// event) and must not call back into the engine.
+	OnChange func(IncidentEvent)
+
+	mu        sync.Mutex
+	nextID    int64
+	open      map[int64]*live
+	index     map[string][]ref
+	prev      map[string]map[string]struct{} // prevalence: entity key -> devices
+	prevalent map[string]bool                // keys marked high-prevalence from outside (telemetry)
+	devices   map[string]struct{}            // every device seen in an alert
+	dcs       map[string]bool                // device keys of domain controllers
+	ignored   map[string]bool                // ignored account names and SIDs, lower-case
+	watermark time.Time                      // latest alert time seen
+	sinceGC   int
+	dirty     []*live // incidents with unwritten derived fields, oldest first
+	wall      func() time.Time
+	// addrs maps an IP to the device (short host name) that used it as
+	// its own address; ambiguous is an address two devices used.
+	addrs map[string]string
+}
+
+// ambiguous marks an address seen on two devices: it names neither.
+const ambiguous = "\x00"
+
+// maxAddrs bounds the address map; past it, new addresses are not learnt.
+const maxAddrs = 1_000_000
+
+// ObserveAddresses learns which device uses which IP as its own (from
+// DeviceNetworkEvents' LocalIP): an alert whose evidence names that IP
+// (a copy over SMB from it, a logon from it) then links to the incident
+// of that device. An address two devices used links nothing.
+func (e *Engine) ObserveAddresses(ipToDevice map[string]string) {
+	if len(ipToDevice) == 0 {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for ip, dev := range ipToDevice {
+		ip, ok := linkableIP(ip)
+		dev = shortHost(dev)
+		if !ok || dev == "" {
+			continue
+		}
+		switch cur, seen := e.addrs[ip]; {
+		case !seen && len(e.addrs) < maxAddrs:
+			e.addrs[ip] = dev
+		case seen && cur != dev:
+			e.addrs[ip] = ambiguous
+		}
+	}
+}
+
+// maxFlushPerCommit bounds how many deferred incident rows one batch
+// writes, so that a backlog drains without one slow batch.
+const maxFlushPerCommit = 2000
+
+// ref points from an entity key to an open incident that saw it.
+type ref struct {
+	l *live
+	s *seen
+}
+
+// maxPrevalenceDevices bounds the devices remembered per entity key.
+const maxPrevalenceDevices = 10_000
+
+// New builds an engine over a state store; call Load before use.
+func New(st state.IncidentStore, set Settings) (*Engine, error) {
+	if err := set.Validate(); err != nil {
+		return nil, err
+	}
+	e := &Engine{st: st, set: set, wall: time.Now, addrs: map[string]string{}}
+	e.reset()
+	for _, dc := range set.DomainControllers {
+		e.dcs["dev:"+shortHost(dc)] = true
+		e.dcs["devid:"+strings.ToLower(dc)] = true
+	}
+	for _, a := range set.IgnoredAccounts {
+		e.ignored[strings.ToLower(a)] = true
+	}
+	return e, nil
+}
+
+func (e *Engine) reset() {
+	e.open = map[int64]*live{}
+	e.index = map[string][]ref{}
+	e.prev = map[string]map[string]struct{}{}
+	if e.prevalent == nil {
+		e.prevalent = map[string]bool{}
+	}
+	e.devices = map[string]struct{}{}
+	e.dirty = nil
+	if e.dcs == nil {
+		e.dcs = map[string]bool{}
+		e.ignored = map[string]bool{}
+	}
+	e.watermark = time.Time{}
+}
+
+// Settings returns the engine's settings.
+func (e *Engine) Settings() Settings { return e.set }
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// Load rebuilds the engine's memory from the store: the open incidents,
+// their entities, and prevalence from their alerts.
+func (e *Engine) Load(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.load(ctx)
+}
+
+func (e *Engine) load(ctx context.Context) error {
+	e.reset()
+	maxID, err := e.st.MaxIncidentID(ctx)
+	if err != nil {
+		return fmt.Errorf("incidents: %w", err)
+	}
+	e.nextID = maxID + 1
+	incs, alerts, err := e.st.OpenIncidents(ctx)
+	if err != nil {
+		return fmt.Errorf("incidents: %w", err)
+	}
+	byID := map[int64][]state.IncidentAlert{}
+	for _, a := range alerts {
+		byID[a.IncidentID] = append(byID[a.IncidentID], a)
+	}
+	for i := range incs {
+		in := incs[i]
+		l := e.rebuild(&in, byID[in.ID])
+		e.open[in.ID] = l
+		// A row whose deferred fields were not written before a stop
+		// is written again soon.
+		if in.AlertCount != l.agg.alerts {
+			l.dirty, l.dirtySince = true, e.wall()
+			e.dirty = append(e.dirty, l)
+		}
+	}
+	for _, a := range alerts {
+		e.observe(a.Time, a.Entities)
+	}
+	return nil
+}
+
+// rebuild makes a live incident from its row and alerts, indexing its
+// entities.
+func (e *Engine) rebuild(in *state.Incident, alerts []state.IncidentAlert) *live {
+	l := &live{inc: in, ents: map[string]*seen{}, agg: newAggregate()}
+	for i := range alerts {
+		e.addToLive(l, &alerts[i])
+	}
+	return l
+}
+
+// MarkPrevalent records entity keys known to be high-prevalence from
+// telemetry (an IP many devices talk to); kind is ip, file or url.
+func (e *Engine) MarkPrevalent(kind string, values []string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, v := range values {
+		v = strings.ToLower(strings.TrimSpace(v))
+		switch kind {
+		case KindIP:
+			if ip, ok := linkableIP(v); ok {
+				e.prevalent["ip:"+ip] = true
+			}
+		case KindFile:
+			e.prevalent["sha256:"+v] = true
+			e.prevalent["sha1:"+v] = true
+		case KindURL:
+			e.prevalent["url:"+v] = true
+		}
+	}
+}
+
+// batch collects one change before it is stored.
+type batch struct {
+	changed  map[int64]*live
+	order    []*live
+	alerts   []state.IncidentAlert
+	merges   []state.IncidentMerge
+	activity []state.IncidentActivity
+	comments []state.IncidentComment
+	audits   []state.Audit
+	events   []IncidentEvent
+	created  []int64
+}
+
+func newBatch() *batch {
+	return &batch{changed: map[int64]*live{}}
+}
+
+func (b *batch) touch(l *live) {
+	if _, ok := b.changed[l.inc.ID]; !ok {
+		b.changed[l.inc.ID] = l
+		b.order = append(b.order, l)
+	}
+}
+
+// Ingest correlates alerts: each joins an open incident it links to, or
+// opens one; links to several incidents merge them where Defender's
+// conditions allow. Alerts are placed in (time, id) order, and alerts
+// already in an incident are skipped, so replaying alerts changes
+// nothing. The batch is stored in one transaction; on a store error the
+// engine reloads its memory from the store and the alerts stay out.
+func (e *Engine) Ingest(ctx context.Context, alerts []Alert) error {
+	if len(alerts) == 0 {
+		return nil
+	}
+	as := make([]*Alert, 0, len(alerts))
+	ids := make([]string, 0, len(alerts))
+	for i := range alerts {
+		if alerts[i].ID == "" {
+			continue
+		}
+		as = append(as, &alerts[i])
+		ids = append(ids, alerts[i].ID)
+	}
+	sort.Slice(as, func(i, j int) bool { return alertLess(as[i], as[j]) })
+	e.mu.Lock()
+	known, err := e.st.IncidentOfAlerts(ctx, ids)
+	if err != nil {
+		e.mu.Unlock()
+		return fmt.Errorf("incidents: %w", err)
+	}
+	b := newBatch()
+	for _, a := range as {
+		if _, ok := known[a.ID]; ok {
+			continue
+		}
+		known[a.ID] = 0
+		e.place(b, a)
+	}
+	e.takeDirty(b, false)
+	if len(b.order) == 0 && len(b.alerts) == 0 {
+		e.mu.Unlock()
+		return nil
+	}
+	details, _ := json.Marshal(map[string]any{"alerts": len(b.alerts), "created": b.created, "merges": b.merges, "written": len(b.order)})
+	b.audits = append([]state.Audit{{Time: e.now(), Actor: "system", Action: "incident.correlate", Target: "incidents",
+		Remote: "local", Details: details}}, b.audits...)
+	err = e.commit(ctx, b, "system")
+	e.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	e.notify(b)
+	return nil
+}
+
+// candidate is an open incident an alert links to, and why.
+type candidate struct {
+	l      *live
+	reason state.LinkReason
+}
+
+// place puts one alert in an incident.
+func (e *Engine) place(b *batch, a *Alert) {
+	ents := entitiesOf(a)
+	ia := state.IncidentAlert{AlertID: a.ID, Time: a.Time.UTC(), Title: a.Title, Severity: normSeverity(a.Severity), Category: a.Category,
+		ServiceSource: a.ServiceSource, DetectionSource: a.DetectionSource, Techniques: a.Techniques, Entities: ents}
+	e.observe(ia.Time, ents)
+	cands := e.candidates(&ia)
+	var target *live
+	for _, c := range cands {
+		if e.accepts(c.l, &ia) {
+			target = c.l
+			ia.Reasons = append(ia.Reasons, c.reason)
+			break
+		}
+	}
+	if target == nil {
+		target = e.create(b, &ia)
+		r := state.LinkReason{Kind: "opened", AlertTime: ia.Time}
+		if len(cands) > 0 {
+			r.Note = fmt.Sprintf("links to incident %d but it is at its cap of %d entities or %d alerts", cands[0].l.inc.ID, e.set.MaxEntities, e.set.MaxAlerts)
+		}
+		ia.Reasons = append(ia.Reasons, r)
+	} else {
+		for _, c := range cands {
+			if c.l == target || e.open[c.l.inc.ID] != c.l {
+				continue
+			}
+			r := c.reason
+			if err := e.canMerge(target, c.l); err != nil {
+				r.Note = fmt.Sprintf("also links to incident %d, not merged: %v", c.l.inc.ID, err)
+			} else {
+				r.Note = fmt.Sprintf("also linked to incident %d, which was merged into this one", c.l.inc.ID)
+				e.mergeInto(b, target, c.l, "system", r)
+			}
+			ia.Reasons = append(ia.Reasons, r)
+		}
+	}
+	ia.IncidentID = target.inc.ID
+	e.addToLive(target, &ia)
+	e.changed(b, target)
+	b.alerts = append(b.alerts, ia)
+	target.pending = append(target.pending, ia.AlertID)
+	e.sinceGC++
+	if e.sinceGC >= 50_000 {
+		e.gc()
+	}
+}
+
+func normSeverity(s string) string {
+	return severities[sevRank(s)]
+}
+
+// changed records that an incident gained alerts: its row is written in
+// this batch if the batch writes it anyway, else within FlushAfter.
+func (e *Engine) changed(b *batch, l *live) {
+	if _, ok := b.changed[l.inc.ID]; ok || e.set.FlushAfter == 0 {
+		b.touch(l)
+		return
+	}
+	if !l.dirty {
+		l.dirty, l.dirtySince = true, e.wall()
+		e.dirty = append(e.dirty, l)
+	}
+}
+
+// takeDirty adds to a batch the deferred incidents due (all with all).
+func (e *Engine) takeDirty(b *batch, all bool) {
+	due := e.wall().Add(-e.set.FlushAfter)
+	n := 0
+	for len(e.dirty) > 0 {
+		l := e.dirty[0]
+		if !l.dirty || e.open[l.inc.ID] != l {
+			e.dirty = e.dirty[1:]
+			continue
+		}
+		if !all && (n >= maxFlushPerCommit || l.dirtySince.After(due)) {
+			break
+		}
+		e.dirty = e.dirty[1:]
+		b.touch(l)
+		n++
+	}
+	if len(e.dirty) == 0 {
+		e.dirty = nil
+	}
+}
+
+// Flush writes every deferred incident row now (at shutdown, and from a
+// ticker when no alerts come).
+func (e *Engine) Flush(ctx context.Context) error {
+	e.mu.Lock()
+	b := newBatch()
+	e.takeDirty(b, true)
+	if len(b.order) == 0 {
+		e.mu.Unlock()
+		return nil
+	}
+	details, _ := json.Marshal(map[string]any{"flushed": len(b.order)})
+	b.audits = []state.Audit{{Time: e.now(), Actor: "system", Action: "incident.correlate", Target: "incidents", Remote: "local", Details: details}}
+	err := e.commit(ctx, b, "system")
+	e.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	e.notify(b)
+	return nil
+}
+
+// create opens a new incident for an alert.
+func (e *Engine) create(b *batch, ia *state.IncidentAlert) *live {
+	in := &state.Incident{ID: e.nextID, Status: "New", CreatedAt: e.now().UTC(), Tags: []string{}, SystemTags: []string{}}
+	e.nextID++
+	l := &live{inc: in, ents: map[string]*seen{}, agg: newAggregate()}
+	e.open[in.ID] = l
+	b.touch(l)
+	b.created = append(b.created, in.ID)
+	details, _ := json.Marshal(map[string]string{"alert": ia.AlertID})
+	b.activity = append(b.activity, state.IncidentActivity{IncidentID: in.ID, Time: e.now(), Actor: "system", Action: "created", Details: string(details)})
+	return l
+}
+
+// candidates lists the open incidents an alert links to, oldest first,
+// each with the first reason found.
+func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
+	var out []candidate
+	pos := map[*live]int{}
+	found := func(r ref, reason state.LinkReason) {
+		if _, ok := pos[r.l]; ok {
+			return
+		}
+		pos[r.l] = len(out)
+		out = append(out, candidate{l: r.l, reason: reason})
+	}
+	for _, ent := range ia.Entities {
+		if !e.linkable(&ent) {
+			continue
+		}
+		w := e.set.Windows[ent.Kind]
+		for _, k := range ent.Keys {
+			for _, r := range e.lookup(k) {
+				if ia.Time.Before(r.s.first.Add(-w)) || ia.Time.After(r.s.last.Add(w)) {
+					continue
+				}
+				other, at := r.s.lastAlert, r.s.last
+				if ia.Time.Before(r.s.first) {
+					other, at = r.s.firstAlert, r.s.first
+				}
+				found(r, state.LinkReason{Kind: "entity", EntityKind: ent.Kind, EntityValue: ent.Value, Key: k,
+					OtherAlert: other, OtherTime: at, AlertTime: ia.Time})
+			}
+		}
+		// An IP that is another device's own address links to that
+		// device's incident.
+		if ent.Kind == KindIP && e.set.Windows[KindDevice] > 0 {
+			if dev := e.addrs[ent.Value]; dev != "" && dev != ambiguous {
+				k := "dev:" + dev
+				if !e.dcs[k] && !slices.ContainsFunc(ia.Entities, func(x state.IncidentEntity) bool { return slices.Contains(x.Keys, k) }) {
+					wd := e.set.Windows[KindDevice]
+					for _, r := range e.lookup(k) {
+						if ia.Time.Before(r.s.first.Add(-wd)) || ia.Time.After(r.s.last.Add(wd)) {
+							continue
+						}
+						found(r, state.LinkReason{Kind: "entity", EntityKind: KindIP, EntityValue: ent.Value, Key: k,
+							OtherAlert: r.s.lastAlert, OtherTime: r.s.last, AlertTime: ia.Time,
+							Note: ent.Value + " is the address of device " + dev})
+					}
+				}
+			}
+		}
+		// A sequence: an email to this account's address, then this.
+		if ent.Kind == KindAccount && e.set.SequenceWindow > 0 {
+			for _, k := range ent.Keys {
+				upn, ok := strings.CutPrefix(k, "upn:")
+				if !ok {
+					continue
+				}
+				for _, r := range e.lookup("mail:" + upn) {
+					if ia.Time.Before(r.s.first) || ia.Time.After(r.s.first.Add(e.set.SequenceWindow)) {
+						continue
+					}
+					found(r, state.LinkReason{Kind: "sequence", EntityKind: KindMailbox, EntityValue: upn, Key: "mail:" + upn,
+						OtherAlert: r.s.firstAlert, OtherTime: r.s.first, AlertTime: ia.Time,
+						Note: "an email alert on this mailbox, then an alert by the same user"})
+				}
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].l.inc.ID < out[j].l.inc.ID })
+	return out
+}
+
+// lookup returns the live refs of a key, dropping those of incidents no
+// longer open.
+func (e *Engine) lookup(k string) []ref {
+	rs := e.index[k]
+	kept := rs[:0]
+	for _, r := range rs {
+		if e.open[r.l.inc.ID] == r.l && r.l.ents[r.s.keys[0]] == r.s {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) == 0 {
+		delete(e.index, k)
+		return nil
+	}
+	if len(kept) != len(rs) {
+		clear(rs[len(kept):])
+		e.index[k] = kept
+	}
+	return kept
+}
+
+// linkable reports whether an entity may link alerts at all.
+func (e *Engine) linkable(ent *state.IncidentEntity) bool {
+	if len(ent.Keys) == 0 || e.set.Windows[ent.Kind] <= 0 {
+		return false
+	}
+	switch ent.Kind {
+	case KindDevice:
+		for _, k := range ent.Keys {
+			if e.dcs[k] {
+				return false
+			}
+		}
+	case KindAccount:
+		return !e.ignoredAccount(ent)
+	case KindIP, KindFile, KindURL, KindSender:
+		for _, k := range ent.Keys {
+			if e.isPrevalent(k) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (e *Engine) ignoredAccount(ent *state.IncidentEntity) bool {
+	for _, k := range ent.Keys {
+		if sid, ok := strings.CutPrefix(k, "sid:"); ok && e.ignored[sid] {
+			return true
+		}
+		if acct, ok := strings.CutPrefix(k, "acct:"); ok {
+			domain, name, _ := strings.Cut(acct, `\`)
+			if e.ignored[name] || domain == "nt authority" || domain == "font driver host" || domain == "window manager" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (e *Engine) isPrevalent(k string) bool {
+	if e.prevalent[k] {
+		return true
+	}
+	n := len(e.prev[k])
+	thr := max(float64(e.set.PrevalenceMinDevices), e.set.PrevalenceShare*float64(len(e.devices)))
+	return float64(n) > thr
+}
+
+// observe counts the devices each IP, file, URL and sender was seen on.
+func (e *Engine) observe(t time.Time, ents []state.IncidentEntity) {
+	if t.After(e.watermark) {
+		e.watermark = t
+	}
+	var devs []string
+	for _, ent := range ents {
+		if ent.Kind == KindDevice && len(ent.Keys) > 0 {
+			devs = append(devs, ent.Keys[0])
+			e.devices[ent.Keys[0]] = struct{}{}
+		}
+	}
+	if len(devs) == 0 {
+		return
+	}
+	for _, ent := range ents {
+		switch ent.Kind {
+		case KindIP, KindFile, KindURL, KindSender:
+			for _, k := range ent.Keys {
+				m := e.prev[k]
+				if m == nil {
+					m = map[string]struct{}{}
+					e.prev[k] = m
+				}
+				for _, d := range devs {
+					if len(m) < maxPrevalenceDevices {
+						m[d] = struct{}{}
+					}
+				}
+			}
+		}
+	}
+}
+
+// accepts reports whether an alert fits an incident's caps.
+func (e *Engine) accepts(l *live, ia *state.IncidentAlert) bool {
+	if l.agg.alerts+1 > e.set.MaxAlerts {
+		return false
+	}
+	n := len(l.ents)
+	for _, ent := range ia.Entities {
+		if _, ok := l.ents[identity(&ent)]; !ok {
+			n++
+		}
+	}
+	return n <= e.set.MaxEntities
+}
+
+func identity(ent *state.IncidentEntity) string {
+	if len(ent.Keys) > 0 {
+		return ent.Keys[0]
+	}
+	return ent.Kind + "|" + strings.ToLower(ent.Value)
+}
+
+// addToLive records an alert in a live incident: its entities (indexed
+// for linking) and the derived fields.
+func (e *Engine) addToLive(l *live, ia *state.IncidentAlert) {
+	for i := range ia.Entities {
+		ent := &ia.Entities[i]
+		id := identity(ent)
+		s := l.ents[id]
+		if s == nil {
+			s = &seen{kind: ent.Kind, value: ent.Value, keys: []string{id}, first: ia.Time, last: ia.Time, firstAlert: ia.AlertID, lastAlert: ia.AlertID}
+			l.ents[id] = s
+			e.addRef(id, ref{l, s})
+		} else {
+			if ia.Time.Before(s.first) {
+				s.first, s.firstAlert = ia.Time, ia.AlertID
+			}
+			if !ia.Time.Before(s.last) {
+				s.last, s.lastAlert = ia.Time, ia.AlertID
+			}
+		}
+		for _, k := range ent.Keys {
+			if !slices.Contains(s.keys, k) {
+				s.keys = append(s.keys, k)
+				e.addRef(k, ref{l, s})
+			}
+		}
+	}
+	l.agg.add(ia)
+}
+
+// addRef indexes an entity key of an incident, keeping the most recent
+// MaxRefsPerKey incidents per key.
+func (e *Engine) addRef(k string, r ref) {
+	rs := e.index[k]
+	if len(rs) >= e.set.MaxRefsPerKey {
+		rs = e.lookup(k)
+		if len(rs) >= e.set.MaxRefsPerKey {
+			copy(rs, rs[1:])
+			rs = rs[:len(rs)-1]
+		}
+	}
+	e.index[k] = append(rs, r)
+}
+
+// gc drops index entries no alert can link to any more: entities last
+// seen more than twice the longest window before the newest alert (the
+// slack keeps late alerts linking).
+func (e *Engine) gc() {
+	e.sinceGC = 0
+	cut := e.watermark.Add(-2 * e.set.maxWindow())
+	for k, rs := range e.index {
+		kept := rs[:0]
+		for _, r := range rs {
+			if e.open[r.l.inc.ID] == r.l && r.s.last.After(cut) {
+				kept = append(kept, r)
+			}
+		}
+		if len(kept) == 0 {
+			delete(e.index, k)
+		} else {
+			clear(rs[len(kept):])
+			e.index[k] = kept
+		}
+	}
+}
+
+// commit stores a batch; on failure the engine's memory is rebuilt from
+// the store, which still holds the state before the batch.
+func (e *Engine) commit(ctx context.Context, b *batch, actor string) error {
+	ch := &state.IncidentChange{Alerts: b.alerts, Merges: b.merges, Activity: b.activity, Comments: b.comments}
+	rows := make([]*state.Incident, len(b.order))
+	for i, l := range b.order {
+		l.agg.fill(l.inc, len(l.ents))
+		cp := *l.inc
+		rows[i] = &cp
+	}
+	ch.Incidents = rows
+	if err := e.st.SaveIncidents(ctx, ch, b.audits); err != nil {
+		if lerr := e.load(context.WithoutCancel(ctx)); lerr != nil {
+			return fmt.Errorf("incidents: %w (and reloading: %v)", err, lerr)
+		}
+		return fmt.Errorf("incidents: %w", err)
+	}
+	created := map[int64]bool{}
+	for _, id := range b.created {
+		created[id] = true
+	}
+	now := e.now().UTC()
+	for i, l := range b.order {
+		l.inc.Version, l.inc.UpdatedAt, l.inc.CreatedAt = rows[i].Version, rows[i].UpdatedAt, rows[i].CreatedAt
+		l.dirty = false
+		added := l.pending
+		l.pending = nil
+		typ := "updated"
+		switch {
+		case l.inc.RedirectTo != 0:
+			typ = "merged"
+		case created[l.inc.ID]:
+			typ = "created"
+		case l.inc.Status == "Resolved":
+			typ = "resolved"
+		}
+		b.events = append(b.events, IncidentEvent{Type: typ, Incident: cloneIncident(l.inc), Into: l.inc.RedirectTo,
+			AlertIDs: added, Actor: actor, Time: now})
+	}
+	return nil
+}
+
+func (e *Engine) notify(b *batch) {
+	if e.OnChange == nil {
+		return
+	}
+	for _, ev := range b.events {
+		e.OnChange(ev)
+	}
+}
+
+func cloneIncident(in *state.Incident) state.Incident {
+	c := *in
+	for _, p := range []*[]string{&c.Tags, &c.SystemTags, &c.Categories, &c.Techniques, &c.Devices, &c.Users, &c.Mailboxes, &c.Apps, &c.IPs,
+		&c.ServiceSources, &c.DetectionSources, &c.Investigations, &c.Actions} {
+		*p = slices.Clone(*p)
+		if *p == nil {
+			*p = []string{}
+		}
+	}
+	return c
+}

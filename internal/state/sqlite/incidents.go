@@ -1,0 +1,658 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/state"
+)
+
+// Incident list limits (state.IncidentFilter.Limit).
+const (
+	defaultIncidentLimit = 100
+	maxIncidentLimit     = 1000
+)
+
+// severityRank orders severities for sorting: higher is worse.
+func severityRank(s string) int {
+	switch s {
+	case "Low":
+		return 1
+	case "Medium":
+		return 2
+	case "High":
+		return 3
+	}
+	return 0
+}
+
+const incidentColumns = `id, name, severity, status, assignee, classification, determination, tags, system_tags,
+	categories, techniques, devices, users, mailboxes, apps, ips, service_sources, detection_sources, investigations, actions,
+	alert_count, entity_count, first_activity, last_activity, redirect_to, created_at, updated_at, resolved_at, version`
+
+func jsonList(v []string) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func scanIncident(row interface{ Scan(...any) error }) (*state.Incident, error) {
+	var in state.Incident
+	var lists [13]string
+	var first, last, created, updated, resolved sql.NullInt64
+	err := row.Scan(&in.ID, &in.Name, &in.Severity, &in.Status, &in.Assignee, &in.Classification, &in.Determination,
+		&lists[0], &lists[1], &lists[2], &lists[3], &lists[4], &lists[5], &lists[6], &lists[7], &lists[8], &lists[9], &lists[10], &lists[11], &lists[12],
+		&in.AlertCount, &in.EntityCount, &first, &last, &in.RedirectTo, &created, &updated, &resolved, &in.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, state.ErrNotFound
+	}
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	dsts := []*[]string{&in.Tags, &in.SystemTags, &in.Categories, &in.Techniques, &in.Devices, &in.Users, &in.Mailboxes, &in.Apps, &in.IPs,
+		&in.ServiceSources, &in.DetectionSources, &in.Investigations, &in.Actions}
+	for i, d := range dsts {
+		*d = []string{}
+		if err := json.Unmarshal([]byte(lists[i]), d); err != nil {
+			return nil, fmt.Errorf("sqlite: incident %d: bad list column: %w", in.ID, err)
+		}
+	}
+	in.FirstActivity, in.LastActivity = goTime(first), goTime(last)
+	in.CreatedAt, in.UpdatedAt, in.ResolvedAt = goTime(created), goTime(updated), goTime(resolved)
+	return &in, nil
+}
+
+func incidentArgs(in *state.Incident) []any {
+	return []any{in.Name, in.Severity, severityRank(in.Severity), in.Status, in.Assignee, in.Classification, in.Determination,
+		jsonList(in.Tags), jsonList(in.SystemTags), jsonList(in.Categories), jsonList(in.Techniques), jsonList(in.Devices),
+		jsonList(in.Users), jsonList(in.Mailboxes), jsonList(in.Apps), jsonList(in.IPs), jsonList(in.ServiceSources),
+		jsonList(in.DetectionSources), jsonList(in.Investigations), jsonList(in.Actions), in.AlertCount, in.EntityCount,
+		dbTime(in.FirstActivity), dbTime(in.LastActivity), in.RedirectTo, dbTime(in.ResolvedAt)}
+}
+
+// SaveIncidents writes one batch of incident changes and its audit
+// entries in one transaction.
+func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, audits []state.Audit) error {
+	if len(audits) == 0 {
+		return errors.New("sqlite: incident changes need an audit entry")
+	}
+	now := s.now()
+	nowUS := now.UnixMicro()
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO incidents (name, severity, severity_rank, status, assignee, classification,
+			determination, tags, system_tags, categories, techniques, devices, users, mailboxes, apps, ips, service_sources,
+			detection_sources, investigations, actions, alert_count, entity_count, first_activity, last_activity, redirect_to,
+			resolved_at, id, created_at, updated_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		upd, err := tx.PrepareContext(ctx, `UPDATE incidents SET name = ?, severity = ?, severity_rank = ?, status = ?, assignee = ?,
+			classification = ?, determination = ?, tags = ?, system_tags = ?, categories = ?, techniques = ?, devices = ?, users = ?,
+			mailboxes = ?, apps = ?, ips = ?, service_sources = ?, detection_sources = ?, investigations = ?, actions = ?,
+			alert_count = ?, entity_count = ?, first_activity = ?, last_activity = ?, redirect_to = ?, resolved_at = ?,
+			updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`)
+		if err != nil {
+			return err
+		}
+		defer upd.Close()
+		for _, in := range ch.Incidents {
+			args := incidentArgs(in)
+			var res sql.Result
+			if in.Version == 0 {
+				created := orNow(in.CreatedAt, func() time.Time { return now })
+				res, err = ins.ExecContext(ctx, append(args, in.ID, created.UnixMicro(), nowUS)...)
+				if err != nil && errors.Is(mapErr(err), state.ErrConflict) {
+					return fmt.Errorf("incident %d exists: %w", in.ID, state.ErrConflict)
+				}
+			} else {
+				res, err = upd.ExecContext(ctx, append(args, nowUS, in.ID, in.Version)...)
+			}
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n != 1 {
+				return fmt.Errorf("incident %d changed since version %d: %w", in.ID, in.Version, state.ErrConflict)
+			}
+		}
+		if len(ch.Alerts) > 0 {
+			al, err := tx.PrepareContext(ctx, `INSERT INTO incident_alerts (alert_id, incident_id, time, title, severity, category,
+				service_source, detection_source, techniques, entities, reasons, linked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (alert_id) DO UPDATE SET incident_id = excluded.incident_id, reasons = excluded.reasons,
+				linked_at = excluded.linked_at`)
+			if err != nil {
+				return err
+			}
+			defer al.Close()
+			for _, a := range ch.Alerts {
+				ents, _ := json.Marshal(nonNilSlice(a.Entities))
+				reasons, _ := json.Marshal(nonNilSlice(a.Reasons))
+				linked := orNow(a.LinkedAt, func() time.Time { return now })
+				if _, err := al.ExecContext(ctx, a.AlertID, a.IncidentID, a.Time.UnixMicro(), a.Title, a.Severity, a.Category,
+					a.ServiceSource, a.DetectionSource, jsonList(a.Techniques), string(ents), string(reasons), linked.UnixMicro()); err != nil {
+					return err
+				}
+			}
+		}
+		for _, m := range ch.Merges {
+			if _, err := tx.ExecContext(ctx, `UPDATE incident_alerts SET incident_id = ?,
+				reasons = json_insert(reasons, '$[#]', json_object('kind', 'merge', 'fromIncident', ?)) WHERE incident_id = ?`,
+				m.Target, m.Source, m.Source); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO incident_comments (incident_id, author, text, created_at)
+				SELECT ?, author, text, created_at FROM incident_comments WHERE incident_id = ? ORDER BY id`, m.Target, m.Source); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO incident_activity (incident_id, time, actor, action, details)
+				SELECT ?, time, actor, action, json_set(details, '$.fromIncident', ?) FROM incident_activity WHERE incident_id = ? ORDER BY id`,
+				m.Target, m.Source, m.Source); err != nil {
+				return err
+			}
+		}
+		for i := range ch.Comments {
+			c := &ch.Comments[i]
+			c.CreatedAt = orNow(c.CreatedAt, func() time.Time { return now })
+			res, err := tx.ExecContext(ctx, `INSERT INTO incident_comments (incident_id, author, text, created_at) VALUES (?, ?, ?, ?)`,
+				c.IncidentID, c.Author, c.Text, c.CreatedAt.UnixMicro())
+			if err != nil {
+				return err
+			}
+			if c.ID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+		}
+		for i := range ch.Activity {
+			a := &ch.Activity[i]
+			a.Time = orNow(a.Time, func() time.Time { return now })
+			if a.Details == "" {
+				a.Details = "{}"
+			}
+			if !json.Valid([]byte(a.Details)) {
+				return errors.New("sqlite: incident activity details are not valid JSON")
+			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO incident_activity (incident_id, time, actor, action, details) VALUES (?, ?, ?, ?, ?)`,
+				a.IncidentID, a.Time.UnixMicro(), a.Actor, a.Action, a.Details)
+			if err != nil {
+				return err
+			}
+			if a.ID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+		}
+		for _, a := range audits {
+			if err := s.insertAudit(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, in := range ch.Incidents {
+		if in.Version == 0 {
+			in.CreatedAt = orNow(in.CreatedAt, func() time.Time { return now })
+		}
+		in.Version++
+		in.UpdatedAt = round(now)
+	}
+	return nil
+}
+
+func nonNilSlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// IncidentByID returns one incident, or state.ErrNotFound.
+func (s *Store) IncidentByID(ctx context.Context, id int64) (*state.Incident, error) {
+	return scanIncident(s.r.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE id = ?`, id))
+}
+
+// MaxIncidentID is the highest incident id stored.
+func (s *Store) MaxIncidentID(ctx context.Context) (int64, error) {
+	var n sql.NullInt64
+	if err := s.r.QueryRowContext(ctx, `SELECT max(id) FROM incidents`).Scan(&n); err != nil {
+		return 0, mapErr(err)
+	}
+	return n.Int64, nil
+}
+
+const incidentAlertColumns = `alert_id, incident_id, time, title, severity, category, service_source, detection_source,
+	techniques, entities, reasons, linked_at`
+
+func scanIncidentAlerts(rows *sql.Rows) ([]state.IncidentAlert, error) {
+	defer rows.Close()
+	out := []state.IncidentAlert{}
+	for rows.Next() {
+		var a state.IncidentAlert
+		var t, linked sql.NullInt64
+		var techs, ents, reasons string
+		if err := rows.Scan(&a.AlertID, &a.IncidentID, &t, &a.Title, &a.Severity, &a.Category, &a.ServiceSource,
+			&a.DetectionSource, &techs, &ents, &reasons, &linked); err != nil {
+			return nil, mapErr(err)
+		}
+		a.Time, a.LinkedAt = goTime(t), goTime(linked)
+		if err := errors.Join(json.Unmarshal([]byte(techs), &a.Techniques), json.Unmarshal([]byte(ents), &a.Entities),
+			json.Unmarshal([]byte(reasons), &a.Reasons)); err != nil {
+			return nil, fmt.Errorf("sqlite: incident alert %s: bad JSON column: %w", a.AlertID, err)
+		}
+		out = append(out, a)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// IncidentAlerts returns an incident's alerts, oldest first.
+func (s *Store) IncidentAlerts(ctx context.Context, id int64) ([]state.IncidentAlert, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+incidentAlertColumns+` FROM incident_alerts WHERE incident_id = ? ORDER BY time, alert_id`, id)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return scanIncidentAlerts(rows)
+}
+
+// OpenIncidents returns the incidents not resolved, and their alerts.
+func (s *Store) OpenIncidents(ctx context.Context) ([]state.Incident, []state.IncidentAlert, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE status <> 'Resolved' ORDER BY id`)
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	var incs []state.Incident
+	for rows.Next() {
+		in, err := scanIncident(rows)
+		if err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		incs = append(incs, *in)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	arows, err := s.r.QueryContext(ctx, `SELECT `+incidentAlertColumns+` FROM incident_alerts
+		WHERE incident_id IN (SELECT id FROM incidents WHERE status <> 'Resolved') ORDER BY time, alert_id`)
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	alerts, err := scanIncidentAlerts(arows)
+	return incs, alerts, err
+}
+
+// IncidentOfAlerts maps alert ids to their incidents.
+func (s *Store) IncidentOfAlerts(ctx context.Context, ids []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		chunk := ids[:n]
+		ids = ids[n:]
+		args := make([]any, n)
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.r.QueryContext(ctx, `SELECT alert_id, incident_id FROM incident_alerts WHERE alert_id IN (?`+strings.Repeat(", ?", n-1)+`)`, args...)
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		for rows.Next() {
+			var id string
+			var inc int64
+			if err := rows.Scan(&id, &inc); err != nil {
+				rows.Close()
+				return nil, mapErr(err)
+			}
+			out[id] = inc
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, mapErr(err)
+		}
+	}
+	return out, nil
+}
+
+// IncidentComments returns an incident's comments, oldest first.
+func (s *Store) IncidentComments(ctx context.Context, id int64) ([]state.IncidentComment, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, incident_id, author, text, created_at FROM incident_comments WHERE incident_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []state.IncidentComment{}
+	for rows.Next() {
+		var c state.IncidentComment
+		var t sql.NullInt64
+		if err := rows.Scan(&c.ID, &c.IncidentID, &c.Author, &c.Text, &t); err != nil {
+			return nil, mapErr(err)
+		}
+		c.CreatedAt = goTime(t)
+		out = append(out, c)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// IncidentActivity returns an incident's activity log, oldest first.
+func (s *Store) IncidentActivity(ctx context.Context, id int64) ([]state.IncidentActivity, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, incident_id, time, actor, action, details FROM incident_activity WHERE incident_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []state.IncidentActivity{}
+	for rows.Next() {
+		var a state.IncidentActivity
+		var t sql.NullInt64
+		if err := rows.Scan(&a.ID, &a.IncidentID, &t, &a.Actor, &a.Action, &a.Details); err != nil {
+			return nil, mapErr(err)
+		}
+		a.Time = goTime(t)
+		out = append(out, a)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// incidentSorts maps the sort names of state.IncidentFilter to columns;
+// each is an integer column, so a cursor holds (value, id).
+var incidentSorts = map[string]string{
+	"":              "coalesce(last_activity, 0)",
+	"lastActivity":  "coalesce(last_activity, 0)",
+	"firstActivity": "coalesce(first_activity, 0)",
+	"createdAt":     "created_at",
+	"updatedAt":     "updated_at",
+	"severity":      "severity_rank",
+	"alertCount":    "alert_count",
+	"id":            "id",
+}
+
+func encodeIncidentCursor(sort string, v, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(sort + ":" + strconv.FormatInt(v, 10) + ":" + strconv.FormatInt(id, 10)))
+}
+
+func decodeIncidentCursor(sort, c string) (int64, int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, 0, state.ErrBadCursor
+	}
+	parts := strings.Split(string(b), ":")
+	if len(parts) != 3 || parts[0] != sort {
+		return 0, 0, state.ErrBadCursor
+	}
+	v, err1 := strconv.ParseInt(parts[1], 10, 64)
+	id, err2 := strconv.ParseInt(parts[2], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, 0, state.ErrBadCursor
+	}
+	return v, id, nil
+}
+
+// incidentWhere builds the filter's conditions; every value is a bind
+// parameter.
+func incidentWhere(f state.IncidentFilter) ([]string, []any) {
+	var where []string
+	var args []any
+	in := func(col string, vals []string, fold bool) {
+		if len(vals) == 0 {
+			return
+		}
+		expr := col
+		if fold {
+			expr = "lower(" + col + ")"
+		}
+		where = append(where, expr+" IN (?"+strings.Repeat(", ?", len(vals)-1)+")")
+		for _, v := range vals {
+			if fold {
+				v = strings.ToLower(v)
+			}
+			args = append(args, v)
+		}
+	}
+	anyOf := func(cols []string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		var ors []string
+		for _, c := range cols {
+			ors = append(ors, "EXISTS (SELECT 1 FROM json_each("+c+") WHERE lower(value) IN (?"+strings.Repeat(", ?", len(vals)-1)+"))")
+			for _, v := range vals {
+				args = append(args, strings.ToLower(v))
+			}
+		}
+		where = append(where, "("+strings.Join(ors, " OR ")+")")
+	}
+	switch {
+	case f.OnlyRedirected:
+		where = append(where, "redirect_to <> 0")
+	case !f.IncludeRedirected:
+		where = append(where, "redirect_to = 0")
+	}
+	for _, c := range []struct {
+		col string
+		t   time.Time
+		op  string
+	}{{"updated_at", f.UpdatedSince, ">="}, {"updated_at", f.UpdatedUntil, "<"}, {"created_at", f.CreatedSince, ">="}, {"created_at", f.CreatedUntil, "<"}} {
+		if !c.t.IsZero() {
+			where, args = append(where, c.col+" "+c.op+" ?"), append(args, c.t.UnixMicro())
+		}
+	}
+	in("status", f.Statuses, true)
+	in("severity", f.Severities, true)
+	in("assignee", f.Assignees, true)
+	in("classification", f.Classifications, true)
+	anyOf([]string{"service_sources"}, f.ServiceSources)
+	anyOf([]string{"detection_sources"}, f.DetectionSources)
+	anyOf([]string{"tags", "system_tags"}, f.Tags)
+	anyOf([]string{"categories"}, f.Categories)
+	assets := []string{"devices", "users", "mailboxes", "apps", "ips"}
+	if f.Entity != "" {
+		anyOf(assets, []string{f.Entity})
+	}
+	if f.Search != "" {
+		q := strings.ToLower(f.Search)
+		ors := []string{"instr(lower(name), ?) > 0"}
+		args = append(args, q)
+		if n, err := strconv.ParseInt(strings.TrimPrefix(q, "#"), 10, 64); err == nil {
+			ors = append(ors, "id = ?")
+			args = append(args, n)
+		}
+		for _, c := range assets {
+			ors = append(ors, "EXISTS (SELECT 1 FROM json_each("+c+") WHERE instr(lower(value), ?) > 0)")
+			args = append(args, q)
+		}
+		where = append(where, "("+strings.Join(ors, " OR ")+")")
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "last_activity >= ?"), append(args, f.Since.UnixMicro())
+	}
+	if !f.Until.IsZero() {
+		where, args = append(where, "first_activity < ?"), append(args, f.Until.UnixMicro())
+	}
+	if f.MultiSource {
+		where = append(where, "json_array_length(detection_sources) > 1")
+	}
+	if f.MultiCategory {
+		where = append(where, "json_array_length(categories) > 1")
+	}
+	return where, args
+}
+
+// ListIncidents returns a page of the incident queue and the counts per
+// severity and status of everything the filter selects.
+func (s *Store) ListIncidents(ctx context.Context, f state.IncidentFilter) (*state.IncidentPage, error) {
+	col, ok := incidentSorts[f.Sort]
+	if !ok {
+		return nil, fmt.Errorf("sqlite: unknown incident sort %q", f.Sort)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultIncidentLimit
+	}
+	if limit > maxIncidentLimit {
+		return nil, fmt.Errorf("sqlite: limit %d is above %d", limit, maxIncidentLimit)
+	}
+	where, args := incidentWhere(f)
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	page := &state.IncidentPage{Items: []state.Incident{}, CountsBySeverity: map[string]int{}, CountsByStatus: map[string]int{}}
+	rows, err := s.r.QueryContext(ctx, `SELECT severity, status, count(*) FROM incidents`+cond+` GROUP BY 1, 2`, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	for rows.Next() {
+		var sev, st string
+		var n int
+		if err := rows.Scan(&sev, &st, &n); err != nil {
+			rows.Close()
+			return nil, mapErr(err)
+		}
+		page.CountsBySeverity[sev] += n
+		page.CountsByStatus[st] += n
+		page.Total += n
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, mapErr(err)
+	}
+
+	sortName := f.Sort
+	if sortName == "" {
+		sortName = "lastActivity"
+	}
+	cmp, dir := ">", "ASC"
+	if f.Desc {
+		cmp, dir = "<", "DESC"
+		// A cursor holds its direction: one page of an ascending listing
+		// does not continue a descending one.
+		sortName = "-" + sortName
+	}
+	if f.Cursor != "" {
+		v, id, err := decodeIncidentCursor(sortName, f.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, "("+col+" "+cmp+" ? OR ("+col+" = ? AND id "+cmp+" ?))")
+		args = append(args, v, v, id)
+	}
+	q := `SELECT ` + incidentColumns + `, ` + col + ` FROM incidents`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY " + col + " " + dir + ", id " + dir + " LIMIT ?"
+	args = append(args, limit+1)
+	if f.Cursor == "" && f.Skip > 0 {
+		q += " OFFSET ?"
+		args = append(args, f.Skip)
+	}
+	rows, err = s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var lastKey int64
+	for rows.Next() {
+		if len(page.Items) == limit {
+			last := page.Items[limit-1]
+			page.Next = encodeIncidentCursor(sortName, lastKey, last.ID)
+			break
+		}
+		var key int64
+		in, err := scanIncident(scanPlus{rows, &key})
+		if err != nil {
+			return nil, err
+		}
+		lastKey = key
+		page.Items = append(page.Items, *in)
+	}
+	return page, mapErr(rows.Err())
+}
+
+// scanPlus scans a row with one extra trailing column into extra.
+type scanPlus struct {
+	rows  *sql.Rows
+	extra *int64
+}
+
+func (p scanPlus) Scan(dst ...any) error { return p.rows.Scan(append(dst, p.extra)...) }
+
+// ListIncidentAlerts pages through alerts in incidents with their triage
+// state, most recently updated first.
+func (s *Store) ListIncidentAlerts(ctx context.Context, f state.IncidentAlertFilter) ([]state.IncidentAlertRow, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultIncidentLimit
+	}
+	if limit > maxIncidentLimit {
+		return nil, fmt.Errorf("sqlite: limit %d is above %d", limit, maxIncidentLimit)
+	}
+	const updated = `max(a.linked_at, coalesce(s.updated_at, 0))`
+	var where []string
+	var args []any
+	if len(f.Statuses) > 0 {
+		where = append(where, "lower(coalesce(s.status, 'New')) IN (?"+strings.Repeat(", ?", len(f.Statuses)-1)+")")
+		for _, v := range f.Statuses {
+			args = append(args, strings.ToLower(v))
+		}
+	}
+	if len(f.Severities) > 0 {
+		where = append(where, "lower(a.severity) IN (?"+strings.Repeat(", ?", len(f.Severities)-1)+")")
+		for _, v := range f.Severities {
+			args = append(args, strings.ToLower(v))
+		}
+	}
+	if !f.UpdatedSince.IsZero() {
+		where, args = append(where, updated+" >= ?"), append(args, f.UpdatedSince.UnixMicro())
+	}
+	if !f.UpdatedUntil.IsZero() {
+		where, args = append(where, updated+" < ?"), append(args, f.UpdatedUntil.UnixMicro())
+	}
+	q := `SELECT a.alert_id, a.incident_id, a.time, a.title, a.severity, a.category, a.service_source, a.detection_source,
+		a.techniques, a.entities, a.reasons, a.linked_at, coalesce(s.status, 'New'), coalesce(s.assignee, ''),
+		coalesce(s.classification, ''), coalesce(s.determination, ''), ` + updated + `
+		FROM incident_alerts a LEFT JOIN alert_state s ON s.alert_id = a.alert_id`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY " + updated + " DESC, a.alert_id DESC LIMIT ? OFFSET ?"
+	args = append(args, limit, max(f.Skip, 0))
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []state.IncidentAlertRow{}
+	for rows.Next() {
+		var a state.IncidentAlertRow
+		var t, linked, upd sql.NullInt64
+		var techs, ents, reasons string
+		if err := rows.Scan(&a.AlertID, &a.IncidentID, &t, &a.Title, &a.Severity, &a.Category, &a.ServiceSource,
+			&a.DetectionSource, &techs, &ents, &reasons, &linked, &a.Status, &a.Assignee, &a.Classification, &a.Determination, &upd); err != nil {
+			return nil, mapErr(err)
+		}
+		a.Time, a.LinkedAt, a.UpdatedAt = goTime(t), goTime(linked), goTime(upd)
+		if err := errors.Join(json.Unmarshal([]byte(techs), &a.Techniques), json.Unmarshal([]byte(ents), &a.Entities),
+			json.Unmarshal([]byte(reasons), &a.Reasons)); err != nil {
+			return nil, fmt.Errorf("sqlite: incident alert %s: bad JSON column: %w", a.AlertID, err)
+		}
+		out = append(out, a)
+	}
+	return out, mapErr(rows.Err())
+}

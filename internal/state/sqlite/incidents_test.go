@@ -1,0 +1,118 @@
+package sqlite
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/state"
+)
+
+func TestIncidentStore(t *testing.T) {
+	s := openTest(t)
+	ctx := ctxT(t)
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	in1 := &state.Incident{ID: 1, Name: "first", Severity: "High", Status: "New", Categories: []string{"Execution", "Impact"},
+		Devices: []string{"WS1"}, DetectionSources: []string{"Custom detection"}, Tags: []string{"vip"}, AlertCount: 1, FirstActivity: t0, LastActivity: t0}
+	in2 := &state.Incident{ID: 2, Name: "second", Severity: "Low", Status: "InProgress", Assignee: "alice", Users: []string{"corp\\bob"},
+		AlertCount: 1, FirstActivity: t0.Add(time.Hour), LastActivity: t0.Add(time.Hour)}
+	ch := &state.IncidentChange{Incidents: []*state.Incident{in1, in2},
+		Alerts: []state.IncidentAlert{
+			{AlertID: "a1", IncidentID: 1, Time: t0, Title: "x", Severity: "High", Entities: []state.IncidentEntity{{Kind: "device", Value: "ws1", Keys: []string{"dev:ws1"}}},
+				Reasons: []state.LinkReason{{Kind: "opened"}}},
+			{AlertID: "a2", IncidentID: 2, Time: t0.Add(time.Hour), Title: "y", Severity: "Low"}},
+		Comments: []state.IncidentComment{{IncidentID: 2, Author: "user:alice", Text: "hm"}},
+		Activity: []state.IncidentActivity{{IncidentID: 2, Actor: "system", Action: "created"}}}
+	before := auditCount(t, s)
+	if err := s.SaveIncidents(ctx, ch, nil); err == nil {
+		t.Fatal("no audit accepted")
+	}
+	if err := s.SaveIncidents(ctx, ch, []state.Audit{aud("incident.correlate", "incidents")}); err != nil {
+		t.Fatal(err)
+	}
+	if in1.Version != 1 || in2.Version != 1 || ch.Comments[0].ID == 0 || auditCount(t, s) != before+1 {
+		t.Fatalf("versions %d %d, comment %d", in1.Version, in2.Version, ch.Comments[0].ID)
+	}
+	// A stale version rolls back the whole batch, audit included.
+	stale := *in1
+	stale.Version = 7
+	err := s.SaveIncidents(ctx, &state.IncidentChange{Incidents: []*state.Incident{&stale},
+		Alerts: []state.IncidentAlert{{AlertID: "a9", IncidentID: 1, Time: t0}}}, []state.Audit{aud("incident.update", "incident:1")})
+	if !errors.Is(err, state.ErrConflict) || auditCount(t, s) != before+1 {
+		t.Errorf("stale write: %v", err)
+	}
+	if m, _ := s.IncidentOfAlerts(ctx, []string{"a1", "a2", "a9"}); len(m) != 2 || m["a2"] != 2 {
+		t.Errorf("alerts: %v", m)
+	}
+	// Filters and counts.
+	f := func(f state.IncidentFilter, want ...int64) {
+		t.Helper()
+		p, err := s.ListIncidents(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, in := range p.Items {
+			got = append(got, in.ID)
+		}
+		if len(got) != len(want) || (len(got) > 0 && got[0] != want[0]) {
+			t.Errorf("%+v: got %v, want %v", f, got, want)
+		}
+	}
+	f(state.IncidentFilter{}, 1, 2)
+	f(state.IncidentFilter{Desc: true}, 2, 1)
+	f(state.IncidentFilter{Statuses: []string{"inprogress"}}, 2)
+	f(state.IncidentFilter{Assignees: []string{""}}, 1)
+	f(state.IncidentFilter{Tags: []string{"VIP"}}, 1)
+	f(state.IncidentFilter{Entity: "ws1"}, 1)
+	f(state.IncidentFilter{Search: "BOB"}, 2)
+	f(state.IncidentFilter{Search: "2"}, 2)
+	f(state.IncidentFilter{Search: "100%"})
+	f(state.IncidentFilter{MultiCategory: true}, 1)
+	f(state.IncidentFilter{Since: t0.Add(30 * time.Minute)}, 2)
+	f(state.IncidentFilter{Sort: "severity", Desc: true}, 1, 2)
+	p, _ := s.ListIncidents(ctx, state.IncidentFilter{Limit: 1, Sort: "id"})
+	if p.Total != 2 || p.CountsBySeverity["High"] != 1 || p.CountsByStatus["InProgress"] != 1 || p.Next == "" {
+		t.Errorf("page: %+v", p)
+	}
+	f(state.IncidentFilter{Limit: 1, Sort: "id", Cursor: p.Next}, 2)
+	if _, err := s.ListIncidents(ctx, state.IncidentFilter{Sort: "severity", Cursor: p.Next}); !errors.Is(err, state.ErrBadCursor) {
+		t.Errorf("cursor of another sort: %v", err)
+	}
+	// Merge 2 into 1: alerts move with a merge reason, comments and
+	// activity are copied.
+	in2.Status, in2.RedirectTo, in2.SystemTags = "Resolved", 1, []string{"Redirected"}
+	if err := s.SaveIncidents(ctx, &state.IncidentChange{Incidents: []*state.Incident{in2}, Merges: []state.IncidentMerge{{Source: 2, Target: 1}}},
+		[]state.Audit{aud("incident.merge", "incident:2")}); err != nil {
+		t.Fatal(err)
+	}
+	as, _ := s.IncidentAlerts(ctx, 1)
+	if len(as) != 2 || as[1].Reasons[len(as[1].Reasons)-1].Kind != "merge" || as[1].Reasons[0].FromID != 2 && as[1].Reasons[len(as[1].Reasons)-1].FromID != 2 {
+		t.Errorf("moved alerts: %+v", as)
+	}
+	cs, _ := s.IncidentComments(ctx, 1)
+	acts, _ := s.IncidentActivity(ctx, 1)
+	if len(cs) != 1 || cs[0].Text != "hm" || len(acts) != 1 {
+		t.Errorf("copied: %+v %+v", cs, acts)
+	}
+	f(state.IncidentFilter{}, 1)
+	f(state.IncidentFilter{OnlyRedirected: true}, 2)
+	open, alerts, err := s.OpenIncidents(ctx)
+	if err != nil || len(open) != 1 || len(alerts) != 2 {
+		t.Errorf("open: %d %d %v", len(open), len(alerts), err)
+	}
+	// Defender's alert listing joins the alerts' triage.
+	if err := s.SetAlertState(ctx, &state.AlertState{AlertID: "a2", Status: "Resolved", UpdatedBy: "x"}, aud("alert.update", "alert:a2")); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.ListIncidentAlerts(ctx, state.IncidentAlertFilter{Statuses: []string{"resolved"}})
+	if err != nil || len(rows) != 1 || rows[0].AlertID != "a2" || rows[0].IncidentID != 1 {
+		t.Errorf("alert rows: %+v %v", rows, err)
+	}
+	if rows, _ := s.ListIncidentAlerts(ctx, state.IncidentAlertFilter{Severities: []string{"High"}, Skip: 0, Limit: 5}); len(rows) != 1 || rows[0].Status != "New" {
+		t.Errorf("by severity: %+v", rows)
+	}
+	if n, _ := s.MaxIncidentID(ctx); n != 2 {
+		t.Errorf("max id %d", n)
+	}
+}
