@@ -291,13 +291,13 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 	}
 	out := struct {
 		incidentView
-		Alerts   []incidentAlertView `json:"alerts"`
-		Entities []entityView        `json:"entities"`
-		Evidence []map[string]any    `json:"evidence"`
-		Reasons  []reasonView        `json:"correlationReasons"`
-		Graph    incident.Graph      `json:"graph"`
-		Comments []commentView       `json:"comments"`
-		Activity []incidentActivityView      `json:"activity"`
+		Alerts   []incidentAlertView    `json:"alerts"`
+		Entities []entityView           `json:"entities"`
+		Evidence []map[string]any       `json:"evidence"`
+		Reasons  []reasonView           `json:"correlationReasons"`
+		Graph    incident.Graph         `json:"graph"`
+		Comments []commentView          `json:"comments"`
+		Activity []incidentActivityView `json:"activity"`
 	}{incidentView: viewIncident(in), Alerts: []incidentAlertView{}, Evidence: evidence, Reasons: []reasonView{},
 		Graph: incident.BuildGraph(alerts), Comments: []commentView{}, Activity: []incidentActivityView{}}
 	ents := map[string]*entityView{}
