@@ -26,6 +26,7 @@ type Streaming struct {
 
 	mu   sync.Mutex
 	seen map[string]bool // alert ids raised recently, to drop repeats
+	sets ruleSets        // the enabled continuous rules, indexed per table
 }
 
 // NewStreaming wraps an event store with the enabled continuous rules of
@@ -39,13 +40,8 @@ const maxSeen = 100_000
 
 // Append implements store.Store.
 func (s *Streaming) Append(ctx context.Context, b store.Batch) error {
-	var rules []*Compiled
-	for _, c := range s.rules.Rules() {
-		if c.Continuous() && c.Rule.Enabled {
-			rules = append(rules, c)
-		}
-	}
-	if len(rules) == 0 && s.Indicators == nil {
+	sets := s.sets.get(s.rules.Rules())
+	if len(sets) == 0 && s.Indicators == nil {
 		return s.Store.Append(ctx, b)
 	}
 	now := time.Now()
@@ -55,19 +51,7 @@ func (s *Streaming) Append(ctx context.Context, b store.Batch) error {
 	var alerts []Alert
 	for _, tr := range b.Tables {
 		alerts = append(alerts, s.Indicators.Match(now, tr.Table, tr.Rows)...)
-		for _, c := range rules {
-			if c.Table != tr.Table {
-				continue
-			}
-			got, _, err := c.Match(now, tr.Table, tr.Rows)
-			if err != nil {
-				if s.OnError != nil {
-					s.OnError(c.Rule.ID, err)
-				}
-				continue
-			}
-			alerts = append(alerts, got...)
-		}
+		alerts = append(alerts, sets.match(now, tr.Table, tr.Rows, s.OnError)...)
 	}
 	kept := alerts[:0]
 	for _, a := range alerts {
