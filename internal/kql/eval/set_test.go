@@ -244,7 +244,7 @@ var edgeRules = []string{
 
 // packQueries reads the built-in rules' queries (package pack embeds
 // them; it cannot be imported from here).
-func packQueries(t *testing.T) []string {
+func packQueries(t testing.TB) []string {
 	paths, err := filepath.Glob("../../detect/pack/rules/*.yaml")
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("pack rules: %v", err)
