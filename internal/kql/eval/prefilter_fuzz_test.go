@@ -72,4 +72,3 @@ func FuzzACMatcher(f *testing.F) {
 		}
 	})
 }
-
