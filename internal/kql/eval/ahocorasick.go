@@ -32,6 +32,14 @@ func newACMatcher(patterns []string) *acMatcher {
 		m.class[c] = m.class[c+('a'-'A')]
 	}
 	nc := m.nc
+	// At most one state per pattern byte, plus the root.
+	maxStates := 1
+	for _, p := range patterns {
+		maxStates += len(p)
+	}
+	m.delta = make([]int32, 0, maxStates*int(nc))
+	m.out = make([]int32, 0, maxStates)
+	m.dict = make([]int32, 0, maxStates)
 	// The trie; -1 marks a missing edge until the failure pass.
 	newState := func() int32 {
 		s := int32(len(m.out))

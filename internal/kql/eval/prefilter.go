@@ -1,8 +1,10 @@
 package eval
 
 import (
+	"fmt"
 	"regexp/syntax"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/ast"
@@ -23,12 +25,18 @@ import (
 // non-ASCII character onto an ASCII one (the Kelvin sign K folds to k, and
 // a (?i) regex folds the long s ſ with s).
 
-// anchor: the input column col's value contains lit, case-insensitively.
-// lit is lowercase ASCII and not empty.
+// anchor: the input column col's value contains lit, case-insensitively
+// (lit is lowercase ASCII and not empty); or, when num is set, the
+// integer column col's value is *num.
 type anchor struct {
 	col int
 	lit string
+	num *int64
 }
+
+// numScore rates an integer equality (an event ID) like a literal of
+// this length.
+const numScore = 10
 
 // clause holds when any of its anchors does.
 type clause []anchor
@@ -66,6 +74,14 @@ func (k *compiler) clauses(e ast.Expr) []clause {
 func (k *compiler) binaryClause(x *ast.BinaryExpr) []clause {
 	switch x.Op {
 	case ast.Eql, ast.EqTilde:
+		if x.Op == ast.Eql {
+			if c := k.numClause(x.X, x.Y); c != nil {
+				return c
+			}
+			if c := k.numClause(x.Y, x.X); c != nil {
+				return c
+			}
+		}
 		if col, ok := k.stringColumn(x.X); ok {
 			if s, ok := k.constString(x.Y); ok {
 				return one(col, s)
@@ -108,8 +124,24 @@ func (k *compiler) inClauses(x *ast.InExpr) []clause {
 	if x.Op != ast.In && x.Op != ast.InCs && x.Op != ast.HasAny && x.Op != ast.HasAll {
 		return nil
 	}
+	if len(x.List) == 0 {
+		return nil
+	}
+	if x.Op == ast.In {
+		if _, ok := k.intColumn(x.X); ok {
+			var u clause
+			for _, e := range x.List {
+				c := k.numClause(x.X, e)
+				if c == nil {
+					return nil
+				}
+				u = append(u, c[0]...)
+			}
+			return []clause{u}
+		}
+	}
 	col, ok := k.stringColumn(x.X)
-	if !ok || len(x.List) == 0 {
+	if !ok {
 		return nil
 	}
 	var items []string
@@ -170,6 +202,54 @@ func (k *compiler) stringColumn(e ast.Expr) (int, bool) {
 		return 0, false
 	}
 	return -1 - lc.slot, true
+}
+
+// intColumn resolves e to an int or long column of the input row.
+func (k *compiler) intColumn(e ast.Expr) (int, bool) {
+	for {
+		p, ok := e.(*ast.ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.X
+	}
+	id, ok := e.(*ast.Ident)
+	if !ok || k.layout == nil {
+		return 0, false
+	}
+	i := k.find(id.Name)
+	if i < 0 {
+		return 0, false
+	}
+	lc := k.layout[i]
+	if lc.slot >= 0 || !isInteger(lc.typ) {
+		return 0, false
+	}
+	return -1 - lc.slot, true
+}
+
+// numClause is "col == n" for an integer column and an integer literal.
+func (k *compiler) numClause(colExpr, litExpr ast.Expr) []clause {
+	col, ok := k.intColumn(colExpr)
+	if !ok {
+		return nil
+	}
+	for {
+		p, ok := litExpr.(*ast.ParenExpr)
+		if !ok {
+			break
+		}
+		litExpr = p.X
+	}
+	lit, ok := litExpr.(*ast.BasicLit)
+	if !ok || lit.Kind != ast.LitLong {
+		return nil
+	}
+	n, err := strconv.ParseInt(lit.Value, 0, 64)
+	if err != nil {
+		return nil
+	}
+	return []clause{{{col: col, num: &n}}}
 }
 
 // constString reads a string literal, or a let name bound to a constant
@@ -284,8 +364,12 @@ func litScore(lits []string) int {
 func clauseScore(c clause) int {
 	m := -1
 	for _, a := range c {
-		if m < 0 || len(a.lit) < m {
-			m = len(a.lit)
+		n := len(a.lit)
+		if a.num != nil {
+			n = numScore
+		}
+		if m < 0 || n < m {
+			m = n
 		}
 	}
 	// Fewer alternatives hit less often.
@@ -308,11 +392,15 @@ func best(cs []clause) clause {
 func pickClauses(cs []clause) []clause {
 	var out []clause
 	for _, c := range cs {
-		seen := map[anchor]bool{}
+		seen := map[string]bool{}
 		var d clause
 		for _, a := range c {
-			if !seen[a] {
-				seen[a] = true
+			key := fmt.Sprint(a.col, ":", a.lit)
+			if a.num != nil {
+				key = fmt.Sprint(a.col, "=", *a.num)
+			}
+			if !seen[key] {
+				seen[key] = true
 				d = append(d, a)
 			}
 		}

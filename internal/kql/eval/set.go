@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/schema"
 )
 
 // Set runs many programs over the same rows, running each program only
@@ -21,7 +23,15 @@ type Set struct {
 	table  string
 	always []int32 // programs without a prefilter
 	cols   []setColumn
+	nums   []numColumn
 	full   []uint8 // per program: the bitmask of all its clauses
+}
+
+// numColumn indexes the integer equalities on one input column.
+type numColumn struct {
+	col  int
+	typ  schema.Type
+	hits map[int64][]progClause
 }
 
 // setColumn is the index of the literals on one input column.
@@ -51,6 +61,7 @@ func NewSet(progs []*Program) (*Set, error) {
 		inAll map[progClause]bool
 	}
 	byCol := map[int]*colLits{}
+	byNum := map[int]*numColumn{}
 	for i, p := range progs {
 		if p == nil {
 			return nil, fmt.Errorf("program %d is nil", i)
@@ -68,6 +79,15 @@ func NewSet(progs []*Program) (*Set, error) {
 		for ci, c := range p.need {
 			pc := progClause{prog: int32(i), clause: uint8(ci)}
 			for _, a := range c {
+				if a.num != nil {
+					nc := byNum[a.col]
+					if nc == nil {
+						nc = &numColumn{col: a.col, typ: p.inTypes[a.col], hits: map[int64][]progClause{}}
+						byNum[a.col] = nc
+					}
+					nc.hits[*a.num] = append(nc.hits[*a.num], pc)
+					continue
+				}
 				cl := byCol[a.col]
 				if cl == nil {
 					cl = &colLits{pats: map[string]int32{}, inAll: map[progClause]bool{}}
@@ -92,6 +112,10 @@ func NewSet(progs []*Program) (*Set, error) {
 		s.cols = append(s.cols, setColumn{col: col, ac: newACMatcher(cl.lits), hits: cl.hits, all: cl.all})
 	}
 	sort.Slice(s.cols, func(i, j int) bool { return s.cols[i].col < s.cols[j].col })
+	for _, nc := range byNum {
+		s.nums = append(s.nums, *nc)
+	}
+	sort.Slice(s.nums, func(i, j int) bool { return s.nums[i].col < s.nums[j].col })
 	return s, nil
 }
 
@@ -212,6 +236,20 @@ func (m *matchState) candidates(in []any) {
 	}
 	gen := m.gen
 	m.cand = append(m.cand[:0], s.always...)
+	for i := range s.nums {
+		nc := &s.nums[i]
+		v := in[nc.col]
+		if _, ok := v.(int64); !ok {
+			if _, ok := v.(int32); !ok {
+				v = canon(v, nc.typ)
+			}
+		}
+		if n, ok := asInt(v); ok {
+			for _, pc := range nc.hits[n] {
+				m.mark(pc, gen)
+			}
+		}
+	}
 	for ci := range s.cols {
 		cl := &s.cols[ci]
 		v, ok := in[cl.col].(string)

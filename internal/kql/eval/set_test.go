@@ -27,6 +27,10 @@ func prefilterText(p *Program) string {
 	for _, c := range p.need {
 		var as []string
 		for _, a := range c {
+			if a.num != nil {
+				as = append(as, fmt.Sprintf("%s=%d", p.table.Columns[a.col].Name, *a.num))
+				continue
+			}
 			as = append(as, p.table.Columns[a.col].Name+":"+a.lit)
 		}
 		cs = append(cs, strings.Join(as, " | "))
@@ -77,7 +81,14 @@ func TestPrefilter(t *testing.T) {
 	f(T+`ProcessCommandLine matches regex "a.b"`, "ProcessCommandLine:a")
 	f(T+`ProcessCommandLine matches regex "^$"`, "")
 	// Columns: only input string columns, as they are at the where.
-	f(T+`ProcessId == 4`, "")
+	f(T+`ProcessId == 4`, "ProcessId=4")
+	f(T+`4 == ProcessId`, "ProcessId=4")
+	f(T+`ProcessId in (4, 0x10)`, "ProcessId=4 | ProcessId=16")
+	f(T+`ProcessId in (4, 5.0)`, "")
+	f(T+`ProcessId != 4`, "")
+	f(T+`ProcessId > 4`, "")
+	f(`SecurityEvent | where EventID == 4688 and Channel == "Security"`, "EventID=4688 & Channel:security")
+	f(T+`ProcessId == 4 or FileName =~ "x"`, "ProcessId=4 | FileName:x")
 	f(`DeviceProcessEvents | extend FileName = ProcessCommandLine | where FileName =~ "x"`, "")
 	f(`DeviceProcessEvents | project-rename Cmd = ProcessCommandLine | where Cmd contains "x"`, "ProcessCommandLine:x")
 	f(`DeviceProcessEvents | extend L = strlen(FileName) | where FileName =~ "x" | where L > 1`, "FileName:x")
@@ -240,6 +251,8 @@ var edgeRules = []string{
 	`DeviceProcessEvents | where tolower(FileName) == "cmd.exe"`,
 	`DeviceProcessEvents | where FolderPath startswith_cs "C:\\Windows" and FileName endswith ".exe"`,
 	`DeviceProcessEvents | where isnotempty(ProcessCommandLine) and ProcessId > 60000`,
+	`DeviceProcessEvents | where ProcessId == 4 or InitiatingProcessId in (1, 2, 3) or FileName =~ "cmd.exe"`,
+	`DeviceProcessEvents | where ProcessId in (100, 200, 300, 400, 500, 600, 700, 800, 900)`,
 }
 
 // packQueries reads the built-in rules' queries (package pack embeds
