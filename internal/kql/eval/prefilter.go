@@ -18,21 +18,30 @@ import (
 // skip a program on rows that cannot pass its filters, without running
 // them.
 //
-// Only ASCII literals make anchors: for an ASCII value, each string test
-// below implies that the ASCII-lowercased value contains the lowercased
-// literal. Non-ASCII values are not scanned (Set treats every anchor on
-// such a value as present), because Unicode case folding can map a
-// non-ASCII character onto an ASCII one (the Kelvin sign K folds to k, and
-// a (?i) regex folds the long s ſ with s).
+// For an ASCII value, each string test below implies that the
+// ASCII-lowercased value contains the lowercased literal. Non-ASCII
+// values are not scanned (Set treats every anchor on such a value as
+// present), because Unicode case folding can map a non-ASCII character
+// onto an ASCII one (the Kelvin sign K folds to k, and a (?i) regex folds
+// the long s ſ with s). A literal with non-ASCII characters (an emoji)
+// says only that the value is not ASCII: these tests compare with the
+// literal lowercased by strings.ToLower, which keeps non-ASCII text
+// non-ASCII and ASCII text ASCII. Regex literals are not used that way,
+// as a (?i) pattern's ſ matches an ASCII s.
 
 // anchor: the input column col's value contains lit, case-insensitively
-// (lit is lowercase ASCII and not empty); or, when num is set, the
-// integer column col's value is *num.
+// (lit is lowercase ASCII and not empty); or, when wide is set, the value
+// is not ASCII; or, when num is set, the integer column col's value is
+// *num.
 type anchor struct {
-	col int
-	lit string
-	num *int64
+	col  int
+	lit  string
+	wide bool
+	num  *int64
 }
+
+// wideScore rates "the value is not ASCII": rare in Windows telemetry.
+const wideScore = 12
 
 // numScore rates an integer equality (an event ID) like a literal of
 // this length.
@@ -172,10 +181,14 @@ func (k *compiler) inClauses(x *ast.InExpr) []clause {
 	return []clause{u}
 }
 
-// one is the clause "col contains s", or nil when s cannot anchor.
+// one is the clause "col contains s", or "col is not ASCII" for a
+// literal that is not, or nil for an empty one.
 func one(col int, s string) []clause {
-	if s == "" || !isASCII(s) {
+	if s == "" {
 		return nil
+	}
+	if !isASCII(s) {
+		return []clause{{{col: col, wide: true}}}
 	}
 	return []clause{{{col: col, lit: strings.ToLower(s)}}}
 }
@@ -285,6 +298,9 @@ func regexClause(col int, pattern string) []clause {
 	}
 	var c clause
 	for _, s := range lits {
+		if !isASCII(s) {
+			return nil // (?i)ſ matches s
+		}
 		a := one(col, s)
 		if a == nil {
 			return nil
@@ -365,8 +381,11 @@ func clauseScore(c clause) int {
 	m := -1
 	for _, a := range c {
 		n := len(a.lit)
-		if a.num != nil {
+		switch {
+		case a.num != nil:
 			n = numScore
+		case a.wide:
+			n = wideScore
 		}
 		if m < 0 || n < m {
 			m = n
@@ -395,7 +414,7 @@ func pickClauses(cs []clause) []clause {
 		seen := map[string]bool{}
 		var d clause
 		for _, a := range c {
-			key := fmt.Sprint(a.col, ":", a.lit)
+			key := fmt.Sprint(a.col, ":", a.lit, a.wide)
 			if a.num != nil {
 				key = fmt.Sprint(a.col, "=", *a.num)
 			}

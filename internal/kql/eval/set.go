@@ -93,14 +93,18 @@ func NewSet(progs []*Program) (*Set, error) {
 					cl = &colLits{pats: map[string]int32{}, inAll: map[progClause]bool{}}
 					byCol[a.col] = cl
 				}
-				id, ok := cl.pats[a.lit]
-				if !ok {
-					id = int32(len(cl.lits))
-					cl.pats[a.lit] = id
-					cl.lits = append(cl.lits, a.lit)
-					cl.hits = append(cl.hits, nil)
+				// A wide anchor holds only on non-ASCII values, which
+				// mark every anchor of the column: it needs no pattern.
+				if !a.wide {
+					id, ok := cl.pats[a.lit]
+					if !ok {
+						id = int32(len(cl.lits))
+						cl.pats[a.lit] = id
+						cl.lits = append(cl.lits, a.lit)
+						cl.hits = append(cl.hits, nil)
+					}
+					cl.hits[id] = append(cl.hits[id], pc)
 				}
-				cl.hits[id] = append(cl.hits[id], pc)
 				if !cl.inAll[pc] {
 					cl.inAll[pc] = true
 					cl.all = append(cl.all, pc)

@@ -27,6 +27,10 @@ func prefilterText(p *Program) string {
 	for _, c := range p.need {
 		var as []string
 		for _, a := range c {
+			if a.wide {
+				as = append(as, p.table.Columns[a.col].Name+":<non-ASCII>")
+				continue
+			}
 			if a.num != nil {
 				as = append(as, fmt.Sprintf("%s=%d", p.table.Columns[a.col].Name, *a.num))
 				continue
@@ -69,9 +73,12 @@ func TestPrefilter(t *testing.T) {
 	f(T+`ProcessCommandLine has_any ("-enc", "-e")`, "ProcessCommandLine:-enc | ProcessCommandLine:-e")
 	f(T+`ProcessCommandLine has_all ("-enc", "bypass")`, "ProcessCommandLine:bypass & ProcessCommandLine:-enc")
 	f(T+`ProcessCommandLine hasprefix "foo" and ProcessCommandLine hassuffix "bar"`, "ProcessCommandLine:foo & ProcessCommandLine:bar")
-	// Empty and non-ASCII literals never anchor.
+	// Empty literals never anchor; non-ASCII ones need a non-ASCII value.
 	f(T+`ProcessCommandLine contains ""`, "")
-	f(T+`ProcessCommandLine contains "straße"`, "")
+	f(T+`ProcessCommandLine contains "straße"`, "ProcessCommandLine:<non-ASCII>")
+	f(T+`ProcessCommandLine contains "😀" or ProcessCommandLine has "İ"`, "ProcessCommandLine:<non-ASCII>")
+	// RE2 writes (?i)ſ as the folded literal s: sound for ASCII values.
+	f(T+`ProcessCommandLine matches regex "(?i)ſ"`, "ProcessCommandLine:s")
 	// Regex: required literals, only when every match contains one.
 	f(T+`ProcessCommandLine matches regex @"(?i)-enc\s+[a-z]{4}"`, "ProcessCommandLine:-enc")
 	f(T+`ProcessCommandLine matches regex "abc|xyz"`, "ProcessCommandLine:abc | ProcessCommandLine:xyz")
@@ -248,6 +255,9 @@ var edgeRules = []string{
 	`DeviceProcessEvents | where FileName in ("cmd.exe", "CMD.EXE") and not(ProcessCommandLine has "whoami")`,
 	`let x = "powershell"; DeviceProcessEvents | where ProcessCommandLine contains x | project Timestamp, DeviceName, L = strlen(ProcessCommandLine)`,
 	`DeviceProcessEvents | where ProcessCommandLine contains "İ"`,
+	`DeviceProcessEvents | where ProcessCommandLine contains "ſ" or FileName =~ "Kelvin.exe" or FolderPath in~ ("É", "x")`,
+	`DeviceProcessEvents | where ProcessCommandLine matches regex "(?i)ſ|K"`,
+	`DeviceProcessEvents | where ProcessCommandLine contains_cs "é" and FileName == "İ"`,
 	`DeviceProcessEvents | where tolower(FileName) == "cmd.exe"`,
 	`DeviceProcessEvents | where FolderPath startswith_cs "C:\\Windows" and FileName endswith ".exe"`,
 	`DeviceProcessEvents | where isnotempty(ProcessCommandLine) and ProcessId > 60000`,
