@@ -23,11 +23,11 @@ import (
 // values are not scanned (Set treats every anchor on such a value as
 // present), because Unicode case folding can map a non-ASCII character
 // onto an ASCII one (the Kelvin sign K folds to k, and a (?i) regex folds
-// the long s ſ with s). A literal with non-ASCII characters (an emoji)
-// says only that the value is not ASCII: these tests compare with the
-// literal lowercased by strings.ToLower, which keeps non-ASCII text
-// non-ASCII and ASCII text ASCII. Regex literals are not used that way,
-// as a (?i) pattern's ſ matches an ASCII s.
+// the long s ſ with s). A literal that is still not ASCII once lowercased
+// (an emoji) says only that the value is not ASCII: these tests compare
+// with the literal lowercased by strings.ToLower, which keeps ASCII text
+// ASCII. Regex literals are not used that way, as a (?i) pattern's ſ
+// matches an ASCII s.
 
 // anchor: the input column col's value contains lit, case-insensitively
 // (lit is lowercase ASCII and not empty); or, when wide is set, the value
@@ -181,16 +181,21 @@ func (k *compiler) inClauses(x *ast.InExpr) []clause {
 	return []clause{u}
 }
 
-// one is the clause "col contains s", or "col is not ASCII" for a
-// literal that is not, or nil for an empty one.
+// one is the clause "col contains s" (lowercased), or "col is not ASCII"
+// when s lowercased is not ASCII, or nil for an empty s. It is lowercased
+// first because Unicode lowercases some non-ASCII letters to ASCII ones
+// (İ to i, the Kelvin sign to k): a case-insensitive test for "İ" is one
+// for "i". A case-sensitive test for a non-ASCII literal holds only on a
+// non-ASCII value, which marks every anchor of its column anyway.
 func one(col int, s string) []clause {
 	if s == "" {
 		return nil
 	}
-	if !isASCII(s) {
+	n := strings.ToLower(s)
+	if !isASCII(n) {
 		return []clause{{{col: col, wide: true}}}
 	}
-	return []clause{{{col: col, lit: strings.ToLower(s)}}}
+	return []clause{{{col: col, lit: n}}}
 }
 
 // stringColumn resolves e to a string column of the input row.

@@ -76,7 +76,10 @@ func TestPrefilter(t *testing.T) {
 	// Empty literals never anchor; non-ASCII ones need a non-ASCII value.
 	f(T+`ProcessCommandLine contains ""`, "")
 	f(T+`ProcessCommandLine contains "straße"`, "ProcessCommandLine:<non-ASCII>")
-	f(T+`ProcessCommandLine contains "😀" or ProcessCommandLine has "İ"`, "ProcessCommandLine:<non-ASCII>")
+	f(T+`ProcessCommandLine contains "😀" or ProcessCommandLine has "😃"`, "ProcessCommandLine:<non-ASCII>")
+	// Unicode lowercases İ to i and the Kelvin sign to k.
+	f(T+`ProcessCommandLine contains "İ"`, "ProcessCommandLine:i")
+	f(T+`FileName =~ "Kelvin"`, "FileName:kelvin")
 	// RE2 writes (?i)ſ as the folded literal s: sound for ASCII values.
 	f(T+`ProcessCommandLine matches regex "(?i)ſ"`, "ProcessCommandLine:s")
 	// Regex: required literals, only when every match contains one.
