@@ -173,7 +173,8 @@ func loadBatches(ing *settest.Ingested, per, n int) func(i int) store.Batch {
 // counts. Baselines in the same run: the store alone, and every rule
 // run alone per batch (the path before rule sets). Run with -benchtime
 // 1x; VIGIL_LATENCY_SECONDS sets the duration (default 60; the per-rule
-// baseline runs a sixth of it).
+// baseline runs a sixth of it) and VIGIL_LATENCY_BATCH the events per
+// request (default 1,000: 10,000 events/s).
 func BenchmarkStreamingLatency(b *testing.B) {
 	rules := benchRules(b)
 	if _, err := os.Stat(settest.AttackDir); err != nil {
@@ -189,7 +190,13 @@ func BenchmarkStreamingLatency(b *testing.B) {
 			b.Fatalf("VIGIL_LATENCY_SECONDS: %v", err)
 		}
 	}
-	const per, interval = 1000, 100 * time.Millisecond
+	const interval = 100 * time.Millisecond
+	per := 1000
+	if s := os.Getenv("VIGIL_LATENCY_BATCH"); s != "" {
+		if per, err = strconv.Atoi(s); err != nil || per < 1 {
+			b.Fatalf("VIGIL_LATENCY_BATCH: %v", s)
+		}
+	}
 	run := func(b *testing.B, wrap func(store.Store) store.Store, seconds int) {
 		st, err := duckdb.Open(b.TempDir(), store.Options{RetentionInterval: -1})
 		if err != nil {
