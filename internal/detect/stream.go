@@ -23,6 +23,8 @@ type Streaming struct {
 	// batch (their Allowed entries also suppress alerts on what they
 	// allow), tuning, deduplication. Set it before the first Append.
 	Alerts *Pipeline
+
+	sets ruleSets // the enabled continuous rules, indexed per table
 }
 
 // NewStreaming wraps an event store with the enabled continuous rules of
@@ -33,17 +35,12 @@ func NewStreaming(s store.Store, rules RuleSource) *Streaming {
 
 // Append implements store.Store.
 func (s *Streaming) Append(ctx context.Context, b store.Batch) error {
-	var rules []*Compiled
-	for _, c := range s.rules.Rules() {
-		if c.Continuous() && c.Rule.Enabled {
-			rules = append(rules, c)
-		}
-	}
+	sets := s.sets.get(s.rules.Rules())
 	for _, tr := range b.Tables {
 		s.Alerts.ObserveDevices(tr.Table, tr.Rows)
 	}
 	inds := s.Alerts.Indicators()
-	if len(rules) == 0 && inds == nil {
+	if len(sets) == 0 && inds == nil {
 		return s.Store.Append(ctx, b)
 	}
 	now := time.Now()
@@ -53,19 +50,7 @@ func (s *Streaming) Append(ctx context.Context, b store.Batch) error {
 	var alerts []Alert
 	for _, tr := range b.Tables {
 		alerts = append(alerts, inds.Match(now, tr.Table, tr.Rows)...)
-		for _, c := range rules {
-			if c.Table != tr.Table {
-				continue
-			}
-			got, _, err := c.Match(now, tr.Table, tr.Rows)
-			if err != nil {
-				if s.OnError != nil {
-					s.OnError(c.Rule.ID, err)
-				}
-				continue
-			}
-			alerts = append(alerts, got...)
-		}
+		alerts = append(alerts, sets.match(now, tr.Table, tr.Rows, s.OnError)...)
 	}
 	// What the alerts become (allowed, hidden, resolved, deduplicated)
 	// is the pipeline's, the same as in scheduled runs.

@@ -53,6 +53,9 @@ type Program struct {
 	// Now, when set, is the time now() and ago() count from in Run;
 	// zero means the time Run starts.
 	Now time.Time
+	// need is what a row must hold for the leading filters to keep it
+	// (see prefilter.go); Set skips the rows that fail it.
+	need []clause
 }
 
 // Columns is the schema of the rows Run returns.
@@ -104,57 +107,90 @@ func (p *Program) Run(rows [][]any) ([][]any, error) {
 func (p *Program) RunAt(now time.Time, rows [][]any) (out [][]any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			out, err = nil, fmt.Errorf("continuous rule evaluation failed: %v", r)
+			out, err = nil, evalFailed(r)
 		}
 	}()
-	c := &ctx{row: make([]any, p.width), now: now.UTC(), prog: p}
-	for _, f := range p.perRun {
-		c.runVal = append(c.runVal, f(c.now))
+	if err := p.checkWidth(rows); err != nil {
+		return nil, err
 	}
-	taken := make([]int64, len(p.stages))
+	r := p.newRunner(now)
+	for _, in := range rows {
+		r.step(in)
+	}
+	return r.out, nil
+}
+
+func evalFailed(r any) error { return fmt.Errorf("continuous rule evaluation failed: %v", r) }
+
+// checkWidth rejects a batch with a row narrower than the table.
+func (p *Program) checkWidth(rows [][]any) error {
 	nIn := len(p.inTypes)
-	var chunk []any
-rows:
 	for _, in := range rows {
 		if len(in) < nIn {
-			return nil, fmt.Errorf("row has %d values; table %s has %d columns", len(in), p.table.Name, nIn)
+			return fmt.Errorf("row has %d values; table %s has %d columns", len(in), p.table.Name, nIn)
 		}
-		c.in = in
-		for i := range p.stages {
-			s := &p.stages[i]
-			switch s.kind {
-			case stFilter:
-				if b, ok := s.f(c).(bool); !ok || !b {
-					continue rows
-				}
-			case stAssign:
-				c.row[s.slot] = s.f(c)
-			case stTake:
-				if taken[i] >= s.n {
-					continue rows
-				}
-				taken[i]++
-			}
-		}
-		// Output rows share backing arrays allocated in chunks.
-		if len(chunk) < len(p.out) {
-			chunk = make([]any, len(p.out)*64)
-		}
-		o := chunk[:len(p.out):len(p.out)]
-		chunk = chunk[len(p.out):]
-		for j, slot := range p.out {
-			var v any
-			if slot < 0 {
-				i := -1 - slot
-				v = canon(in[i], p.inTypes[i])
-			} else {
-				v = c.row[slot]
-			}
-			o[j] = outValue(v, p.columns[j].Type)
-		}
-		out = append(out, o)
 	}
-	return out, nil
+	return nil
+}
+
+// runner is the state of one run of a program: scratch slots, the run's
+// fixed values, take's counts and the output so far. Set feeds it only
+// the rows its prefilter lets through.
+type runner struct {
+	p     *Program
+	c     ctx
+	taken []int64
+	chunk []any
+	out   [][]any
+}
+
+func (p *Program) newRunner(now time.Time) *runner {
+	r := &runner{p: p, taken: make([]int64, len(p.stages))}
+	r.c = ctx{row: make([]any, p.width), now: now.UTC(), prog: p}
+	for _, f := range p.perRun {
+		r.c.runVal = append(r.c.runVal, f(r.c.now))
+	}
+	return r
+}
+
+// step runs the stages over one row of the input (at least as wide as
+// the table) and keeps its output row if no stage drops it.
+func (r *runner) step(in []any) {
+	p, c := r.p, &r.c
+	c.in = in
+	for i := range p.stages {
+		s := &p.stages[i]
+		switch s.kind {
+		case stFilter:
+			if b, ok := s.f(c).(bool); !ok || !b {
+				return
+			}
+		case stAssign:
+			c.row[s.slot] = s.f(c)
+		case stTake:
+			if r.taken[i] >= s.n {
+				return
+			}
+			r.taken[i]++
+		}
+	}
+	// Output rows share backing arrays allocated in chunks.
+	if len(r.chunk) < len(p.out) {
+		r.chunk = make([]any, len(p.out)*64)
+	}
+	o := r.chunk[:len(p.out):len(p.out)]
+	r.chunk = r.chunk[len(p.out):]
+	for j, slot := range p.out {
+		var v any
+		if slot < 0 {
+			i := -1 - slot
+			v = canon(in[i], p.inTypes[i])
+		} else {
+			v = c.row[slot]
+		}
+		o[j] = outValue(v, p.columns[j].Type)
+	}
+	r.out = append(r.out, o)
 }
 
 // lcol is a column of the pipeline at some operator: its name, type and
@@ -166,14 +202,18 @@ type lcol struct {
 }
 
 type compiler struct {
-	res    *check.Result
-	sc     *scope
-	layout []lcol // nil outside the pipeline
-	width  int
-	inT    []schema.Type
-	depth  int
-	stages []stage
-	perRun []func(now time.Time) any
+	res       *check.Result
+	sc        *scope
+	layout    []lcol // nil outside the pipeline
+	width     int
+	inT       []schema.Type
+	depth     int
+	stages    []stage
+	perRun    []func(now time.Time) any
+	prefilter []clause
+	// taken: a take stage was compiled, so later filters no longer
+	// decide alone whether a row counts (take counts the rows it sees).
+	taken bool
 }
 
 type binding struct {
@@ -335,7 +375,7 @@ func (k *compiler) program(t *schema.Table, ops []ast.Operator) *Program {
 	for _, o := range ops {
 		k.op(o)
 	}
-	p := &Program{table: t, inTypes: k.inT, stages: k.stages, width: k.width, perRun: k.perRun}
+	p := &Program{table: t, inTypes: k.inT, stages: k.stages, width: k.width, perRun: k.perRun, need: pickClauses(k.prefilter)}
 	for _, c := range k.layout {
 		p.columns = append(p.columns, check.Column{Name: c.name, Type: c.typ})
 		p.out = append(p.out, c.slot)
@@ -401,6 +441,9 @@ func (k *compiler) op(o ast.Operator) {
 			f = truthFn(e)
 		}
 		k.stages = append(k.stages, stage{kind: stFilter, f: f})
+		if !k.taken {
+			k.prefilter = append(k.prefilter, k.clauses(x.Pred)...)
+		}
 	case *ast.ExtendOp:
 		for _, ex := range x.Exprs {
 			names := k.res.Names[ex]
@@ -520,6 +563,7 @@ func (k *compiler) take(x *ast.TakeOp) {
 		k.failf(x.Count.Pos(), "take needs a non-negative count")
 	}
 	k.stages = append(k.stages, stage{kind: stTake, n: n})
+	k.taken = true
 }
 
 func opName(o ast.Operator) string {

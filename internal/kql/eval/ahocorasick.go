@@ -1,0 +1,120 @@
+package eval
+
+// acMatcher finds which of a set of lowercase ASCII patterns occur in a
+// string, ASCII case-insensitively, in one pass: an Aho–Corasick
+// automaton compiled to a DFA over byte classes (every byte no pattern
+// uses is one class, and an upper-case letter is its lower case's class),
+// so a step is one table load.
+type acMatcher struct {
+	class [256]uint8
+	nc    int32
+	delta []int32 // delta[state*nc+class] is the next state
+	// out is the pattern ending at a state (-1 none); dict is the next
+	// state on the failure chain with a pattern (-1 none).
+	out  []int32
+	dict []int32
+}
+
+// newACMatcher compiles patterns, which must be lowercase ASCII and not
+// empty; scan reports pattern i as i.
+func newACMatcher(patterns []string) *acMatcher {
+	m := &acMatcher{nc: 1}
+	for _, p := range patterns {
+		for i := 0; i < len(p); i++ {
+			c := p[i]
+			if m.class[c] == 0 {
+				m.class[c] = uint8(m.nc)
+				m.nc++
+			}
+		}
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		m.class[c] = m.class[c+('a'-'A')]
+	}
+	nc := m.nc
+	// At most one state per pattern byte, plus the root.
+	maxStates := 1
+	for _, p := range patterns {
+		maxStates += len(p)
+	}
+	m.delta = make([]int32, 0, maxStates*int(nc))
+	m.out = make([]int32, 0, maxStates)
+	m.dict = make([]int32, 0, maxStates)
+	// The trie; -1 marks a missing edge until the failure pass.
+	newState := func() int32 {
+		s := int32(len(m.out))
+		m.out = append(m.out, -1)
+		m.dict = append(m.dict, -1)
+		for i := int32(0); i < nc; i++ {
+			m.delta = append(m.delta, -1)
+		}
+		return s
+	}
+	newState()
+	for id, p := range patterns {
+		s := int32(0)
+		for i := 0; i < len(p); i++ {
+			c := int32(m.class[p[i]])
+			next := m.delta[s*nc+c]
+			if next < 0 {
+				next = newState()
+				m.delta[s*nc+c] = next
+			}
+			s = next
+		}
+		m.out[s] = int32(id)
+	}
+	// Breadth first: a state's failure state is shallower, so complete.
+	fail := make([]int32, len(m.out))
+	queue := make([]int32, 0, len(m.out))
+	for c := int32(0); c < nc; c++ {
+		if t := m.delta[c]; t < 0 {
+			m.delta[c] = 0
+		} else {
+			fail[t] = 0
+			queue = append(queue, t)
+		}
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		f := fail[s]
+		if m.out[f] >= 0 {
+			m.dict[s] = f
+		} else {
+			m.dict[s] = m.dict[f]
+		}
+		for c := int32(0); c < nc; c++ {
+			t := m.delta[s*nc+c]
+			if t < 0 {
+				m.delta[s*nc+c] = m.delta[f*nc+c]
+				continue
+			}
+			fail[t] = m.delta[f*nc+c]
+			queue = append(queue, t)
+		}
+	}
+	return m
+}
+
+// scan appends to hits the patterns occurring in s (a pattern may be
+// reported more than once). It stops at the first non-ASCII byte and
+// reports ok false: the caller must then treat every pattern as present.
+func (m *acMatcher) scan(s string, hits []int32) (_ []int32, ok bool) {
+	delta, out, dict, nc := m.delta, m.out, m.dict, m.nc
+	st := int32(0)
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b >= 0x80 {
+			return hits, false
+		}
+		st = delta[st*nc+int32(m.class[b])]
+		if out[st] >= 0 {
+			hits = append(hits, out[st])
+		}
+		for t := dict[st]; t >= 0; t = dict[t] {
+			hits = append(hits, out[t])
+		}
+	}
+	return hits, true
+}
