@@ -106,6 +106,13 @@ func (c *Compiled) alert(row []any) Alert {
 				}
 			}
 		}
+		// The machine an SMB write came from is the remote end of the
+		// event: it is what links a lateral move to its source device.
+		if k.entity == "Ip" && len(fields) == 0 {
+			if v, ok := m["RequestSourceIP"]; ok && !empty(v) {
+				fields["RemoteIP"] = v
+			}
+		}
 		if len(fields) > 0 {
 			a.Evidence = append(a.Evidence, Evidence{EntityType: k.entity, EvidenceRole: k.role, Fields: fields})
 		}

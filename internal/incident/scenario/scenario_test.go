@@ -128,6 +128,12 @@ func replay(t *testing.T, id string) []detect.Alert {
 // correlate runs alerts through a fresh engine and returns its incidents
 // holding alerts, with their alerts.
 func correlate(t *testing.T, alerts []incident.Alert) (map[int64][]state.IncidentAlert, *sqlite.Store) {
+	return correlateWith(t, alerts, nil)
+}
+
+// correlateWith is correlate with the devices' own addresses known, as
+// the server learns them from the stored rows.
+func correlateWith(t *testing.T, alerts []incident.Alert, addrs map[string]string) (map[int64][]state.IncidentAlert, *sqlite.Store) {
 	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
@@ -144,6 +150,7 @@ func correlate(t *testing.T, alerts []incident.Alert) (map[int64][]state.Inciden
 	if err := e.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
+	e.ObserveAddresses(addrs)
 	if err := e.Ingest(ctx, alerts); err != nil {
 		t.Fatal(err)
 	}
