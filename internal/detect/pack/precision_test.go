@@ -45,8 +45,8 @@ var (
 // (each row seen once, as the stream sees it) and reports the alerts per
 // rule.
 //
-// By default it runs a small organisation for a day. VIGIL_PRECISION=1
-// runs the size, 100 devices for 7 days (about 15 million rows:
+// By default it runs a small office for a working day. VIGIL_PRECISION=1
+// runs the size, 100 devices for 7 days (2 million rows a day:
 // the store's append makes that hours on a loaded 2-core machine), and
 // VIGIL_PRECISION_DAYS=N shortens the week. VIGIL_PRECISION_DIR=DIR
 // keeps the generated store in DIR and reuses it on the next run, so rules
@@ -84,6 +84,9 @@ func TestPrecision(t *testing.T) {
 	marker := filepath.Join(dir, fmt.Sprintf("precision-%dd-%du-%dh.done", size.devices, size.users, int(size.span.Hours())))
 	_, statErr := os.Stat(marker)
 	reuse := statErr == nil
+	if _, err := os.Stat(filepath.Join(dir, duckdb.FileName)); err == nil && !reuse {
+		t.Fatalf("%s holds a store but no %s (an unfinished run, or another size): remove the directory", dir, filepath.Base(marker))
+	}
 	st, err := duckdb.Open(dir, store.Options{RetentionInterval: -1})
 	if err != nil {
 		t.Fatal(err)
