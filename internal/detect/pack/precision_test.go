@@ -48,7 +48,8 @@ var (
 // By default it runs a small office for a working day. VIGIL_PRECISION=1
 // runs the size, 100 devices for 7 days (2 million rows a day:
 // the store's append makes that hours on a loaded 2-core machine), and
-// VIGIL_PRECISION_DAYS=N shortens the week. VIGIL_PRECISION_DIR=DIR
+// VIGIL_PRECISION_DAYS=N and VIGIL_PRECISION_DEVICES=N (people in
+// proportion) change the size. VIGIL_PRECISION_DIR=DIR
 // keeps the generated store in DIR and reuses it on the next run, so rules
 // can be tuned without generating again.
 func TestPrecision(t *testing.T) {
@@ -64,6 +65,13 @@ func TestPrecision(t *testing.T) {
 				t.Fatalf("VIGIL_PRECISION_DAYS=%q: want a positive number of days", s)
 			}
 			size.span = time.Duration(n) * 24 * time.Hour
+		}
+		if s := os.Getenv("VIGIL_PRECISION_DEVICES"); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 8 {
+				t.Fatalf("VIGIL_PRECISION_DEVICES=%q: want at least 8 devices", s)
+			}
+			size.devices, size.users = n, n*4/3
 		}
 	}
 	ctx := context.Background()
