@@ -1,10 +1,13 @@
 package simulate
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestAppendTime(t *testing.T) {
@@ -32,21 +35,77 @@ func TestAppendTime(t *testing.T) {
 	}
 }
 
+// stdJSONString is encoding/json's encoding of s with HTML escaping off:
+// the reference appendJSONString must match byte for byte.
+func stdJSONString(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		panic(err)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+var jsonStringSeeds = []string{
+	"",
+	`C:\Windows\System32\cmd.exe`,
+	`"quoted" and \back\slashed`,
+	"line\nbreak\ttab\rret\x00nul\x1funit\bback\fform\x7fdel",
+	"é ü 日本 🚀 Microsoft® Windows®",
+	"<script>&amp;</script>",
+	"bad \xff utf-8 \xc3 truncated \xe6\x97 and \xed\xa0\x80 surrogate",
+	"line\u2028sep\u2029para",
+	"\uFFFD real replacement char",
+}
+
 func TestAppendJSONString(t *testing.T) {
-	f := func(s string) {
+	check := func(s string) {
 		t.Helper()
-		var back string
-		b := appendJSONString(nil, s)
-		if err := json.Unmarshal(b, &back); err != nil || back != s {
-			t.Errorf("%q encoded as %s: %v", s, b, err)
+		if got, want := string(appendJSONString(nil, s)), stdJSONString(s); got != want {
+			t.Errorf("%q: got %s, encoding/json %s", s, got, want)
 		}
 	}
-	f("")
-	f(`C:\Windows\System32\cmd.exe`)
-	f(`"quoted" and \back\slashed`)
-	f("line\nbreak\ttab\rret\x00nul\x1funit")
-	f("é ü 日本 🚀")
-	f("<script>&amp;</script>")
+	for _, s := range jsonStringSeeds {
+		check(s)
+	}
+	// Random strings over an alphabet rich in the bytes that need care.
+	alphabet := []string{"a", "Z", "0", " ", `"`, `\`, "/", "\n", "\t", "\x00", "\x1f", "\x7f",
+		"é", "日", "🚀", "\u2028", "\xff", "\xc3", "\xe6\x97", "<", "&"}
+	r := newRNG(5)
+	for i := 0; i < 5000; i++ {
+		var sb strings.Builder
+		for n := r.intn(12); n > 0; n-- {
+			sb.WriteString(alphabet[r.intn(len(alphabet))])
+		}
+		check(sb.String())
+	}
+}
+
+// FuzzAppendJSONString checks the hand-written string encoder against
+// encoding/json: the same bytes, and text that decodes back to the input
+// whenever the input is valid UTF-8.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range jsonStringSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := appendJSONString([]byte("prefix"), s)
+		if !bytes.HasPrefix(got, []byte("prefix")) {
+			t.Fatalf("%q: prefix lost: %s", s, got)
+		}
+		got = got[len("prefix"):]
+		if want := stdJSONString(s); string(got) != want {
+			t.Fatalf("%q: got %s, encoding/json %s", s, got, want)
+		}
+		var back string
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("%q encoded as %s: %v", s, got, err)
+		}
+		if utf8.ValidString(s) && back != s {
+			t.Fatalf("%q encoded as %s decodes to %q", s, got, back)
+		}
+	})
 }
 
 func TestAliasFollowsWeights(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigilsec/vigil/internal/schema"
 )
@@ -451,31 +452,57 @@ func appendInt(b []byte, n int64) []byte {
 	return append(b, byte('0'+n/10_000), byte('0'+n/1000%10), byte('0'+n/100%10), byte('0'+n/10%10), byte('0'+n%10))
 }
 
-// jsonSafe[c] says byte c needs no escaping inside a JSON string.
+// jsonSafe[c] says ASCII byte c needs no escaping inside a JSON string;
+// bytes from 0x80 on take the UTF-8 path.
 var jsonSafe = func() (t [256]bool) {
 	for i := range t {
-		t[i] = i >= 0x20 && i != '"' && i != '\\'
+		t[i] = i >= 0x20 && i < utf8.RuneSelf && i != '"' && i != '\\'
 	}
 	return t
 }()
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString appends s as a quoted JSON string. Text is valid UTF-8
-// by construction (name pools and YAML), so only quotes, backslashes and
-// control characters need escaping.
+// appendJSONString appends s as a quoted JSON string, byte for byte as
+// encoding/json does with HTML escaping off: quotes, backslashes and
+// control characters escaped (\b \f \n \r \t short), invalid UTF-8
+// replaced by U+FFFD, and U+2028 and U+2029 escaped so the line is also
+// valid JavaScript. Text is almost always plain ASCII, so the loop only
+// looks at bytes until one needs care.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
 		if jsonSafe[c] {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == utf8.RuneError && size == 1:
+				b = append(b, s[start:i]...)
+				b = append(b, `\ufffd`...)
+			case r == '\u2028' || r == '\u2029':
+				b = append(b, s[start:i]...)
+				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			default:
+				i += size
+				continue
+			}
+			i += size
+			start = i
 			continue
 		}
 		b = append(b, s[start:i]...)
 		switch c {
 		case '"', '\\':
 			b = append(b, '\\', c)
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\f':
+			b = append(b, '\\', 'f')
 		case '\n':
 			b = append(b, '\\', 'n')
 		case '\r':
@@ -485,7 +512,8 @@ func appendJSONString(b []byte, s string) []byte {
 		default:
 			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 		}
-		start = i + 1
+		i++
+		start = i
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
