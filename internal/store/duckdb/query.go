@@ -54,26 +54,17 @@ func (s *Store) Query(ctx context.Context, q store.Query) (*store.Result, error)
 		return nil, fmt.Errorf("duckdb: query: only SELECT statements may run here")
 	}
 
-	var stopProfile func() *store.QueryStats
-	if q.Profile {
-		stopProfile = startProfile(ctx, conn)
-	}
 	rows, err := conn.QueryContext(ctx, text, bindArgs(q.Args)...)
 	if err != nil {
-		if stopProfile != nil {
-			stopProfile()
-		}
 		return nil, queryError(ctx, "query", err)
 	}
 	res, err := readResult(rows, desc, maxRows)
 	rows.Close()
-	if stopProfile != nil {
-		if st := stopProfile(); res != nil {
-			res.Stats = st
-		}
-	}
 	if err != nil {
 		return nil, queryError(ctx, "query", err)
+	}
+	if q.Profile {
+		res.Stats = readProfile(conn)
 	}
 	return res, nil
 }

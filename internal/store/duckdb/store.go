@@ -100,7 +100,7 @@ func open(dir string, opts store.Options, tables []*schema.Table) (_ *Store, err
 		}
 	}()
 
-	connector, err := duckdb.NewConnector(abs+dsnOptions, nil)
+	connector, err := duckdb.NewConnector(abs+dsnOptions, initConn)
 	if err != nil {
 		return nil, openError(abs, err)
 	}
