@@ -409,12 +409,13 @@ func (e *Engine) create(b *batch, ia *state.IncidentAlert) *live {
 // each with the first reason found.
 func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
 	var out []candidate
-	pos := map[*live]int{}
+	// An alert links to a handful of incidents: a scan beats a map.
 	found := func(r ref, reason state.LinkReason) {
-		if _, ok := pos[r.l]; ok {
-			return
+		for i := range out {
+			if out[i].l == r.l {
+				return
+			}
 		}
-		pos[r.l] = len(out)
 		out = append(out, candidate{l: r.l, reason: reason})
 	}
 	for _, ent := range ia.Entities {

@@ -12,20 +12,18 @@ import (
 // entity's first key is its identity (for caps and assets); any shared
 // key links. Keys are lower-case and prefixed by what they are.
 func entitiesOf(a *Alert) []state.IncidentEntity {
-	var out []state.IncidentEntity
-	seen := map[string]bool{}
+	out := make([]state.IncidentEntity, 0, len(a.Evidence))
+	// An alert has a few entities: a scan of those kept beats a map.
 	add := func(e state.IncidentEntity) {
 		if e.Value == "" {
 			return
 		}
-		id := e.Kind + "|" + strings.ToLower(e.Value)
-		if len(e.Keys) > 0 {
-			id = e.Keys[0]
+		id := identity(&e)
+		for i := range out {
+			if identity(&out[i]) == id {
+				return
+			}
 		}
-		if seen[id] {
-			return
-		}
-		seen[id] = true
 		out = append(out, e)
 	}
 	device := ""

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigilsec/vigil/internal/state"
 )
@@ -37,12 +39,71 @@ const incidentColumns = `id, name, severity, status, assignee, classification, d
 	categories, techniques, devices, users, mailboxes, apps, ips, service_sources, detection_sources, investigations, actions,
 	alert_count, entity_count, first_activity, last_activity, redirect_to, created_at, updated_at, resolved_at, version`
 
+// jsonList encodes a list of strings as a JSON array. It is on the
+// correlation write path (13 lists per incident row, one per alert row),
+// so it appends by hand rather than through reflection.
 func jsonList(v []string) string {
 	if len(v) == 0 {
 		return "[]"
 	}
-	b, _ := json.Marshal(v)
-	return string(b)
+	n := 2
+	for _, s := range v {
+		n += len(s) + 3
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, s := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return string(append(b, ']'))
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, invalid UTF-8 replaced by U+FFFD as
+// encoding/json does.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func scanIncident(row interface{ Scan(...any) error }) (*state.Incident, error) {
@@ -136,12 +197,29 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 				return err
 			}
 			defer al.Close()
-			for _, a := range ch.Alerts {
-				ents, _ := json.Marshal(nonNilSlice(a.Entities))
-				reasons, _ := json.Marshal(nonNilSlice(a.Reasons))
+			// One encoder, buffer and argument slice for every row.
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			args := make([]any, 12)
+			for i := range ch.Alerts {
+				a := &ch.Alerts[i]
+				buf.Reset()
+				if err := enc.Encode(nonNilSlice(a.Entities)); err != nil {
+					return err
+				}
+				split := buf.Len()
+				if err := enc.Encode(nonNilSlice(a.Reasons)); err != nil {
+					return err
+				}
+				// Encode ends each value with a newline; the column does not.
+				b := buf.Bytes()
+				ents, reasons := b[:split-1], b[split:len(b)-1]
 				linked := orNow(a.LinkedAt, func() time.Time { return now })
-				if _, err := al.ExecContext(ctx, a.AlertID, a.IncidentID, a.Time.UnixMicro(), a.Title, a.Severity, a.Category,
-					a.ServiceSource, a.DetectionSource, jsonList(a.Techniques), string(ents), string(reasons), linked.UnixMicro()); err != nil {
+				args[0], args[1], args[2], args[3], args[4], args[5] = a.AlertID, a.IncidentID, a.Time.UnixMicro(), a.Title, a.Severity, a.Category
+				args[6], args[7], args[8], args[9], args[10], args[11] = a.ServiceSource, a.DetectionSource, jsonList(a.Techniques),
+					string(ents), string(reasons), linked.UnixMicro()
+				if _, err := al.ExecContext(ctx, args...); err != nil {
 					return err
 				}
 			}
@@ -174,6 +252,13 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 				return err
 			}
 		}
+		var act *sql.Stmt
+		if len(ch.Activity) > 0 {
+			if act, err = tx.PrepareContext(ctx, `INSERT INTO incident_activity (incident_id, time, actor, action, details) VALUES (?, ?, ?, ?, ?)`); err != nil {
+				return err
+			}
+			defer act.Close()
+		}
 		for i := range ch.Activity {
 			a := &ch.Activity[i]
 			a.Time = orNow(a.Time, func() time.Time { return now })
@@ -183,8 +268,7 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 			if !json.Valid([]byte(a.Details)) {
 				return errors.New("sqlite: incident activity details are not valid JSON")
 			}
-			res, err := tx.ExecContext(ctx, `INSERT INTO incident_activity (incident_id, time, actor, action, details) VALUES (?, ?, ?, ?, ?)`,
-				a.IncidentID, a.Time.UnixMicro(), a.Actor, a.Action, a.Details)
+			res, err := act.ExecContext(ctx, a.IncidentID, a.Time.UnixMicro(), a.Actor, a.Action, a.Details)
 			if err != nil {
 				return err
 			}

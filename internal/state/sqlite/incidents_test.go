@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -115,4 +117,47 @@ func TestIncidentStore(t *testing.T) {
 	if n, _ := s.MaxIncidentID(ctx); n != 2 {
 		t.Errorf("max id %d", n)
 	}
+}
+
+// jsonList must decode to what encoding/json's encoding of its input
+// decodes to (invalid UTF-8 bytes each become U+FFFD).
+func TestJSONList(t *testing.T) {
+	for _, v := range [][]string{nil, {}, {""}, {"a", "b"}, {`q"uo\te`}, {"tab\tnl\nret\r", "\x00\x1f\x7f"}, {"<&>"}, {"é 日本", "\xff\xfe"}, {"\u2028"}} {
+		got := jsonList(v)
+		var back []string
+		if err := json.Unmarshal([]byte(got), &back); err != nil {
+			t.Fatalf("%q: %s: %v", v, got, err)
+		}
+		want := viaStdlib(t, v)
+		if !slices.Equal(back, want) {
+			t.Errorf("%q: %s decodes to %q", v, got, back)
+		}
+	}
+}
+
+func FuzzJSONList(f *testing.F) {
+	for _, s := range []string{"", "a", `"\`, "\x00\n", "\xff", "é"} {
+		f.Add(s, s+"x")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		var back []string
+		if err := json.Unmarshal([]byte(jsonList([]string{a, b})), &back); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(back, viaStdlib(t, []string{a, b})) {
+			t.Fatalf("%q %q -> %q", a, b, back)
+		}
+	})
+}
+
+func viaStdlib(t *testing.T, v []string) []string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{}
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
