@@ -1,5 +1,10 @@
 package eval
 
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
 // acMatcher finds which of a set of lowercase ASCII patterns occur in a
 // string, ASCII case-insensitively, in one pass: an Aho–Corasick
 // automaton compiled to a DFA over byte classes (every byte no pattern
@@ -101,12 +106,29 @@ func newACMatcher(patterns []string) *acMatcher {
 // reported more than once). It stops at the first non-ASCII byte and
 // reports ok false: the caller must then treat every pattern as present.
 func (m *acMatcher) scan(s string, hits []int32) (_ []int32, ok bool) {
+	hits, wide, ok := m.scanText(s, hits)
+	return hits, ok && !wide
+}
+
+// scanText is scan that also goes through non-ASCII text whose every
+// non-ASCII character is foldSafe (wide reports that there was some): no
+// ASCII pattern can match across such a character (its bytes are in no
+// pattern's class), and no case-insensitive test can match it with an
+// ASCII character. ok is false at the first character that is not safe.
+func (m *acMatcher) scanText(s string, hits []int32) (_ []int32, wide, ok bool) {
 	delta, out, dict, nc := m.delta, m.out, m.dict, m.nc
 	st := int32(0)
 	for i := 0; i < len(s); i++ {
 		b := s[i]
 		if b >= 0x80 {
-			return hits, false
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !foldSafe(r, size) {
+				return hits, wide, false
+			}
+			wide = true
+			st = 0
+			i += size - 1
+			continue
 		}
 		st = delta[st*nc+int32(m.class[b])]
 		if out[st] >= 0 {
@@ -116,5 +138,24 @@ func (m *acMatcher) scan(s string, hits []int32) (_ []int32, ok bool) {
 			hits = append(hits, out[t])
 		}
 	}
-	return hits, true
+	return hits, wide, true
+}
+
+// foldSafe reports whether the non-ASCII character r (size bytes of
+// valid UTF-8) has no ASCII character among its lower, upper and
+// simple-fold forms: the Kelvin sign, the long s, dotted and dotless i
+// are not safe; ®, é and CJK are.
+func foldSafe(r rune, size int) bool {
+	if r == utf8.RuneError && size <= 1 {
+		return false
+	}
+	if unicode.ToLower(r) < utf8.RuneSelf || unicode.ToUpper(r) < utf8.RuneSelf || unicode.ToTitle(r) < utf8.RuneSelf {
+		return false
+	}
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f < utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

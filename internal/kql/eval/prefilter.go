@@ -101,6 +101,11 @@ func (k *compiler) binaryClause(x *ast.BinaryExpr) []clause {
 				return one(col, s)
 			}
 		}
+		if col, ok := k.jsonTextColumn(x.X); ok {
+			if s, ok := k.constString(x.Y); ok {
+				return jsonOne(col, s)
+			}
+		}
 		return nil
 	case ast.MatchesRegex:
 		col, ok := k.stringColumn(x.X)
@@ -116,12 +121,14 @@ func (k *compiler) binaryClause(x *ast.BinaryExpr) []clause {
 	switch x.Op.String() {
 	case "contains", "contains_cs", "startswith", "startswith_cs", "endswith", "endswith_cs",
 		"has", "has_cs", "hasprefix", "hasprefix_cs", "hassuffix", "hassuffix_cs":
-		col, ok := k.stringColumn(x.X)
-		if !ok {
-			return nil
-		}
-		if s, ok := k.constString(x.Y); ok {
-			return one(col, s)
+		if col, ok := k.stringColumn(x.X); ok {
+			if s, ok := k.constString(x.Y); ok {
+				return one(col, s)
+			}
+		} else if col, ok := k.jsonTextColumn(x.X); ok {
+			if s, ok := k.constString(x.Y); ok {
+				return jsonOne(col, s)
+			}
 		}
 	}
 	return nil
@@ -149,9 +156,13 @@ func (k *compiler) inClauses(x *ast.InExpr) []clause {
 			return []clause{u}
 		}
 	}
+	oneOf := one
 	col, ok := k.stringColumn(x.X)
 	if !ok {
-		return nil
+		if col, ok = k.jsonTextColumn(x.X); !ok {
+			return nil
+		}
+		oneOf = jsonOne
 	}
 	var items []string
 	for _, e := range x.List {
@@ -164,7 +175,7 @@ func (k *compiler) inClauses(x *ast.InExpr) []clause {
 	if x.Op == ast.HasAll {
 		var out []clause
 		for _, s := range items {
-			if c := one(col, s); c != nil {
+			if c := oneOf(col, s); c != nil {
 				out = append(out, c...)
 			}
 		}
@@ -172,13 +183,30 @@ func (k *compiler) inClauses(x *ast.InExpr) []clause {
 	}
 	var u clause
 	for _, s := range items {
-		c := one(col, s)
+		c := oneOf(col, s)
 		if c == nil {
 			return nil
 		}
 		u = append(u, c[0]...)
 	}
-	return []clause{u}
+	return []clause{dedupe(u)}
+}
+
+// dedupe drops repeated anchors (jsonOne's fallbacks) from a clause.
+func dedupe(c clause) clause {
+	out := c[:0:0]
+	seen := map[anchor]bool{}
+	for _, a := range c {
+		if a.num != nil {
+			out = append(out, a)
+			continue
+		}
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // one is the clause "col contains s" (lowercased), or "col is not ASCII"

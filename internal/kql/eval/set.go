@@ -41,8 +41,11 @@ type setColumn struct {
 	// hits[pattern] are the program clauses the pattern satisfies.
 	hits [][]progClause
 	// all is every program clause anchored on the column, for the values
-	// the matcher cannot scan (non-ASCII).
+	// the matcher cannot scan (non-ASCII that may fold to ASCII).
 	all []progClause
+	// wide is the clauses with a wide anchor on the column, which hold
+	// on any non-ASCII value.
+	wide []progClause
 }
 
 type progClause struct {
@@ -59,6 +62,7 @@ func NewSet(progs []*Program) (*Set, error) {
 		hits  [][]progClause
 		all   []progClause
 		inAll map[progClause]bool
+		wide  []progClause
 	}
 	byCol := map[int]*colLits{}
 	byNum := map[int]*numColumn{}
@@ -95,7 +99,9 @@ func NewSet(progs []*Program) (*Set, error) {
 				}
 				// A wide anchor holds only on non-ASCII values, which
 				// mark every anchor of the column: it needs no pattern.
-				if !a.wide {
+				if a.wide {
+					cl.wide = append(cl.wide, pc)
+				} else {
 					id, ok := cl.pats[a.lit]
 					if !ok {
 						id = int32(len(cl.lits))
@@ -113,7 +119,7 @@ func NewSet(progs []*Program) (*Set, error) {
 		}
 	}
 	for col, cl := range byCol {
-		s.cols = append(s.cols, setColumn{col: col, ac: newACMatcher(cl.lits), hits: cl.hits, all: cl.all})
+		s.cols = append(s.cols, setColumn{col: col, ac: newACMatcher(cl.lits), hits: cl.hits, all: cl.all, wide: cl.wide})
 	}
 	sort.Slice(s.cols, func(i, j int) bool { return s.cols[i].col < s.cols[j].col })
 	for _, nc := range byNum {
@@ -263,13 +269,18 @@ func (m *matchState) candidates(in []any) {
 		if v == "" {
 			continue
 		}
-		var ascii bool
-		m.hits, ascii = cl.ac.scan(v, m.hits[:0])
-		if !ascii {
+		var wide bool
+		m.hits, wide, ok = cl.ac.scanText(v, m.hits[:0])
+		if !ok {
 			for _, pc := range cl.all {
 				m.mark(pc, gen)
 			}
 			continue
+		}
+		if wide {
+			for _, pc := range cl.wide {
+				m.mark(pc, gen)
+			}
 		}
 		ps := m.patStamps[ci]
 		for _, h := range m.hits {

@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"os"
@@ -9,49 +8,28 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigilsec/vigil/internal/kql/eval/settest"
 	"github.com/vigilsec/vigil/internal/simulate"
 	"github.com/vigilsec/vigil/internal/store"
 )
 
-// benchQueries are the rules of the rule-set benchmark: the built-in
-// pack and the Windows Sigma rules, either as the Sigma compiler made
-// them (VIGIL_SIGMA_RULES names a JSON-lines file of {"query": ...}) or
-// translated by settest.
+// SigmaRules compiles the SigmaHQ Windows rules with the in-tree Sigma
+// compiler (internal/detect/sigma). It is set by an external test file
+// (sigma_rules_test.go), because the compiler imports this package.
+var SigmaRules func() (queries []string, source string, err error)
+
+// benchQueries are the rules of the rule-set benchmark and the exactness
+// test: the Windows Sigma rules as the Sigma compiler makes them, and
+// the built-in pack.
 func benchQueries(tb testing.TB) (queries []string, source string) {
-	if f := os.Getenv("VIGIL_SIGMA_RULES"); f != "" {
-		fh, err := os.Open(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		defer fh.Close()
-		sc := bufio.NewScanner(fh)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			var r struct {
-				Query string `json:"query"`
-			}
-			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-				tb.Fatalf("%s: %v", f, err)
-			}
-			queries = append(queries, r.Query)
-		}
-		if err := sc.Err(); err != nil {
-			tb.Fatal(err)
-		}
-		source = f
-	} else {
-		if _, err := os.Stat(settest.SigmaDir); err != nil {
-			tb.Skipf("Sigma rules not available: %v", err)
-		}
-		sig, err := settest.Sigma(settest.SigmaDir)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for _, r := range sig {
-			queries = append(queries, r.Query)
-		}
-		source = "settest.Sigma"
+	if SigmaRules == nil {
+		tb.Fatal("SigmaRules is not set (sigma_rules_test.go)")
+	}
+	queries, source, err := SigmaRules()
+	if os.IsNotExist(err) {
+		tb.Skipf("Sigma rules not available: %v", err)
+	}
+	if err != nil {
+		tb.Fatal(err)
 	}
 	queries = append(queries, packQueries(tb)...)
 	return queries, source

@@ -310,9 +310,8 @@ func attackRows(t testing.TB) *settest.Ingested {
 }
 
 // TestSetMatchesEachProgram is the Set's contract: over real and random
-// rows, with the built-in rules, about 2,400 Sigma rules (the Sigma
-// compiler's output when VIGIL_SIGMA_RULES names it, else settest's
-// translation) and the edge cases, Set.Match returns exactly what each
+// rows, with the built-in rules, the SigmaHQ Windows rules as the
+// in-tree Sigma compiler makes them and the edge cases, Set.Match returns exactly what each
 // program's RunAt does.
 func TestSetMatchesEachProgram(t *testing.T) {
 	if testing.Short() {
