@@ -9,11 +9,12 @@ import (
 
 	"github.com/vigilsec/vigil/internal/detect/sigma"
 	"github.com/vigilsec/vigil/internal/kql/eval"
+	"github.com/vigilsec/vigil/internal/kql/eval/settest"
 )
 
 // sigmaWindowsDir holds SigmaHQ's Windows rules in the shared datasets,
 // next to the repository.
-const sigmaWindowsDir = "/work/shared/datasets/sigma/rules/windows"
+var sigmaWindowsDir = settest.SigmaDir
 
 // The rule-set tests and benchmark live in package eval; the Sigma
 // compiler imports eval, so only this external test file may call it.

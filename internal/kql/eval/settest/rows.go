@@ -13,8 +13,6 @@ import (
 	"github.com/vigilsec/vigil/internal/store"
 )
 
-// AttackDir holds the recorded attacks (OTRF Security-Datasets).
-const AttackDir = "/work/shared/datasets/attack"
 
 // rowSink keeps what a pipeline appends, per table.
 type rowSink struct {

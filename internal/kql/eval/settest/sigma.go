@@ -22,8 +22,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// SigmaDir is where the shared datasets keep the SigmaHQ Windows rules.
-const SigmaDir = "/work/shared/datasets/sigma/rules/windows"
 
 // Rule is one translated rule.
 type Rule struct {
