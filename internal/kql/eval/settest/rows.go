@@ -13,7 +13,6 @@ import (
 	"github.com/vigilsec/vigil/internal/store"
 )
 
-
 // rowSink keeps what a pipeline appends, per table.
 type rowSink struct {
 	rows    map[string][][]any

@@ -22,7 +22,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-
 // Rule is one translated rule.
 type Rule struct {
 	ID, Title, Table, Query string
