@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/vigilsec/vigil/internal/jsonenc"
 	"github.com/vigilsec/vigil/internal/kql/check"
 	"github.com/vigilsec/vigil/internal/schema"
 )
@@ -167,7 +168,7 @@ func AppendJSONValue(b []byte, v any, t schema.Type) []byte {
 		if t == schema.Decimal && isJSONNumber(x) {
 			return append(b, x...)
 		}
-		return appendJSONString(b, x)
+		return jsonenc.AppendString(b, x)
 	case bool:
 		return strconv.AppendBool(b, x)
 	case int32:
@@ -184,14 +185,14 @@ func AppendJSONValue(b []byte, v any, t schema.Type) []byte {
 		if isJSONNumber(string(x)) {
 			return append(b, x...)
 		}
-		return appendJSONString(b, string(x))
+		return jsonenc.AppendString(b, string(x))
 	case time.Time:
-		return appendJSONString(b, FormatDateTime(x))
+		return jsonenc.AppendString(b, FormatDateTime(x))
 	case time.Duration:
-		return appendJSONString(b, FormatTimeSpan(x))
+		return jsonenc.AppendString(b, FormatTimeSpan(x))
 	case json.RawMessage:
 		if !json.Valid(x) {
-			return appendJSONString(b, string(x))
+			return jsonenc.AppendString(b, string(x))
 		}
 		var buf bytes.Buffer
 		if json.Compact(&buf, x) != nil {
@@ -199,11 +200,11 @@ func AppendJSONValue(b []byte, v any, t schema.Type) []byte {
 		}
 		return append(b, buf.Bytes()...)
 	case [16]byte:
-		return appendJSONString(b, formatGUID(x))
+		return jsonenc.AppendString(b, formatGUID(x))
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {
-		return appendJSONString(b, fmt.Sprint(v))
+		return jsonenc.AppendString(b, fmt.Sprint(v))
 	}
 	return append(b, raw...)
 }
@@ -303,48 +304,6 @@ func isJSONNumber(s string) bool {
 	return i == len(s)
 }
 
-// appendJSONString quotes s as a JSON string; invalid UTF-8 becomes
-// U+FFFD. HTML characters are not escaped (the bodies are JSON, never
-// HTML).
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case c < 0x20 || c == 0x7f:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			// Valid JSON, but not valid JavaScript in older engines.
-			b = append(b, `\u202`...)
-			b = append(b, hex[r&15])
-		default:
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
-}
-
 // appendSchema writes [{"Name":..,"Type":..},...] with the given keys.
 func appendSchema(b []byte, cols []check.Column, nameKey, typeKey string) []byte {
 	b = append(b, '[')
@@ -355,11 +314,11 @@ func appendSchema(b []byte, cols []check.Column, nameKey, typeKey string) []byte
 		b = append(b, `{"`...)
 		b = append(b, nameKey...)
 		b = append(b, `":`...)
-		b = appendJSONString(b, c.Name)
+		b = jsonenc.AppendString(b, c.Name)
 		b = append(b, `,"`...)
 		b = append(b, typeKey...)
 		b = append(b, `":`...)
-		b = appendJSONString(b, TypeName(c.Type))
+		b = jsonenc.AppendString(b, TypeName(c.Type))
 		b = append(b, '}')
 	}
 	return append(b, ']')
@@ -371,7 +330,7 @@ func AppendRows(b []byte, res *Result) []byte {
 	b = append(b, '[')
 	keys := make([][]byte, len(res.Columns))
 	for j, c := range res.Columns {
-		keys[j] = append(appendJSONString(nil, c.Name), ':')
+		keys[j] = append(jsonenc.AppendString(nil, c.Name), ':')
 	}
 	for i, row := range res.Rows {
 		if i > 0 {

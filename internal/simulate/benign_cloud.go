@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"github.com/vigilsec/vigil/internal/jsonenc"
 	"strconv"
 	"strings"
 )
@@ -317,9 +318,9 @@ func (s *shard) cloud(us *userState, now int64) {
 	// ActivityObjects and RawEventData as the Office 365 audit log has them.
 	b := make([]byte, 0, 256)
 	b = append(b, `[{"Type":`...)
-	b = appendJSONString(b, object)
+	b = jsonenc.AppendString(b, object)
 	b = append(b, `,"Name":`...)
-	b = appendJSONString(b, objName)
+	b = jsonenc.AppendString(b, objName)
 	b = append(b, `}]`...)
 	row.str(cActivityObjects, string(b))
 	b = b[:0]
@@ -328,7 +329,7 @@ func (s *shard) cloud(us *userState, now int64) {
 	b = append(b, `,"Id":"`...)
 	b = r.appendGUID(b)
 	b = append(b, `","Operation":`...)
-	b = appendJSONString(b, action)
+	b = jsonenc.AppendString(b, action)
 	b = append(b, `,"OrganizationId":"`...)
 	b = append(b, o.TenantID...)
 	b = append(b, `","RecordType":`...)
@@ -336,11 +337,11 @@ func (s *shard) cloud(us *userState, now int64) {
 	b = append(b, `,"UserId":`...)
 	b = append(b, us.acct.upn.j...)
 	b = append(b, `,"Workload":`...)
-	b = appendJSONString(b, workload)
+	b = jsonenc.AppendString(b, workload)
 	b = append(b, `,"ClientIP":`...)
-	b = appendJSONString(b, u.Site.EgressIP)
+	b = jsonenc.AppendString(b, u.Site.EgressIP)
 	b = append(b, `,"ObjectId":`...)
-	b = appendJSONString(b, objName)
+	b = jsonenc.AppendString(b, objName)
 	b = append(b, '}')
 	row.str(cRawEventData, string(b))
 	s.emit(row)

@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"github.com/vigilsec/vigil/internal/jsonenc"
 	"strconv"
 	"strings"
 )
@@ -288,9 +289,9 @@ func newDest(host, ip string, port int64, public bool) *dest {
 		d.host = newSym(host)
 		var b []byte
 		b = append(b, `{"DnsQueryString":`...)
-		b = appendJSONString(b, host)
+		b = jsonenc.AppendString(b, host)
 		b = append(b, `,"DnsQueryResult":[{"DnsQueryType":1,"DnsQueryTypeName":"A","DnsQueryResult":`...)
-		b = appendJSONString(b, ip)
+		b = jsonenc.AppendString(b, ip)
 		b = append(b, `}]}`...)
 		d.dns = jsonSym(string(b))
 	}

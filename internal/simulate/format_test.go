@@ -3,6 +3,7 @@ package simulate
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/vigilsec/vigil/internal/jsonenc"
 	"math"
 	"strings"
 	"testing"
@@ -62,7 +63,7 @@ var jsonStringSeeds = []string{
 func TestAppendJSONString(t *testing.T) {
 	check := func(s string) {
 		t.Helper()
-		if got, want := string(appendJSONString(nil, s)), stdJSONString(s); got != want {
+		if got, want := string(jsonenc.AppendString(nil, s)), stdJSONString(s); got != want {
 			t.Errorf("%q: got %s, encoding/json %s", s, got, want)
 		}
 	}
@@ -90,7 +91,7 @@ func FuzzAppendJSONString(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := appendJSONString([]byte("prefix"), s)
+		got := jsonenc.AppendString([]byte("prefix"), s)
 		if !bytes.HasPrefix(got, []byte("prefix")) {
 			t.Fatalf("%q: prefix lost: %s", s, got)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/vigilsec/vigil/internal/jsonenc"
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
@@ -675,7 +676,7 @@ func (p *planner) cell(c *cellSpec, col schema.Column, data *TemplateData) (valu
 			return value{}, false, nil
 		}
 		if col.Type == schema.Dynamic && !json.Valid([]byte(text)) {
-			text = string(appendJSONString(nil, text))
+			text = string(jsonenc.AppendString(nil, text))
 		}
 	} else {
 		b, err := p.jsonOf(c.node, data)
@@ -738,7 +739,7 @@ func (p *planner) jsonOf(n *yaml.Node, data *TemplateData) ([]byte, error) {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = appendJSONString(b, n.Content[i].Value)
+				b = jsonenc.AppendString(b, n.Content[i].Value)
 				b = append(b, ':')
 				if err := walk(n.Content[i+1]); err != nil {
 					return err
@@ -778,7 +779,7 @@ func (p *planner) jsonOf(n *yaml.Node, data *TemplateData) ([]byte, error) {
 				if err != nil {
 					return err
 				}
-				b = appendJSONString(b, s)
+				b = jsonenc.AppendString(b, s)
 			}
 		default:
 			return fmt.Errorf("line %d: unsupported YAML value", n.Line)

@@ -6,8 +6,8 @@ import (
 	"math/bits"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
+	"github.com/vigilsec/vigil/internal/jsonenc"
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
@@ -22,14 +22,14 @@ type sym struct {
 }
 
 func newSym(s string) *sym {
-	return &sym{s: s, j: appendJSONString(nil, s), a: s}
+	return &sym{s: s, j: jsonenc.AppendString(nil, s), a: s}
 }
 
 // eventSym is a sym for text made for one event (a command line with a
 // random argument): it skips the boxed form, which only the store path
 // needs and can make when it does.
 func eventSym(s string) *sym {
-	return &sym{s: s, j: appendJSONString(nil, s)}
+	return &sym{s: s, j: jsonenc.AppendString(nil, s)}
 }
 
 // jsonSym is a sym holding JSON text, for AdditionalFields and other
@@ -367,7 +367,7 @@ func appendValueJSON(b []byte, v *value, t schema.Type, tc *timeCache) []byte {
 		if t == schema.Dynamic {
 			return append(b, v.s...)
 		}
-		return appendJSONString(b, v.s)
+		return jsonenc.AppendString(b, v.s)
 	case kInt:
 		if t == schema.String {
 			b = append(b, '"')
@@ -452,72 +452,7 @@ func appendInt(b []byte, n int64) []byte {
 	return append(b, byte('0'+n/10_000), byte('0'+n/1000%10), byte('0'+n/100%10), byte('0'+n/10%10), byte('0'+n%10))
 }
 
-// jsonSafe[c] says ASCII byte c needs no escaping inside a JSON string;
-// bytes from 0x80 on take the UTF-8 path.
-var jsonSafe = func() (t [256]bool) {
-	for i := range t {
-		t[i] = i >= 0x20 && i < utf8.RuneSelf && i != '"' && i != '\\'
-	}
-	return t
-}()
-
 const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a quoted JSON string, byte for byte as
-// encoding/json does with HTML escaping off: quotes, backslashes and
-// control characters escaped (\b \f \n \r \t short), invalid UTF-8
-// replaced by U+FFFD, and U+2028 and U+2029 escaped so the line is also
-// valid JavaScript. Text is almost always plain ASCII, so the loop only
-// looks at bytes until one needs care.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if jsonSafe[c] {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			switch {
-			case r == utf8.RuneError && size == 1:
-				b = append(b, s[start:i]...)
-				b = append(b, `\ufffd`...)
-			case r == '\u2028' || r == '\u2029':
-				b = append(b, s[start:i]...)
-				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			default:
-				i += size
-				continue
-			}
-			i += size
-			start = i
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		i++
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
 
 // timeCache formats timestamps as "2006-01-02T15:04:05.000000Z" without
 // the time package: the date part is cached per day, the rest is digits.

@@ -18,6 +18,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/vigilsec/vigil/internal/jsonenc"
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
@@ -357,7 +358,7 @@ var templateFuncs = template.FuncMap{
 	"mod":   func(a, b int) int { return a % max(b, 1) },
 	"pad":   func(n, width int) string { return pad(n, width) },
 	"json": func(s string) string {
-		b := appendJSONString(nil, s)
+		b := jsonenc.AppendString(nil, s)
 		return string(b[1 : len(b)-1])
 	},
 	// b64utf16 encodes text the way PowerShell's -EncodedCommand wants it.

@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"github.com/vigilsec/vigil/internal/jsonenc"
 	"strconv"
 	"strings"
 )
@@ -157,7 +158,7 @@ func (s *shard) identityInfo(us *userState, now int64) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, g)
+		b = jsonenc.AppendString(b, g)
 	}
 	b = append(b, ']')
 	row.str(cGroupMembership, string(b))

@@ -3,6 +3,7 @@ package simulate
 import (
 	"fmt"
 
+	"github.com/vigilsec/vigil/internal/jsonenc"
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
@@ -308,10 +309,10 @@ func init() {
 				t.idx[c] = int16(pos)
 			}
 		}
-		t.open = appendJSONString([]byte(`{"$table":`), st.Name)
+		t.open = jsonenc.AppendString([]byte(`{"$table":`), st.Name)
 		for _, c := range st.Columns {
 			t.types = append(t.types, c.Type)
-			k := appendJSONString([]byte{','}, c.Name)
+			k := jsonenc.AppendString([]byte{','}, c.Name)
 			t.keys = append(t.keys, append(k, ':'))
 		}
 		t.hasDevice = t.idx[cDeviceId] >= 0

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
+	"github.com/vigilsec/vigil/internal/jsonenc"
 )
 
 // TestGolden normalizes testdata/<case>/input.ndjson, detecting each
@@ -38,7 +39,7 @@ func goldenOutput(t *testing.T, path string) []byte {
 		}
 		rows, err := normalizeOne(norm, line)
 		if err != nil {
-			out = append(out, fmt.Sprintf(`{"line":%d,"format":%q,"error":%s}`, n, norm.Format(), appendJSONString(nil, err.Error())))
+			out = append(out, fmt.Sprintf(`{"line":%d,"format":%q,"error":%s}`, n, norm.Format(), jsonenc.AppendString(nil, err.Error())))
 			continue
 		}
 		var lines []string

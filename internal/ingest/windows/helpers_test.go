@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/ingest"
 	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
+	"github.com/vigilsec/vigil/internal/jsonenc"
 	"github.com/vigilsec/vigil/internal/store"
 )
 
@@ -73,23 +74,23 @@ func normalizeOne(n ingest.Normalizer, data []byte) ([]*ingest.Row, error) {
 func rowJSON(r *ingest.Row) string {
 	var b bytes.Buffer
 	b.WriteString(`{"table":`)
-	b.Write(appendJSONString(nil, r.Table.Name))
+	b.Write(jsonenc.AppendString(nil, r.Table.Name))
 	for i, v := range r.Values {
 		if v == nil {
 			continue
 		}
 		b.WriteByte(',')
-		b.Write(appendJSONString(nil, r.Table.Columns[i].Name))
+		b.Write(jsonenc.AppendString(nil, r.Table.Columns[i].Name))
 		b.WriteByte(':')
 		switch x := v.(type) {
 		case time.Time:
-			b.Write(appendJSONString(nil, x.UTC().Format(time.RFC3339Nano)))
+			b.Write(jsonenc.AppendString(nil, x.UTC().Format(time.RFC3339Nano)))
 		case json.RawMessage:
 			var c bytes.Buffer
 			if json.Compact(&c, x) == nil {
 				b.Write(c.Bytes())
 			} else {
-				b.Write(appendJSONString(nil, string(x)))
+				b.Write(jsonenc.AppendString(nil, string(x)))
 			}
 		default:
 			j, _ := json.Marshal(x)

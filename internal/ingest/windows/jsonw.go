@@ -1,8 +1,8 @@
 package windows
 
 import (
+	"github.com/vigilsec/vigil/internal/jsonenc"
 	"strconv"
-	"unicode/utf8"
 )
 
 // jsonObject writes a JSON object key by key, in insertion order, so that
@@ -21,13 +21,13 @@ func (o *jsonObject) key(k string) {
 		o.buf = append(o.buf, ',')
 	}
 	o.n++
-	o.buf = appendJSONString(o.buf, k)
+	o.buf = jsonenc.AppendString(o.buf, k)
 	o.buf = append(o.buf, ':')
 }
 
 func (o *jsonObject) str(k, v string) {
 	o.key(k)
-	o.buf = appendJSONString(o.buf, v)
+	o.buf = jsonenc.AppendString(o.buf, v)
 }
 
 func (o *jsonObject) int(k string, v int64) {
@@ -47,7 +47,7 @@ func (o *jsonObject) strs(k string, vs []string) {
 		if i > 0 {
 			o.buf = append(o.buf, ',')
 		}
-		o.buf = appendJSONString(o.buf, v)
+		o.buf = jsonenc.AppendString(o.buf, v)
 	}
 	o.buf = append(o.buf, ']')
 }
@@ -63,59 +63,4 @@ func (o *jsonObject) bytes() []byte {
 	copy(out, o.buf)
 	out[len(o.buf)] = '}'
 	return out
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
-// U+FFFD so that the output is always valid JSON.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"':
-				b = append(b, '\\', '"')
-			case '\\':
-				b = append(b, '\\', '\\')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		// U+2028 and U+2029 are valid JSON but break JavaScript readers.
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

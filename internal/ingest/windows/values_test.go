@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/jsonenc"
 )
 
 func TestRegistryKey(t *testing.T) {
@@ -150,8 +151,8 @@ func TestDCName(t *testing.T) {
 func TestJSONString(t *testing.T) {
 	f := func(in, want string) {
 		t.Helper()
-		if got := string(appendJSONString(nil, in)); got != want {
-			t.Errorf("appendJSONString(%q) = %s, want %s", in, got, want)
+		if got := string(jsonenc.AppendString(nil, in)); got != want {
+			t.Errorf("jsonenc.AppendString(%q) = %s, want %s", in, got, want)
 		}
 	}
 	f(`a"b\c`, `"a\"b\\c"`)

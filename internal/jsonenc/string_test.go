@@ -1,0 +1,34 @@
+package jsonenc
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+func stdString(s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", `q"uo\te`, "\b\f\n\r\t\x00\x1f\x7f", "<a&b>", "é中文🙂", "\u2028\u2029", "bad\xff\xfeutf8", "\xed\xa0\x80"} {
+		if got, want := AppendString(nil, s), stdString(s); !bytes.Equal(got, want) {
+			t.Errorf("%q: got %s want %s", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "a\"b", "\x00\u2028", "\xff", "C:\\Windows\\System32"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := AppendString(nil, s), stdString(s); !bytes.Equal(got, want) {
+			t.Fatalf("%q: got %s want %s", s, got, want)
+		}
+	})
+}
