@@ -11,6 +11,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/vigilsec/vigil/internal/ingest/windows"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -694,31 +695,14 @@ func registryPattern(p pattern) pattern {
 	if len(p) == 0 || p[0].wild != 0 {
 		return p
 	}
-	for _, r := range registryRoots {
+	for _, r := range windows.RegistryRoots {
 		s := p[0].lit
-		if len(s) >= len(r.prefix) && strings.EqualFold(s[:len(r.prefix)], r.prefix) && (len(s) == len(r.prefix) || s[len(r.prefix)] == '\\') {
-			out := append(pattern{{lit: r.long + s[len(r.prefix):]}}, p[1:]...)
+		if len(s) >= len(r.Prefix) && strings.EqualFold(s[:len(r.Prefix)], r.Prefix) && (len(s) == len(r.Prefix) || s[len(r.Prefix)] == '\\') {
+			out := append(pattern{{lit: r.Long + s[len(r.Prefix):]}}, p[1:]...)
 			return out.norm()
 		}
 	}
 	return p
-}
-
-// registryRoots are the normalizer's hive spellings (package
-// ingest/windows): Defender's long names, user hives under
-// HKEY_CURRENT_USER.
-var registryRoots = []struct{ prefix, long string }{
-	{`HKLM`, `HKEY_LOCAL_MACHINE`},
-	{`HKU\.DEFAULT`, `HKEY_USERS\.DEFAULT`},
-	{`HKU`, `HKEY_CURRENT_USER`},
-	{`HKCU`, `HKEY_CURRENT_USER`},
-	{`HKCR`, `HKEY_CLASSES_ROOT`},
-	{`HKCC`, `HKEY_CURRENT_CONFIG`},
-	{`\REGISTRY\MACHINE`, `HKEY_LOCAL_MACHINE`},
-	{`\REGISTRY\USER\.DEFAULT`, `HKEY_USERS\.DEFAULT`},
-	{`\REGISTRY\USER`, `HKEY_CURRENT_USER`},
-	{`HKEY_USERS\.DEFAULT`, `HKEY_USERS\.DEFAULT`},
-	{`HKEY_USERS`, `HKEY_CURRENT_USER`},
 }
 
 var dwordRe = regexp.MustCompile(`(?i)^DWORD \((0x[0-9a-f]{1,8})\)$`)

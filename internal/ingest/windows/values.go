@@ -96,10 +96,10 @@ func parseHashes(s string) hashes {
 	return h
 }
 
-// registryRoots map the short and kernel spellings of hive roots to the
-// long names Defender writes. Defender shows user hives under
-// HKEY_CURRENT_USER\<SID>.
-var registryRoots = []struct{ prefix, long string }{
+// RegistryRoots map the short and kernel spellings of hive roots to the
+// long names Defender writes (Defender shows user hives under
+// HKEY_CURRENT_USER\<SID>); Sigma rules are rewritten to match them.
+var RegistryRoots = []struct{ Prefix, Long string }{
 	{`HKLM`, `HKEY_LOCAL_MACHINE`},
 	{`HKU\.DEFAULT`, `HKEY_USERS\.DEFAULT`},
 	{`HKU`, `HKEY_CURRENT_USER`},
@@ -115,10 +115,10 @@ var registryRoots = []struct{ prefix, long string }{
 
 // registryKey converts a key path to Defender's spelling.
 func registryKey(s string) string {
-	for _, r := range registryRoots {
-		if len(s) >= len(r.prefix) && strings.EqualFold(s[:len(r.prefix)], r.prefix) &&
-			(len(s) == len(r.prefix) || s[len(r.prefix)] == '\\') {
-			return r.long + s[len(r.prefix):]
+	for _, r := range RegistryRoots {
+		if len(s) >= len(r.Prefix) && strings.EqualFold(s[:len(r.Prefix)], r.Prefix) &&
+			(len(s) == len(r.Prefix) || s[len(r.Prefix)] == '\\') {
+			return r.Long + s[len(r.Prefix):]
 		}
 	}
 	return s
