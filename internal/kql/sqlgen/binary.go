@@ -53,6 +53,26 @@ func (g *gen) str(e ast.Expr, row *rel) string {
 	return g.toStringSQL(g.expr(e, row), g.typeOf(e))
 }
 
+// lowerStr is lower(str(e)) for the case-insensitive operators. An ASCII
+// string literal is lowered here and bound lowered: DuckDB's lower() and
+// Go's agree on ASCII, and a plain parameter lets DuckDB compare against
+// a constant rather than call lower() on every chunk.
+func (g *gen) lowerStr(e ast.Expr, row *rel) string {
+	if lit, ok := e.(*ast.StringLit); ok && isASCII(lit.Value) {
+		return g.typedParam(strings.ToLower(lit.Value), schema.String)
+	}
+	return "lower(" + g.str(e, row) + ")"
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 func (g *gen) binary(x *ast.BinaryExpr, row *rel) string {
 	switch x.Op {
 	case ast.And:
@@ -90,8 +110,7 @@ func (g *gen) binary(x *ast.BinaryExpr, row *rel) string {
 	case ast.Add, ast.Sub, ast.Mul, ast.Quo, ast.Rem:
 		return g.arith(x, row)
 	case ast.EqTilde, ast.NeqTilde:
-		a, b := g.stringOperands(x.X, x.Y, row)
-		s := "(lower(" + a + ") = lower(" + b + "))"
+		s := "(" + g.lowerStr(x.X, row) + " = " + g.lowerStr(x.Y, row) + ")"
 		if x.Op == ast.NeqTilde {
 			s = "(NOT " + s + ")"
 		}
@@ -127,25 +146,22 @@ func (g *gen) stringOp(x *ast.BinaryExpr, row *rel) (string, bool) {
 	var s string
 	switch base {
 	case "contains":
-		b := g.str(x.Y, row)
 		if cs {
-			s = "contains(" + a + ", " + b + ")"
+			s = "contains(" + a + ", " + g.str(x.Y, row) + ")"
 		} else {
-			s = "contains(lower(" + a + "), lower(" + b + "))"
+			s = "contains(lower(" + a + "), " + g.lowerStr(x.Y, row) + ")"
 		}
 	case "startswith":
-		b := g.str(x.Y, row)
 		if cs {
-			s = "starts_with(" + a + ", " + b + ")"
+			s = "starts_with(" + a + ", " + g.str(x.Y, row) + ")"
 		} else {
-			s = "starts_with(lower(" + a + "), lower(" + b + "))"
+			s = "starts_with(lower(" + a + "), " + g.lowerStr(x.Y, row) + ")"
 		}
 	case "endswith":
-		b := g.str(x.Y, row)
 		if cs {
-			s = "suffix(" + a + ", " + b + ")"
+			s = "suffix(" + a + ", " + g.str(x.Y, row) + ")"
 		} else {
-			s = "suffix(lower(" + a + "), lower(" + b + "))"
+			s = "suffix(lower(" + a + "), " + g.lowerStr(x.Y, row) + ")"
 		}
 	case "has", "hasprefix", "hassuffix":
 		s = g.hasTerm(a, x.Y, row, base != "hassuffix", base != "hasprefix", cs)
@@ -320,6 +336,10 @@ func (g *gen) in(x *ast.InExpr, row *rel) string {
 				continue
 			}
 		}
+		if lit, ok := e.(*ast.StringLit); ok && ci && isASCII(lit.Value) {
+			items = append(items, g.lowerStr(e, row))
+			continue
+		}
 		s := g.expr(e, row)
 		t := g.typeOf(e)
 		if t == schema.Dynamic {
@@ -346,7 +366,13 @@ func (g *gen) in(x *ast.InExpr, row *rel) string {
 		s = "(" + strings.Join(parts, " OR ") + ")"
 	}
 	if neg {
-		// KQL's !in keeps rows whose value is null out as false.
+		// KQL's !in keeps rows whose value is null out as false. Strings
+		// are never null (the store keeps them non-null and every string
+		// expression is coalesced), so a list of literals needs no guard,
+		// and the plain NOT IN reaches DuckDB's scan as a filter.
+		if ta == schema.String && len(subs) == 0 && allLiterals(x.List) {
+			return "(NOT " + s + ")"
+		}
 		return "(NOT coalesce(" + s + ", false))"
 	}
 	return s
@@ -362,6 +388,9 @@ func (g *gen) inCase(s string, ci bool) string {
 // inItem binds one element of a dynamic array literal for in().
 func (g *gen) inItem(v any, t schema.Type, ci bool) string {
 	if ci {
+		if s := jsonScalarText(v); isASCII(s) {
+			return g.typedParam(strings.ToLower(s), schema.String)
+		}
 		return "lower(" + g.param(jsonScalarText(v)) + ")"
 	}
 	switch t {
@@ -473,4 +502,14 @@ func isLiteral(e ast.Expr) bool {
 		return isLiteral(x.X)
 	}
 	return false
+}
+
+// allLiterals reports whether every expression is a literal.
+func allLiterals(es []ast.Expr) bool {
+	for _, e := range es {
+		if !isLiteral(e) {
+			return false
+		}
+	}
+	return true
 }

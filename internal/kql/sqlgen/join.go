@@ -226,7 +226,7 @@ func optionWord(opts []*ast.Option, name string) string {
 
 // union concatenates its inputs, aligning columns by name as the binder
 // merged them.
-func (g *gen) union(x *ast.UnionOp, in *rel) *rel {
+func (g *gen) union(x *ast.UnionOp, in *rel, need colSet) *rel {
 	cols := g.tableCols(x)
 	var ins []unionInput
 	if in != nil {
@@ -258,7 +258,13 @@ func (g *gen) union(x *ast.UnionOp, in *rel) *rel {
 	if source == "" {
 		source = optionWord(x.Options, "with_source")
 	}
-	return g.step("union", x.Pos(), g.unionBody(ins, cols, source), cols)
+	// Each branch selects only what later operators read: DuckDB does
+	// not prune the columns of a UNION ALL's branches by itself.
+	out := pruned(cols, need, nil)
+	if len(out) == 0 {
+		out = cols[:min(1, len(cols))]
+	}
+	return g.step("union", x.Pos(), g.unionBody(ins, cols, out, source), out)
 }
 
 // unionName is the name withsource gives a union input: a table's (or
@@ -375,12 +381,19 @@ type unionInput struct {
 
 // unionBody aligns each input with the merged columns (missing columns
 // read null, or ” for strings) and concatenates them.
-func (g *gen) unionBody(ins []unionInput, cols []check.Column, source string) string {
+func (g *gen) unionBody(ins []unionInput, cols, out []check.Column, source string) string {
 	var parts []string
 	origins := unionOrigins(ins, cols, source)
+	wanted := make(map[string]bool, len(out))
+	for _, c := range out {
+		wanted[c.Name] = true
+	}
 	for _, inp := range ins {
 		var sel []string
 		for k, c := range cols {
+			if !wanted[c.Name] {
+				continue
+			}
 			if source != "" && c.Name == source {
 				sel = append(sel, g.typedParam(inp.name, schema.String)+" AS "+quote(c.Name))
 				continue

@@ -36,7 +36,7 @@ func itemName(e ast.Expr) (string, ast.Expr) {
 // mvExpand compiles mv-expand: the lists of the items are computed in one
 // step, then unnested together (DuckDB zips several unnests in one
 // select list, padding the shorter with nulls, as Kusto does).
-func (g *gen) mvExpand(x *ast.MvExpandOp, in *rel) *rel {
+func (g *gen) mvExpand(x *ast.MvExpandOp, in *rel, need colSet) *rel {
 	cols := g.tableCols(x)
 	expanded := map[string]string{}
 	var lists, values []string
@@ -72,6 +72,13 @@ func (g *gen) mvExpand(x *ast.MvExpandOp, in *rel) *rel {
 	}
 	step1 := g.cte("mv-expand", x.Pos(), "SELECT *, "+strings.Join(lists, ", ")+" FROM (SELECT *, "+strings.Join(values, ", ")+" FROM "+in.name+")", nil)
 	idx := optionWord(x.Options, "with_itemindex")
+	// Every expanded row copies its input row: only the columns later
+	// operators read are copied (the expanded ones and the index always).
+	keep := map[string]bool{idx: idx != ""}
+	for name := range expanded {
+		keep[name] = true
+	}
+	cols = pruned(cols, need, keep)
 	var sel []string
 	for _, c := range cols {
 		switch {

@@ -446,7 +446,7 @@ func (g *gen) summarizePerPartition(o *ast.SummarizeOp, cur *rel, keyType schema
 		}
 	}
 	visible := &rel{name: cur.name, cols: append(append([]check.Column(nil), cur.cols...), check.Column{Name: "__pk", Type: keyType}), hidden: hidden}
-	r := g.summarize(&syn, visible)
+	r := g.summarize(&syn, visible, nil)
 	return &rel{name: r.name, cols: orig, hidden: []string{"__pk"}}
 }
 

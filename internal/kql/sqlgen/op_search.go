@@ -42,7 +42,7 @@ func (g *gen) search(x *ast.SearchOp, in *rel) *rel {
 	if len(ins) == 0 {
 		g.failf(x.Pos(), "search has no tables")
 	}
-	u := &rel{name: g.cte("search", x.Pos(), g.unionBody(ins, cols, "$table"), cols), cols: cols}
+	u := &rel{name: g.cte("search", x.Pos(), g.unionBody(ins, cols, cols, "$table"), cols), cols: cols}
 	if x.Pred == nil {
 		return u
 	}

@@ -21,6 +21,10 @@ func (g *gen) op(o ast.Operator, in *rel) *rel {
 			g.failf(o.Pos(), "this operator needs input")
 		}
 	}
+	// Only this operator may use what its output needs; operators it
+	// compiles inside itself (subqueries, mv-apply) start from "all".
+	need := g.outNeed
+	g.outNeed = nil
 	switch x := o.(type) {
 	case *ast.WhereOp:
 		in = g.pushToUniqueLeft(in, x.Pred)
@@ -54,19 +58,19 @@ func (g *gen) op(o ast.Operator, in *rel) *rel {
 	case *ast.DistinctOp:
 		return g.distinct(x, in)
 	case *ast.SummarizeOp:
-		return g.summarize(x, in)
+		return g.summarize(x, in, need)
 	case *ast.JoinOp:
 		return g.join(x, in)
 	case *ast.LookupOp:
 		return g.lookup(x, in)
 	case *ast.UnionOp:
-		return g.union(x, in)
+		return g.union(x, in, need)
 	case *ast.PrintOp:
 		return g.print(x)
 	case *ast.RangeOp:
 		return g.rangeOp(x)
 	case *ast.MvExpandOp:
-		return g.mvExpand(x, in)
+		return g.mvExpand(x, in, need)
 	case *ast.SerializeOp:
 		if len(in.order) == 0 {
 			in = g.numbered(in)

@@ -221,6 +221,9 @@ type gen struct {
 	curRow *rel
 	// agg is set while compiling summarize's aggregate expressions.
 	agg *aggCtx
+	// outNeed is, while an operator of a pipe compiles, the columns of
+	// its output that later operators read (nil: all); see pipeNeeds.
+	outNeed colSet
 	// bare marks comparisons whose null may stand for false (the
 	// conjuncts of a where clause).
 	bare map[ast.Expr]bool

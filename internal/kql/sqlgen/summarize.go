@@ -73,8 +73,12 @@ func (g *gen) argType(x *ast.CallExpr, i int) schema.Type {
 	return g.typeOf(valueOf(x.Args[i]))
 }
 
-func (g *gen) summarize(x *ast.SummarizeOp, in *rel) *rel {
+func (g *gen) summarize(x *ast.SummarizeOp, in *rel, need colSet) *rel {
 	cols := g.tableCols(x)
+	colByName := make(map[string]check.Column, len(cols))
+	for _, c := range cols {
+		colByName[c.Name] = c
+	}
 	ctx := &aggCtx{in: in}
 	var keys, keyNames []string
 	for _, e := range x.ByExprs {
@@ -91,15 +95,25 @@ func (g *gen) summarize(x *ast.SummarizeOp, in *rel) *rel {
 		g.failf(x.Bin.Pos(), "summarize bin= is not supported yet")
 	}
 	var outer []string
+	var outCols []check.Column
 	for _, k := range keyNames {
 		outer = append(outer, quote(k)+" AS "+quote(k))
+		outCols = append(outCols, colByName[k])
 	}
 	byNames := map[string]bool{}
 	for _, k := range keyNames {
 		byNames[k] = true
 	}
-	for _, e := range x.Aggs {
+	for i, e := range x.Aggs {
 		names := g.res.Names[e]
+		// An aggregate no later operator reads is not computed (groups do
+		// not depend on it), unless it is all the step would have.
+		if need != nil && !anyNeeded(names, need) && (len(keyNames) > 0 || i < len(x.Aggs)-1 || len(outer) > 0) {
+			continue
+		}
+		for _, n := range names {
+			outCols = append(outCols, colByName[n])
+		}
 		v := valueOf(e)
 		if call, ok := v.(*ast.CallExpr); ok {
 			if id, ok := call.Fun.(*ast.Ident); ok {
@@ -142,12 +156,12 @@ func (g *gen) summarize(x *ast.SummarizeOp, in *rel) *rel {
 	grouped := g.cte("summarize", x.Pos(), body, nil)
 	// The second step computes the outputs and gives them KQL's types.
 	for i := range outer {
-		if i < len(cols) {
-			outer[i] = finalCast(outer[i], cols[i])
+		if i < len(outCols) {
+			outer[i] = finalCast(outer[i], outCols[i])
 		}
 	}
 	body = "SELECT " + strings.Join(outer, ", ") + " FROM " + grouped
-	return g.step("summarize", x.Pos(), body, cols)
+	return g.step("summarize", x.Pos(), body, outCols)
 }
 
 // finalCast gives an output column its KQL type: aggregates of DuckDB
@@ -280,4 +294,13 @@ func (g *gen) percentilesMany(ctx *aggCtx, call *ast.CallExpr, fname string, nam
 		out = append(out, ctx.add("quantile_disc("+x+", CAST("+ps+" AS DOUBLE) / 100)")+" AS "+quote(names[i]))
 	}
 	return out
+}
+
+func anyNeeded(names []string, need colSet) bool {
+	for _, n := range names {
+		if need[n] {
+			return true
+		}
+	}
+	return false
 }

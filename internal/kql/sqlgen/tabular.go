@@ -34,8 +34,12 @@ func (g *gen) tabular(e ast.Expr) *rel {
 		if x.Source != nil {
 			r = g.tabular(x.Source)
 		}
-		for _, op := range x.Ops {
+		needs := g.pipeNeeds(x.Ops)
+		for i, op := range x.Ops {
+			saved := g.outNeed
+			g.outNeed = needs[i]
 			r = g.op(op, r)
+			g.outNeed = saved
 		}
 		if r == nil {
 			g.failf(x.Pos(), "empty pipe")

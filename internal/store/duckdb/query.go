@@ -39,6 +39,25 @@ func (s *Store) Query(ctx context.Context, q store.Query) (*store.Result, error)
 	}
 	defer conn.Close()
 
+	// Most results need no rewrite of their columns: then the statement is
+	// planned once, wrapped in the row cap, and run as prepared. Planning
+	// a long generated query costs milliseconds, as much as running it on
+	// a small table.
+	var res *store.Result
+	err = conn.Raw(func(dc any) error {
+		res, err = queryPrepared(ctx, dc, q, maxRows)
+		return err
+	})
+	switch {
+	case err == nil:
+		if q.Profile {
+			res.Stats = readProfile(conn)
+		}
+		return res, nil
+	case !errors.Is(err, errRewrite):
+		return nil, queryError(ctx, "query", err)
+	}
+
 	desc, err := describe(ctx, conn, q.SQL)
 	if err != nil {
 		return nil, queryError(ctx, "query", err)
@@ -58,7 +77,7 @@ func (s *Store) Query(ctx context.Context, q store.Query) (*store.Result, error)
 	if err != nil {
 		return nil, queryError(ctx, "query", err)
 	}
-	res, err := readResult(rows, desc, maxRows)
+	res, err = readResult(rows, desc, maxRows)
 	rows.Close()
 	if err != nil {
 		return nil, queryError(ctx, "query", err)

@@ -93,6 +93,12 @@ func TestQueryShapes(t *testing.T) {
 		return store.ResultColumn{Name: name, Type: typ}
 	}
 	f(store.Query{SQL: "SELECT 1 AS a, 'x' AS a;"}, []store.ResultColumn{col("a", schema.Int), col("a", schema.String)}, [][]any{{int32(1), "x"}})
+	// Names the capping SELECT * would take for renamed duplicates.
+	f(store.Query{SQL: "SELECT 1 AS a_1, 2 AS a"}, []store.ResultColumn{col("a_1", schema.Int), col("a", schema.Int)}, [][]any{{int32(1), int32(2)}})
+	f(store.Query{SQL: "SELECT 1 AS x_2, 2 AS _"}, []store.ResultColumn{col("x_2", schema.Int), col("_", schema.Int)}, [][]any{{int32(1), int32(2)}})
+	// JSON and nested results take the general path, which renders them.
+	f(store.Query{SQL: "SELECT [1, 2] AS l, '{\"k\": 1}'::JSON AS j, 3 AS n"}, []store.ResultColumn{col("l", schema.Dynamic), col("j", schema.Dynamic), col("n", schema.Int)},
+		[][]any{{json.RawMessage(`[1,2]`), json.RawMessage(`{"k": 1}`), int32(3)}})
 	f(store.Query{SQL: "SELECT 1 AS \"we\"\"ird\" -- trailing comment"}, []store.ResultColumn{col(`we"ird`, schema.Int)}, [][]any{{int32(1)}})
 	f(store.Query{SQL: "WITH t AS (SELECT 2 AS n) SELECT n FROM t"}, []store.ResultColumn{col("n", schema.Int)}, [][]any{{int32(2)}})
 	f(store.Query{SQL: "SELECT * FROM Second"}, []store.ResultColumn{col("Id", schema.Long), col("Name", schema.String), col(schema.IngestionTimeColumn, schema.DateTime)}, [][]any{})
