@@ -21,7 +21,7 @@ import (
 //	PATCH /api/v1/incidents/{id}            assign, status, classify, tag, comment (If-Match: version)
 //	POST  /api/v1/incidents/{id}/comments   add a comment
 //	POST  /api/v1/incidents/{id}/merge      merge other incidents into this one
-//	GET   /api/v1/incidents/{id}/timeline   alerts, their evidence, comments and activity in time order
+//	GET   /api/v1/incidents/{id}/timeline   alerts, evidence, triggering events, device telemetry, comments, activity in time order
 //	POST  /api/v1/incidents/bulk            one change to many incidents
 //	POST  /api/v1/alerts/{id}/incident      move an alert to another incident, or a new one
 
@@ -621,62 +621,3 @@ func (s *Server) bulkUpdateIncidents(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-type timelineItem struct {
-	Time    time.Time `json:"time"`
-	Type    string    `json:"type"` // alert, evidence, comment, activity
-	AlertID string    `json:"alertId,omitempty"`
-	Title   string    `json:"title,omitempty"`
-	Actor   string    `json:"actor,omitempty"`
-	Action  string    `json:"action,omitempty"`
-	Data    any       `json:"data,omitempty"`
-}
-
-func (s *Server) incidentTimeline(w http.ResponseWriter, r *http.Request) {
-	in, err := s.loadIncident(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ctx := r.Context()
-	alerts, err := s.state.IncidentAlerts(ctx, in.ID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ids := make([]string, len(alerts))
-	items := []timelineItem{}
-	for i, a := range alerts {
-		ids[i] = a.AlertID
-		items = append(items, timelineItem{Time: a.Time.UTC(), Type: "alert", AlertID: a.AlertID, Title: a.Title, Data: viewIncidentAlert(&a, "")})
-	}
-	evidence, err := s.alertEvidence(r, ids)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	for _, ev := range evidence {
-		t, _ := ev["Timestamp"].(time.Time)
-		id, _ := ev["AlertId"].(string)
-		items = append(items, timelineItem{Time: t.UTC(), Type: "evidence", AlertID: id, Data: ev})
-	}
-	comments, err := s.state.IncidentComments(ctx, in.ID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	for _, c := range comments {
-		items = append(items, timelineItem{Time: c.CreatedAt.UTC(), Type: "comment", Actor: c.Author, Data: c.Text})
-	}
-	activity, err := s.state.IncidentActivity(ctx, in.ID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	for _, a := range activity {
-		items = append(items, timelineItem{Time: a.Time.UTC(), Type: "activity", Actor: a.Actor, Action: a.Action, Data: rawOrNull(a.Details)})
-	}
-	slices.SortStableFunc(items, func(a, b timelineItem) int { return a.Time.Compare(b.Time) })
-	writeJSON(w, http.StatusOK, struct {
-		Items []timelineItem `json:"items"`
-	}{items})
-}

@@ -211,9 +211,55 @@ func TestIncidentsAPI(t *testing.T) {
 	for _, it := range tl.Items {
 		kinds[it.Type]++
 	}
-	if rec.Code != http.StatusOK || kinds["alert"] != 2 || kinds["evidence"] != 4 || kinds["comment"] != 2 || kinds["activity"] < 3 {
+	if rec.Code != http.StatusOK || kinds["alert"] != 2 || kinds["evidence"] != 4 || kinds["comment"] != 2 || kinds["activity"] < 3 || kinds["telemetry"] != 0 {
 		t.Errorf("timeline: %d %v", rec.Code, kinds)
 	}
+
+	// Triggering events, and the devices' telemetry on request.
+	err := f.st.RecordAlertActivity(context.Background(), []state.AlertOccurrence{{AlertID: "va1", OccurrenceID: "o1", RuleID: "r1",
+		Activity: time.Date(2024, 1, 1, 10, 0, 0, 0, time.UTC), Row: json.RawMessage(`{"FileName":"cmd.exe"}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	timeline := func(query string) (int, map[string]int, bool) {
+		rec := f.do(t, "GET", "/api/v1/incidents/1/timeline"+query, auth.RoleReader, "")
+		var tl struct {
+			Items     []timelineItem `json:"items"`
+			Truncated bool           `json:"truncated"`
+		}
+		json.Unmarshal(rec.Body.Bytes(), &tl)
+		kinds := map[string]int{}
+		for i, it := range tl.Items {
+			kinds[it.Type]++
+			if i > 0 && it.Time.Before(tl.Items[i-1].Time) {
+				t.Errorf("timeline%s: item %d out of order", query, i)
+			}
+			if it.Type == "telemetry" && (it.Table != "DeviceProcessEvents" || !strings.Contains(string(mustJSON(t, it.Data)), `"DeviceName":"ws1"`)) {
+				t.Errorf("telemetry item: %+v", it)
+			}
+		}
+		return rec.Code, kinds, tl.Truncated
+	}
+	if code, kinds, cut := timeline("?telemetry=10"); code != http.StatusOK || kinds["event"] != 1 || kinds["telemetry"] != 2 || cut {
+		t.Errorf("timeline with telemetry: %d %v truncated=%v", code, kinds, cut)
+	}
+	if code, kinds, cut := timeline("?telemetry=1"); code != http.StatusOK || kinds["telemetry"] != 1 || !cut {
+		t.Errorf("timeline with 1 telemetry row: %d %v truncated=%v", code, kinds, cut)
+	}
+	for _, bad := range []string{"?telemetry=x", "?telemetry=-1", "?telemetry=100000"} {
+		if code, _, _ := timeline(bad); code != http.StatusBadRequest {
+			t.Errorf("timeline%s: %d", bad, code)
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func TestIncidentsWithoutEngine(t *testing.T) {
