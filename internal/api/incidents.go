@@ -620,4 +620,3 @@ func (s *Server) bulkUpdateIncidents(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, out)
 }
-
