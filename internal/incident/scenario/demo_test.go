@@ -141,7 +141,7 @@ func TestDemoRansomwareIsOneIncident(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates five hours of an organisation")
 	}
-	incs, devices, _, st := simulated(t, "ransomware")
+	incs, devices, runOf, st := simulated(t, "ransomware")
 	describe(t, st.Store, incs)
 	var run map[string]bool
 	for _, d := range devices {
@@ -162,6 +162,23 @@ func TestDemoRansomwareIsOneIncident(t *testing.T) {
 	}
 	if len(hosts) < 4 || len(missing) > 0 {
 		t.Errorf("the largest incident spans %v; the scenario touched %v (missing %v)", keys(hosts), keys(run), missing)
+	}
+	// Every alert raised by the scenario's own rows, the phishing mail
+	// included, is in that incident.
+	in := map[string]bool{}
+	for _, a := range biggest {
+		in[a.AlertID] = true
+	}
+	traced := 0
+	for id := range runOf {
+		traced++
+		if !in[id] {
+			t.Errorf("alert %s of the scenario is outside its incident", id)
+		}
+	}
+	t.Logf("%d of the incident's %d alerts traced to the scenario's rows", traced, len(biggest))
+	if traced < 10 {
+		t.Errorf("only %d alerts traced to the scenario's rows", traced)
 	}
 }
 
