@@ -108,10 +108,17 @@ func (c *Compiled) alert(row []any) Alert {
 		}
 		// The machine an SMB write came from is the remote end of the
 		// event: it is what links a lateral move to its source device.
+		// A sign-in's or a mail's address is its client's or sender's.
 		if k.entity == "Ip" && len(fields) == 0 {
-			if v, ok := m["RequestSourceIP"]; ok && !empty(v) {
-				fields["RemoteIP"] = v
+			for _, col := range []string{"RequestSourceIP", "IPAddress", "SenderIPv4", "SenderIPv6"} {
+				if v, ok := m[col]; ok && !empty(v) {
+					fields["RemoteIP"] = v
+					break
+				}
 			}
+		}
+		if k.entity == "Mailbox" {
+			mailFields(fields, m)
 		}
 		if len(fields) > 0 {
 			a.Evidence = append(a.Evidence, Evidence{EntityType: k.entity, EvidenceRole: k.role, Fields: fields})
@@ -234,4 +241,35 @@ func rowOf(t *schema.Table, vals map[string]any) []any {
 		}
 	}
 	return row
+}
+
+// mailAdditional maps an email row's columns to the AdditionalFields
+// names Defender's mail evidence uses. AlertEvidence has no recipient or
+// sender columns: kept there, they reach the stored row and correlation
+// (a mailbox, its sender) whichever path reads the alert.
+var mailAdditional = []struct{ col, name string }{
+	{"RecipientEmailAddress", "Recipient"},
+	{"RecipientObjectId", "RecipientObjectId"},
+	{"SenderFromAddress", "Sender"},
+	{"SenderMailFromAddress", "P2Sender"},
+	{"SenderIPv4", "SenderIP"},
+}
+
+// mailFields completes a mail evidence: the row's recipient and sender go
+// to AdditionalFields, as a JSON object.
+func mailFields(fields, row map[string]any) {
+	add := map[string]any{}
+	for _, c := range mailAdditional {
+		if v, ok := row[c.col]; ok && !empty(v) {
+			add[c.name] = v
+		}
+		delete(fields, c.col)
+	}
+	if len(add) == 0 {
+		return
+	}
+	b, err := json.Marshal(add)
+	if err == nil {
+		fields["AdditionalFields"] = string(b)
+	}
 }

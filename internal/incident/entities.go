@@ -48,7 +48,10 @@ func entitiesOf(a *Alert) []state.IncidentEntity {
 				add(state.IncidentEntity{Kind: KindMailbox, Value: addr, Keys: []string{"mail:" + addr}, Role: role})
 			}
 			if s := strings.ToLower(firstOf(field(ev, "SenderFromAddress"), additional(ev, "Sender"), additional(ev, "P2Sender"))); s != "" {
-				add(state.IncidentEntity{Kind: KindSender, Value: s, Keys: []string{"sender:" + s}, Role: role})
+				// An organisation's sender address is its account's UPN:
+				// mail sent by a compromised account joins that account's
+				// incident (business email compromise).
+				add(state.IncidentEntity{Kind: KindSender, Value: s, Keys: []string{"sender:" + s, "upn:" + s}, Role: role})
 			}
 		case "file":
 			var keys []string

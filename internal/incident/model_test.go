@@ -77,7 +77,7 @@ func TestEntities(t *testing.T) {
 	f(Evidence{EntityType: "User", Fields: map[string]any{"AccountName": `CORP\Bob`}}, "account=corp\\bob", "acct:corp\\bob")
 	f(Evidence{EntityType: "User", Fields: map[string]any{"AccountUpn": "Bob@Corp.com"}}, "account=bob@corp.com", "upn:bob@corp.com")
 	f(Evidence{EntityType: "Mailbox", Fields: map[string]any{"AccountUpn": "Bob@Corp.com", "AdditionalFields": `{"Sender":"evil@x.test"}`}},
-		"mailbox=bob@corp.com", "mail:bob@corp.com", "sender=evil@x.test", "sender:evil@x.test")
+		"mailbox=bob@corp.com", "mail:bob@corp.com", "sender=evil@x.test", "sender:evil@x.test", "upn:evil@x.test")
 	f(Evidence{EntityType: "Ip", Fields: map[string]any{"RemoteIP": "::ffff:10.0.0.1"}}, "ip=10.0.0.1", "ip:10.0.0.1")
 	f(Evidence{EntityType: "Ip", Fields: map[string]any{"RemoteIP": "fe80::1"}})
 	f(Evidence{EntityType: "Ip", Fields: map[string]any{"RemoteIP": "not an ip"}})
