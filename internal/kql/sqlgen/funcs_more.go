@@ -219,6 +219,16 @@ func init() {
 			return "to_base64(from_hex('1f8b08000000000000ff' || " + storedBlocks(b) + " || " + le32Hex(crc32SQL(b)) + " || " + le32Hex("(octet_length("+b+") % 4294967296)") + "))"
 		})
 	}, "gzip_compress_to_base64_string")
+	// Decompression runs in the store's vigil_*_decompress_b64 functions
+	// (Go's inflaters, output bounded); a failure is an empty string.
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		g.need(x, a, 1, 1)
+		return "coalesce(vigil_zlib_decompress_b64(" + g.asString(a[0]) + "), '')"
+	}, "zlib_decompress_from_base64_string")
+	register(func(g *gen, x *ast.CallExpr, a []arg) string {
+		g.need(x, a, 1, 1)
+		return "coalesce(vigil_gzip_decompress_b64(" + g.asString(a[0]) + "), '')"
+	}, "gzip_decompress_from_base64_string")
 }
 
 // byteList is the bytes of a BLOB as a BIGINT list.

@@ -122,6 +122,9 @@ func open(dir string, opts store.Options, tables []*schema.Table) (_ *Store, err
 	if err = registerGeoUDFs(ctx, s.wconn); err != nil {
 		return nil, err
 	}
+	if err = registerTextUDFs(ctx, s.wconn); err != nil {
+		return nil, err
+	}
 	if s.layouts, err = migrate(ctx, s.wconn, abs, tables); err != nil {
 		if !errors.Is(err, store.ErrCorrupt) && containsAny(err.Error(), corruptText) {
 			err = fmt.Errorf("%w: %s: %v", store.ErrCorrupt, abs, err)
