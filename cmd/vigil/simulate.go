@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -35,6 +36,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	truth := fs.String("truth", "auto", "ground-truth JSON lines file ('auto': next to --out, or in the data dir; '' to skip)")
 	noScenarios := fs.Bool("no-scenarios", false, "generate only benign activity")
 	workers := fs.Int("workers", 0, "generating goroutines (default: all CPUs); the output does not depend on it")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to FILE (for benchmarking)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -82,6 +84,13 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		report = stderr
 	}
 
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
 	began := time.Now()
 	if *out != "" {
 		err = simulateToFile(ctx, g, *events, *out, stdout)
@@ -179,4 +188,18 @@ func printSimulateSummary(w io.Writer, g *simulate.Generator, elapsed time.Durat
 	if truthPath != "" {
 		fmt.Fprintf(w, "ground truth: %s (%d rows)\n", truthPath, len(truth))
 	}
+}
+
+// startCPUProfile profiles the process into path until the returned
+// function is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
