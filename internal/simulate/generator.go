@@ -289,7 +289,7 @@ func (g *Generator) generate(parent context.Context, until, limit int64, asJSON 
 				s.beginChunk(c)
 				done, reached := s.fill(chunkRows)
 				s.endChunk(c, reached)
-				if g.pack != nil {
+				if g.pack != nil && len(c.ids) > 0 {
 					c.packed = g.pack(s.id, c.packed[:0], c.buf)
 				}
 				<-sem
@@ -323,7 +323,8 @@ func (g *Generator) generate(parent context.Context, until, limit int64, asJSON 
 		if limit >= 0 && total+int64(len(c.ids)) >= limit {
 			c.truncate(int(limit - total))
 			if g.pack != nil {
-				c.packed = g.pack(c.shard, c.packed[:0], c.buf)
+				// The shard's compressor may be busy with its next chunk.
+				c.packed = g.pack(len(g.shards), c.packed[:0], c.buf)
 			}
 			err = errEnough
 		}
