@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/schema"
@@ -49,6 +50,10 @@ type Generator struct {
 	booted bool
 	// pack, when set, compresses a chunk's NDJSON (shard id, dst, src).
 	pack func(shard int, dst, src []byte) []byte
+	// Time the workers spent generating, and the wall time of generate
+	// times the workers: how well the merge keeps every worker busy
+	// (the benchmarks report it).
+	busy, slots atomic.Int64
 
 	// Scenarios scheduled so far; defaults are scheduled by the first
 	// generating call unless Schedule came first or NoScenarios is set.
@@ -286,12 +291,14 @@ func (g *Generator) generate(parent context.Context, until, limit int64, asJSON 
 				case <-ctx.Done():
 					return
 				}
+				t0 := time.Now()
 				s.beginChunk(c)
 				done, reached := s.fill(chunkRows)
 				s.endChunk(c, reached)
 				if g.pack != nil && len(c.ids) > 0 {
 					c.packed = g.pack(s.id, c.packed[:0], c.buf)
 				}
+				g.busy.Add(int64(time.Since(t0)))
 				<-sem
 				select {
 				case out <- c:
@@ -304,6 +311,8 @@ func (g *Generator) generate(parent context.Context, until, limit int64, asJSON 
 			}
 		}(s, outs[i])
 	}
+	began := time.Now()
+	defer func() { g.slots.Add(int64(time.Since(began)) * int64(cap(sem))) }()
 	var total int64
 	var err error
 	for live := len(outs); live > 0 && err == nil; {
