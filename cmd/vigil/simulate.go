@@ -121,6 +121,9 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 func simulateToFile(ctx context.Context, g *simulate.Generator, events int64, path string, comp simulate.Compression, stdout io.Writer) error {
 	if path == "-" {
+		if f, ok := stdout.(*os.File); ok {
+			growPipe(f)
+		}
 		return g.WriteNDJSONCompressed(ctx, events, stdout, comp)
 	}
 	f, err := os.Create(path)
