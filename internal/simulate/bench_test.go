@@ -62,6 +62,34 @@ func BenchmarkGenerate(b *testing.B) {
 	reportBusy(b, busy, slots)
 }
 
+// BenchmarkGenerateCompressed measures `vigil simulate --out F.ndjson.gz`
+// and `.zst`: BenchmarkGenerate plus each chunk compressed by the worker
+// that made it. MB/s and bytes/event are of the compressed output.
+func BenchmarkGenerateCompressed(b *testing.B) {
+	const events = 300_000
+	for _, c := range []Compression{Zstd, Gzip} {
+		b.Run(c.String(), func(b *testing.B) {
+			var bytes, busy, slots int64
+			cpu0 := cpuTime()
+			for i := 0; i < b.N; i++ {
+				g, err := New(Config{Seed: 42})
+				if err != nil {
+					b.Fatal(err)
+				}
+				cw := &byteCounter{}
+				if err := g.WriteNDJSONCompressed(context.Background(), events, cw, c); err != nil {
+					b.Fatal(err)
+				}
+				bytes += cw.n
+				busy += g.busy.Load()
+				slots += g.slots.Load()
+			}
+			reportRates(b, events*int64(b.N), bytes, cpu0)
+			reportBusy(b, busy, slots)
+		})
+	}
+}
+
 // BenchmarkGenerateStdJSON is the baseline for BenchmarkGenerate: the
 // same rows generated as values (the store path) and encoded the obvious
 // way, one encoding/json object per row. It is some 25 times slower, so it
