@@ -60,7 +60,8 @@
 // hashes, command lines, a process's InitiatingProcess* columns) carry
 // their encoding, numbers and times are appended digit by digit, and
 // buffers are reused. A null or empty text value is left out rather than
-// written: ingestion stores an absent column exactly as a null or "" one
+// written: `vigil ingest FILE`, which detects these rows by "$table",
+// stores an absent column exactly as a null or "" one
 // (TestIngestReadsOutputBack), and the output is smaller.
 //
 // WriteNDJSONCompressed (`--out F.ndjson.zst` or `.gz`) compresses each
