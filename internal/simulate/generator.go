@@ -195,8 +195,15 @@ func (g *Generator) generateN(ctx context.Context, events int64, asJSON bool, co
 		return nil
 	}
 	_, err := g.generate(ctx, math.MaxInt64, events, asJSON, consume, guard)
+	// The cut leaves the shards at slightly different times. Bring them
+	// all to the latest, as a window's end would: what a shard had still
+	// to do before it is forgotten, like the rows generated past the cut,
+	// so that the next call starts every shard from the same clock.
 	for _, s := range g.shards {
 		g.now = max(g.now, s.now)
+	}
+	for _, s := range g.shards {
+		s.catchUp(g.now)
 	}
 	return err
 }

@@ -56,3 +56,28 @@ func TestShardsStayAbreast(t *testing.T) {
 		}
 	}
 }
+
+// TestRunAfterGenerate: a run cut at a row count leaves some shards
+// behind the clock; a Run from the clock on must still keep every row
+// inside its range.
+func TestRunAfterGenerate(t *testing.T) {
+	g := newGen(t, smallOrg(6))
+	ctx := context.Background()
+	if err := g.Generate(ctx, 12_345, &memSink{t: t}); err != nil {
+		t.Fatal(err)
+	}
+	from := g.Now()
+	to := from.Add(time.Hour)
+	sink := &memSink{t: t}
+	if err := g.Run(ctx, from, to, sink); err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.rows) == 0 {
+		t.Fatal("no rows in the hour after Generate")
+	}
+	for _, r := range sink.rows {
+		if ts := r.time(); ts.Before(from) || !ts.Before(to) {
+			t.Fatalf("%s row at %v outside [%v, %v)", r.table, ts, from, to)
+		}
+	}
+}

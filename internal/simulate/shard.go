@@ -207,6 +207,16 @@ func (s *shard) jump(to int64) {
 // chunks and the merge sees its clock move.
 const maxChunkSpan = usHour
 
+// catchUp moves a shard that is behind to a time: pending scenario and
+// deferred rows dated before it are dropped (they have no truth recorded
+// until emitted) and the agenda jumps.
+func (s *shard) catchUp(to int64) {
+	for s.injPos < len(s.inj) && s.inj[s.injPos].at < to {
+		s.injPos++
+	}
+	s.jump(to)
+}
+
 // fill generates until the chunk holds limit rows, the clock reaches
 // s.until, or the chunk has covered maxChunkSpan. It reports whether the
 // shard reached s.until, and the simulated time up to which the shard has
