@@ -51,6 +51,9 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	comp := simulate.CompressionFor(*out)
 	if *compress != "auto" {
+		if *out == "" {
+			return usageError{"--compress applies to --out, not to --data"}
+		}
 		c, err := simulate.ParseCompression(*compress)
 		if err != nil {
 			return usageError{"--compress: " + err.Error()}

@@ -122,6 +122,7 @@ func TestSimulateUsageErrors(t *testing.T) {
 		{[]string{"--events", "10"}, "give exactly one of --out and --data"},
 		{[]string{"--events", "10", "--out", "-", "--data", dir}, "give exactly one of --out and --data"},
 		{[]string{"--events", "10", "--out", "-", "--compress", "lz4"}, `--compress: unknown compression "lz4"`},
+		{[]string{"--events", "10", "--data", dir, "--compress", "zstd"}, "--compress applies to --out"},
 		{[]string{"--events", "10", "--out", "-", "--tables", "deviceprocessevents"}, "did you mean DeviceProcessEvents"},
 		{[]string{"--events", "10", "--out", "-", "--start", "yesterday"}, "want an RFC 3339 time"},
 	} {
