@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -16,7 +17,7 @@ import (
 	"github.com/vigilsec/vigil/internal/store"
 )
 
-const simulateUsage = "usage: vigil simulate --events N (--out FILE|- | --data DIR) [--tables T1,T2] [--seed S] [--devices D] [--users U] [--start RFC3339] [--truth FILE] [--no-scenarios]"
+const simulateUsage = "usage: vigil simulate --events N (--out FILE|- | --data DIR) [--compress auto|none|gzip|zstd] [--tables T1,T2] [--seed S] [--devices D] [--users U] [--start RFC3339] [--truth FILE] [--no-scenarios]"
 
 // runSimulate generates the simulated organisation's telemetry in bulk:
 // NDJSON rows (one object per line, "$table" naming the table) to a file,
@@ -26,6 +27,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
 	events := fs.Int64("events", 0, "rows to generate (required)")
 	out := fs.String("out", "", "write NDJSON rows to FILE ('-' for stdout)")
+	compress := fs.String("compress", "auto", "compress --out: none, gzip, zstd, or auto (by the file's extension: .gz, .zst)")
 	data := fs.String("data", "", "append rows to the event store of a data dir (the server must not be running on it)")
 	tables := fs.String("tables", "", "comma-separated tables to generate (default: all)")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed and sizes give the same rows")
@@ -35,6 +37,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	truth := fs.String("truth", "auto", "ground-truth JSON lines file ('auto': next to --out, or in the data dir; '' to skip)")
 	noScenarios := fs.Bool("no-scenarios", false, "generate only benign activity")
 	workers := fs.Int("workers", 0, "generating goroutines (default: all CPUs); the output does not depend on it")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to FILE (for benchmarking)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -45,6 +48,17 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return usageError{"give exactly one of --out and --data\n" + simulateUsage}
 	case *devices < 0 || *users < 0 || *workers < 0:
 		return usageError{"--devices, --users and --workers cannot be negative"}
+	}
+	comp := simulate.CompressionFor(*out)
+	if *compress != "auto" {
+		if *out == "" {
+			return usageError{"--compress applies to --out, not to --data"}
+		}
+		c, err := simulate.ParseCompression(*compress)
+		if err != nil {
+			return usageError{"--compress: " + err.Error()}
+		}
+		comp = c
 	}
 	cfg := simulate.Config{Devices: *devices, Users: *users, Seed: *seed, Workers: *workers, NoScenarios: *noScenarios}
 	if *start != "" {
@@ -73,7 +87,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		case *out == "-":
 			truthPath = ""
 		default:
-			truthPath = *out + ".truth.jsonl"
+			truthPath = trimCompressionExt(*out) + ".truth.jsonl"
 		}
 	}
 	// The summary goes to stdout unless the rows do.
@@ -82,9 +96,16 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		report = stderr
 	}
 
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
 	began := time.Now()
 	if *out != "" {
-		err = simulateToFile(ctx, g, *events, *out, stdout)
+		err = simulateToFile(ctx, g, *events, *out, comp, stdout)
 	} else {
 		err = simulateToStore(ctx, g, *events, *data)
 	}
@@ -101,15 +122,18 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
-func simulateToFile(ctx context.Context, g *simulate.Generator, events int64, path string, stdout io.Writer) error {
+func simulateToFile(ctx context.Context, g *simulate.Generator, events int64, path string, comp simulate.Compression, stdout io.Writer) error {
 	if path == "-" {
-		return g.WriteNDJSON(ctx, events, stdout)
+		if f, ok := stdout.(*os.File); ok {
+			growPipe(f)
+		}
+		return g.WriteNDJSONCompressed(ctx, events, stdout, comp)
 	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := g.WriteNDJSON(ctx, events, f); err != nil {
+	if err := g.WriteNDJSONCompressed(ctx, events, f, comp); err != nil {
 		f.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
@@ -117,6 +141,15 @@ func simulateToFile(ctx context.Context, g *simulate.Generator, events int64, pa
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// trimCompressionExt drops a .gz or .zst(d) extension, so that the ground
+// truth of rows.ndjson.zst is rows.ndjson.truth.jsonl.
+func trimCompressionExt(path string) string {
+	if ext := filepath.Ext(path); simulate.CompressionFor(ext) != simulate.NoCompression {
+		return strings.TrimSuffix(path, ext)
+	}
+	return path
 }
 
 func simulateToStore(ctx context.Context, g *simulate.Generator, events int64, dataDir string) error {
@@ -179,4 +212,18 @@ func printSimulateSummary(w io.Writer, g *simulate.Generator, elapsed time.Durat
 	if truthPath != "" {
 		fmt.Fprintf(w, "ground truth: %s (%d rows)\n", truthPath, len(truth))
 	}
+}
+
+// startCPUProfile profiles the process into path until the returned
+// function is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -35,9 +35,12 @@
 // Everything derives from Config.Seed through independent PCG streams
 // (math/rand/v2); nothing reads the wall clock except Stream's pacing. The
 // organisation is partitioned into a fixed number of shards, each a
-// deterministic stream generated in parallel, and their output is
-// interleaved in a fixed order, so the same configuration gives the same
-// bytes whatever the number of CPUs or Workers.
+// deterministic stream generated in parallel in chunks of rows. The
+// chunks are merged by simulated time (next is the shard that is furthest
+// behind, the lowest id on a tie), which keeps the shards abreast without
+// making the workers wait for each other and depends only on the streams
+// themselves, so the same configuration gives the same bytes whatever the
+// number of CPUs or Workers.
 //
 // Invariants: every row has one value per column of its table, each of
 // the canonical Go type of its column (see package store); ReportId is
@@ -56,7 +59,15 @@
 // encoder avoids reflection and fmt: strings computed once (paths,
 // hashes, command lines, a process's InitiatingProcess* columns) carry
 // their encoding, numbers and times are appended digit by digit, and
-// buffers are reused.
+// buffers are reused. A null or empty text value is left out rather than
+// written: `vigil ingest FILE`, which detects these rows by "$table",
+// stores an absent column exactly as a null or "" one
+// (TestIngestReadsOutputBack), and the output is smaller.
+//
+// WriteNDJSONCompressed (`--out F.ndjson.zst` or `.gz`) compresses each
+// chunk on the worker that generated it, as an independent zstd frame or
+// gzip member; readers, `vigil ingest` among them, read the sequence as
+// one stream.
 //
 // # Scenarios
 //

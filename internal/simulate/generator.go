@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/schema"
@@ -32,7 +33,7 @@ func (wallClock) Now() time.Time                         { return time.Now() }
 func (wallClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // chunkRows is how many rows a shard generates before handing them over.
-const chunkRows = 4096
+const chunkRows = 1024
 
 // Generator produces the organisation's telemetry over simulated time.
 // Its methods are not safe for concurrent use; call them one at a time.
@@ -47,6 +48,12 @@ type Generator struct {
 	free   chan *chunk // chunks (and their buffers) for reuse
 	now    int64       // simulated clock, µs
 	booted bool
+	// pack, when set, compresses a chunk's NDJSON (shard id, dst, src).
+	pack func(shard int, dst, src []byte) []byte
+	// Time the workers spent generating, and the wall time of generate
+	// times the workers: how well the merge keeps every worker busy
+	// (the benchmarks report it).
+	busy, slots atomic.Int64
 
 	// Scenarios scheduled so far; defaults are scheduled by the first
 	// generating call unless Schedule came first or NoScenarios is set.
@@ -59,7 +66,7 @@ type Generator struct {
 func NewGenerator(org *Org) (*Generator, error) {
 	cfg := org.Config
 	g := &Generator{org: org, cfg: cfg, now: cfg.Start.UnixMicro(), counts: make([]int64, len(tabs)),
-		free: make(chan *chunk, 3*nShards)}
+		free: make(chan *chunk, (chunkSlack+2)*nShards)}
 	if len(cfg.Tables) > 0 {
 		g.filter = make([]bool, len(tabs))
 		for _, name := range cfg.Tables {
@@ -136,7 +143,7 @@ func (g *Generator) Run(ctx context.Context, from, to time.Time, sink Sink) erro
 		return err
 	}
 	b := newBatcher(sink, g.cfg.BatchRows)
-	_, err := g.generate(ctx, t, -1, false, b.add)
+	_, err := g.generate(ctx, t, -1, false, b.add, nil)
 	if err == nil {
 		err = b.flush(ctx)
 	}
@@ -167,41 +174,38 @@ func (g *Generator) WriteNDJSON(ctx context.Context, events int64, w io.Writer) 
 	})
 }
 
-// generateN advances the whole organisation window by window, so that
-// every device covers the same simulated time, and cuts the output at
-// exactly events rows. The window adapts to the organisation's rate (from
-// row counts alone, so the output stays deterministic).
+// generateN advances the whole organisation from the simulated clock
+// until it has handed out exactly events rows. The shards run without a
+// common deadline; the merge in generate keeps them abreast of each other
+// in simulated time, so wherever the cut falls every device has covered
+// about the same time.
 func (g *Generator) generateN(ctx context.Context, events int64, asJSON bool, consume func(context.Context, *chunk) error) error {
 	g.boot()
 	if err := g.scheduleDefaults(g.now, g.now+10*usHour); err != nil {
 		return err
 	}
-	window := 15 * usMinute
 	began := g.now
-	for left := events; left > 0; {
-		until := g.now + window
-		n, err := g.generate(ctx, until, left, asJSON, consume)
-		g.now = until
-		if err != nil {
-			return err
-		}
-		left -= n
-		// A table filter can leave so few rows that reaching the count
-		// would take simulated decades; say so instead of grinding.
-		if done := events - left; g.now-began >= 7*usDay && done*100 < events {
+	// A table filter can leave so few rows that reaching the count would
+	// take simulated decades; say so instead of grinding.
+	guard := func(done, reached int64) error {
+		if reached-began >= 7*usDay && done*100 < events {
 			return fmt.Errorf("simulate: the selected tables gave %d rows in %d simulated days; %d rows would take about %d days",
-				done, (g.now-began)/usDay, events, events*(g.now-began)/usDay/max(done, 1))
+				done, (reached-began)/usDay, events, events*(reached-began)/usDay/max(done, 1))
 		}
-		// Aim at tens of chunks per window: fewer stalls at the window's
-		// end, where every shard must finish before the next starts.
-		switch {
-		case n < 16*chunkRows && window < 24*usHour:
-			window *= 2
-		case n > 64*chunkRows && window > usMinute:
-			window /= 2
-		}
+		return nil
 	}
-	return nil
+	_, err := g.generate(ctx, math.MaxInt64, events, asJSON, consume, guard)
+	// The cut leaves the shards at slightly different times. Bring them
+	// all to the latest, as a window's end would: what a shard had still
+	// to do before it is forgotten, like the rows generated past the cut,
+	// so that the next call starts every shard from the same clock.
+	for _, s := range g.shards {
+		g.now = max(g.now, s.now)
+	}
+	for _, s := range g.shards {
+		s.catchUp(g.now)
+	}
+	return err
 }
 
 // Stream generates in real time: every tick it advances the simulated
@@ -241,30 +245,43 @@ func (g *Generator) Stream(ctx context.Context, speed float64, sink Sink) error 
 // errEnough stops a run that has produced the rows asked for.
 var errEnough = errors.New("enough rows")
 
+// chunkSlack is how many finished chunks a shard may hold ahead of the
+// merge, besides the one it is filling.
+const chunkSlack = 2
+
 // generate runs the shards in parallel up to a time and hands their chunks
-// to consume in a fixed order: one chunk per live shard in shard order,
-// round after round. The order, and so the output, does not depend on how
-// many workers run. With limit >= 0 it stops after limit rows, cutting the
-// last chunk. Rows generated but not consumed (past the cut, or after an
-// error) are forgotten: they are neither counted nor in the ground truth.
-// It returns the rows consumed.
-func (g *Generator) generate(parent context.Context, until, limit int64, asJSON bool, consume func(context.Context, *chunk) error) (int64, error) {
+// to consume in a fixed order: next comes the live shard that has reached
+// the earliest simulated time in the chunks consumed so far (the lowest
+// shard id on a tie). That order depends only on the shards' own
+// deterministic streams, not on how many workers run, and it keeps the
+// shards within about a chunk of each other in simulated time with no
+// barrier at which the workers wait for the slowest shard.
+//
+// With limit >= 0 it stops after limit rows, cutting the last chunk. Rows
+// generated but not consumed (past the cut, or after an error) are
+// forgotten: they are neither counted nor in the ground truth. guard, when
+// not nil, is told after every chunk how many rows were consumed and the
+// earliest time every live shard has reached; an error from it stops the
+// run. It returns the rows consumed.
+func (g *Generator) generate(parent context.Context, until, limit int64, asJSON bool, consume func(context.Context, *chunk) error,
+	guard func(done, reached int64) error) (int64, error) {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	kept := make([]int64, len(g.shards)) // per shard: seq of the first row not consumed
+	reached := make([]int64, len(g.shards))
 	for i, s := range g.shards {
 		s.json = asJSON
 		s.until = until
 		kept[i] = s.seq
+		reached[i] = s.now
 	}
-	// A semaphore bounds the shards generating at once to the workers;
-	// each shard keeps at most two chunks in flight.
+	// A semaphore bounds the shards generating at once to the workers.
 	sem := make(chan struct{}, g.workers())
 	outs := make([]chan *chunk, len(g.shards))
 	free := g.free
 	var wg sync.WaitGroup
 	for i, s := range g.shards {
-		outs[i] = make(chan *chunk, 1)
+		outs[i] = make(chan *chunk, chunkSlack)
 		wg.Add(1)
 		go func(s *shard, out chan<- *chunk) {
 			defer wg.Done()
@@ -281,9 +298,14 @@ func (g *Generator) generate(parent context.Context, until, limit int64, asJSON 
 				case <-ctx.Done():
 					return
 				}
+				t0 := time.Now()
 				s.beginChunk(c)
-				done := s.fill(chunkRows)
-				s.endChunk(c)
+				done, reached := s.fill(chunkRows)
+				s.endChunk(c, reached)
+				if g.pack != nil && len(c.ids) > 0 {
+					c.packed = g.pack(s.id, c.packed[:0], c.buf)
+				}
+				g.busy.Add(int64(time.Since(t0)))
 				<-sem
 				select {
 				case out <- c:
@@ -296,42 +318,55 @@ func (g *Generator) generate(parent context.Context, until, limit int64, asJSON 
 			}
 		}(s, outs[i])
 	}
+	began := time.Now()
+	defer func() { g.slots.Add(int64(time.Since(began)) * int64(cap(sem))) }()
 	var total int64
 	var err error
-	live := len(outs)
-	for live > 0 && err == nil {
-		for i, out := range outs {
-			if out == nil {
-				continue
+	for live := len(outs); live > 0 && err == nil; {
+		i := -1
+		for k, out := range outs {
+			if out != nil && (i < 0 || reached[k] < reached[i]) {
+				i = k
 			}
-			c, ok := <-out
-			if !ok {
-				outs[i] = nil
-				live--
-				continue
+		}
+		c, ok := <-outs[i]
+		if !ok {
+			outs[i] = nil
+			live--
+			continue
+		}
+		reached[i] = c.end
+		if limit >= 0 && total+int64(len(c.ids)) >= limit {
+			c.truncate(int(limit - total))
+			if g.pack != nil {
+				// The shard's compressor may be busy with its next chunk.
+				c.packed = g.pack(len(g.shards), c.packed[:0], c.buf)
 			}
-			if limit >= 0 && total+int64(len(c.ids)) >= limit {
-				c.truncate(int(limit - total))
-				err = errEnough
-			}
-			if len(c.ids) > 0 {
-				if cerr := consume(ctx, c); cerr != nil {
-					err = cerr
-					break
-				}
-				total += int64(len(c.ids))
-				kept[c.shard] = c.seq0 + int64(len(c.ids))
-				for _, id := range c.ids {
-					g.counts[id]++
-				}
-			}
-			if err != nil {
+			err = errEnough
+		}
+		if len(c.ids) > 0 {
+			if cerr := consume(ctx, c); cerr != nil {
+				err = cerr
 				break
 			}
-			select {
-			case free <- c:
-			default:
+			total += int64(len(c.ids))
+			kept[c.shard] = c.seq0 + int64(len(c.ids))
+			for _, id := range c.ids {
+				g.counts[id]++
 			}
+		}
+		if err == nil && guard != nil {
+			low := int64(math.MaxInt64)
+			for k, out := range outs {
+				if out != nil {
+					low = min(low, reached[k])
+				}
+			}
+			err = guard(total, low)
+		}
+		select {
+		case free <- c:
+		default:
 		}
 	}
 	cancel()

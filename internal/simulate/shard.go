@@ -202,15 +202,36 @@ func (s *shard) jump(to int64) {
 	s.now = to
 }
 
-// fill generates until the chunk holds limit rows or the clock reaches
-// s.until. It reports whether the shard reached s.until.
-func (s *shard) fill(limit int) bool {
+// maxChunkSpan bounds the simulated time one chunk covers, so that a
+// shard whose rows are rare (a table filter) still hands over (empty)
+// chunks and the merge sees its clock move.
+const maxChunkSpan = usHour
+
+// catchUp moves a shard that is behind to a time: pending scenario and
+// deferred rows dated before it are dropped (they have no truth recorded
+// until emitted) and the agenda jumps.
+func (s *shard) catchUp(to int64) {
+	for s.injPos < len(s.inj) && s.inj[s.injPos].at < to {
+		s.injPos++
+	}
+	s.jump(to)
+}
+
+// fill generates until the chunk holds limit rows, the clock reaches
+// s.until, or the chunk has covered maxChunkSpan. It reports whether the
+// shard reached s.until, and the simulated time up to which the shard has
+// generated everything.
+func (s *shard) fill(limit int) (done bool, reached int64) {
+	stop := s.until
+	if s.now < stop-maxChunkSpan {
+		stop = s.now + maxChunkSpan
+	}
 	for len(s.ids) < limit {
 		at := s.ag.next()
 		if s.injPos < len(s.inj) && s.inj[s.injPos].at <= at {
 			ir := s.inj[s.injPos]
-			if ir.at >= s.until {
-				return true
+			if ir.at >= stop {
+				return stop == s.until, stop
 			}
 			s.injPos++
 			if ir.at > s.now {
@@ -219,14 +240,14 @@ func (s *shard) fill(limit int) bool {
 			s.inject(ir)
 			continue
 		}
-		if at >= s.until {
-			return true
+		if at >= stop {
+			return stop == s.until, stop
 		}
 		it := s.ag.pop()
 		s.now = it.at
 		s.dispatch(it)
 	}
-	return false
+	return false, s.now
 }
 
 func (s *shard) dispatch(it item) {
@@ -326,7 +347,9 @@ func (s *shard) emitNow(r *row) int64 {
 type chunk struct {
 	shard  int
 	seq0   int64
+	end    int64 // the shard has generated everything before this time
 	buf    []byte
+	packed []byte // buf compressed, when the output is
 	ids    []uint8
 	tables []store.TableRows
 }
@@ -339,7 +362,8 @@ func (s *shard) beginChunk(c *chunk) {
 	s.buf, s.ids = c.buf[:0], c.ids[:0]
 }
 
-func (s *shard) endChunk(c *chunk) {
+func (s *shard) endChunk(c *chunk, reached int64) {
+	c.end = reached
 	c.ids, s.ids = s.ids, nil
 	if s.json {
 		c.buf, s.buf = s.buf, nil
