@@ -82,3 +82,44 @@ func TestGeoFunctions(t *testing.T) {
 		}
 	}
 }
+
+// TestGeoLookups: the lookup plugins match points to polygons and lines,
+// keep or drop the key, keep unmatched points on request, and treat
+// invalid shapes as matching nothing.
+func TestGeoLookups(t *testing.T) {
+	eng := &Engine{Store: openTestStore(t), Now: func() time.Time { return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC) }}
+	const data = `let zones = datatable(zone:string, poly:dynamic)[
+		"square", dynamic({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}),
+		"broken", dynamic({"type":"Polygon","coordinates":"nope"}),
+		"big", dynamic({"type":"Polygon","coordinates":[[[-1,-1],[2,-1],[2,2],[-1,2],[-1,-1]]]})];
+		let roads = datatable(road:string, geom:dynamic)[
+		"equator", dynamic({"type":"LineString","coordinates":[[0,0],[10,0]]})];
+		let pts = datatable(name:string, lon:real, lat:real)["in", 0.5, 0.5, "edge", 1.5, 1.5, "out", 5, 5];
+		`
+	for _, c := range []struct{ q, want string }{
+		{`pts | evaluate geo_polygon_lookup(zones, poly, lon, lat) | project name, zone | sort by name asc, zone asc`,
+			"edge | big\nin | big\nin | square"},
+		{`pts | evaluate geo_polygon_lookup(zones, poly, lon, lat, return_unmatched = true) | where name == "out" | project name, zone`,
+			"out | "},
+		{`pts | evaluate geo_polygon_lookup(zones, poly, lon, lat) | getschema | project ColumnName`,
+			"name\nlon\nlat\nzone"},
+		{`pts | evaluate geo_polygon_lookup(zones, poly, lon, lat, return_lookup_key = true) | getschema | project ColumnName`,
+			"name\nlon\nlat\nzone\npoly"},
+		{`pts | evaluate geo_line_lookup(roads, geom, lon, 0.0001 * lat * lat, 100) | project name, road | sort by name asc`,
+			"edge | equator\nin | equator"},
+		{`pts | evaluate geo_line_lookup(roads, geom, lon, lat, 100) | count`, "0"},
+	} {
+		if got := geoRun(t, eng, data+c.q); got != c.want {
+			t.Errorf("%s:\ngot  %q\nwant %q", c.q, got, c.want)
+		}
+	}
+	for _, bad := range []string{
+		`pts | evaluate geo_line_lookup(roads, geom, lon, lat)`,
+		`pts | evaluate geo_polygon_lookup(zones, poly, lon)`,
+		`pts | evaluate geo_polygon_lookup(zones, poly, lon, lat, frobnicate = 1)`,
+	} {
+		if _, err := eng.Run(context.Background(), Request{Query: data + bad}); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}

@@ -421,6 +421,28 @@ func (c *checker) evaluate(x *ast.EvaluateOp, in *table) *table {
 			}
 		}
 		return &table{cols: []Column{{ts, schema.DateTime}, {"Count", schema.Long}, {"Dcount", schema.Long}}}
+	case "geo_polygon_lookup", "geo_line_lookup":
+		// The input's columns, then the lookup table's, without its
+		// polygon or line column unless return_lookup_key is true.
+		args := x.Plugin.Args
+		if len(args) > 3 {
+			right := c.tabular(args[0])
+			c.expr(args[1], right)
+			c.expr(args[2], in)
+			c.expr(args[3], in)
+			for _, a := range args[4:] {
+				c.expr(a, in)
+			}
+			keep := GeoLookupReturnsKey(name, args)
+			key := c.exprName(args[1])
+			var rest []Column
+			for _, col := range right.cols {
+				if keep || col.Name != key {
+					rest = append(rest, col)
+				}
+			}
+			return &table{cols: joinCols(in.cols, rest), open: in.open || right.open}
+		}
 	case "ipv4_lookup", "ipv6_lookup":
 		// The input's columns, then the lookup table's.
 		if len(x.Plugin.Args) > 0 {
@@ -777,4 +799,35 @@ func (c *checker) topHitters(x *ast.TopHittersOp, in *table) *table {
 		b.add("approximate_count_"+name, schema.Long)
 	}
 	return &table{cols: b.cols}
+}
+
+// GeoLookupReturnsKey reads return_lookup_key of geo_polygon_lookup
+// (LookupTable, Key, Lon, Lat, [radius], [return_unmatched],
+// [lookup_area_radius], [return_lookup_key]) and geo_line_lookup (the same
+// with radius required): named, or the eighth positional argument.
+func GeoLookupReturnsKey(plugin string, args []ast.Expr) bool {
+	pos := 0
+	for _, a := range args {
+		if ne, ok := a.(*ast.NamedExpr); ok && len(ne.Names) == 1 {
+			if ne.Names[0].Name == "return_lookup_key" {
+				return isTrue(ne.X)
+			}
+			continue
+		}
+		if pos == 7 {
+			return isTrue(a)
+		}
+		pos++
+	}
+	return false
+}
+
+func isTrue(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.Ident:
+		return x.Name == "true"
+	case *ast.BasicLit:
+		return strings.EqualFold(x.Value, "true")
+	}
+	return false
 }

@@ -18,6 +18,8 @@ func (g *gen) evaluateMore(name string, x *ast.EvaluateOp, in *rel) (*rel, bool)
 	switch name {
 	case "ipv4_lookup", "ipv6_lookup":
 		return g.ipLookup(name == "ipv6_lookup", x, in), true
+	case "geo_polygon_lookup", "geo_line_lookup":
+		return g.geoLookup(name, x, in), true
 	case "sliding_window_counts":
 		return g.slidingWindowCounts(x, in), true
 	case "rolling_percentile":
