@@ -179,11 +179,17 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 				}
 			}
 		}
+		// A merge moves no alert row (see incident_chains.go): the
+		// source's row, written above, redirects to the target. Comments
+		// and activity are few and are copied, so that the target's own
+		// log holds them.
 		for _, m := range ch.Merges {
-			if _, err := tx.ExecContext(ctx, `UPDATE incident_alerts SET incident_id = ?,
-				reasons = json_insert(reasons, '$[#]', json_object('kind', 'merge', 'fromIncident', ?)) WHERE incident_id = ?`,
-				m.Target, m.Source, m.Source); err != nil {
-				return err
+			var to int64
+			if err := tx.QueryRowContext(ctx, `SELECT redirect_to FROM incidents WHERE id = ?`, m.Source).Scan(&to); err != nil {
+				return fmt.Errorf("merge of incident %d: %w", m.Source, mapErr(err))
+			}
+			if to != m.Target || m.Source == m.Target {
+				return fmt.Errorf("sqlite: merge of incident %d into %d: its row redirects to %d", m.Source, m.Target, to)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO incident_comments (incident_id, author, text, created_at)
 				SELECT ?, author, text, created_at FROM incident_comments WHERE incident_id = ? ORDER BY id`, m.Target, m.Source); err != nil {
@@ -272,10 +278,12 @@ func (s *Store) MaxIncidentID(ctx context.Context) (int64, error) {
 	return n.Int64, nil
 }
 
-const incidentAlertColumns = `alert_id, incident_id, time, title, severity, category, service_source, detection_source,
-	techniques, entities, reasons, linked_at`
+const incidentAlertColumns = `a.alert_id, a.incident_id, a.time, a.title, a.severity, a.category, a.service_source,
+	a.detection_source, a.techniques, a.entities, a.reasons, a.linked_at`
 
-func scanIncidentAlerts(rows *sql.Rows) ([]state.IncidentAlert, error) {
+// scanIncidentAlerts reads alert rows and resolves each one's incident
+// through c (nil: the rows' incidents are not redirected).
+func scanIncidentAlerts(rows *sql.Rows, c *chains) ([]state.IncidentAlert, error) {
 	defer rows.Close()
 	out := []state.IncidentAlert{}
 	for rows.Next() {
@@ -291,18 +299,37 @@ func scanIncidentAlerts(rows *sql.Rows) ([]state.IncidentAlert, error) {
 			json.Unmarshal([]byte(reasons), &a.Reasons)); err != nil {
 			return nil, fmt.Errorf("sqlite: incident alert %s: bad JSON column: %w", a.AlertID, err)
 		}
+		if c != nil {
+			if err := c.resolve(&a); err != nil {
+				return nil, err
+			}
+		}
 		out = append(out, a)
 	}
 	return out, mapErr(rows.Err())
 }
 
-// IncidentAlerts returns an incident's alerts, oldest first.
-func (s *Store) IncidentAlerts(ctx context.Context, id int64) ([]state.IncidentAlert, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+incidentAlertColumns+` FROM incident_alerts WHERE incident_id = ? ORDER BY time, alert_id`, id)
+// membersAlerts returns the alerts of the incidents base selects, with
+// those of every incident merged into them (at any depth), oldest first.
+func (s *Store) membersAlerts(ctx context.Context, base string, args ...any) ([]state.IncidentAlert, error) {
+	cte := membersCTE(base)
+	c := &chains{parent: map[int64]int64{}}
+	if err := c.loadMembers(ctx, s.r, cte, args...); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, cte+` SELECT `+incidentAlertColumns+` FROM m JOIN incident_alerts a ON a.incident_id = m.id
+		ORDER BY a.time, a.alert_id`, args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	return scanIncidentAlerts(rows)
+	return scanIncidentAlerts(rows, c)
+}
+
+// IncidentAlerts returns an incident's alerts, oldest first: those placed
+// in it and those of the incidents merged into it. A redirected incident
+// has none.
+func (s *Store) IncidentAlerts(ctx context.Context, id int64) ([]state.IncidentAlert, error) {
+	return s.membersAlerts(ctx, `SELECT id FROM incidents WHERE id = ? AND redirect_to = 0`, id)
 }
 
 // OpenIncidents returns the incidents not resolved, and their alerts.
@@ -325,12 +352,7 @@ func (s *Store) OpenIncidents(ctx context.Context) ([]state.Incident, []state.In
 	if err != nil {
 		return nil, nil, mapErr(err)
 	}
-	arows, err := s.r.QueryContext(ctx, `SELECT `+incidentAlertColumns+` FROM incident_alerts
-		WHERE incident_id IN (SELECT id FROM incidents WHERE status <> 'Resolved') ORDER BY time, alert_id`)
-	if err != nil {
-		return nil, nil, mapErr(err)
-	}
-	alerts, err := scanIncidentAlerts(arows)
+	alerts, err := s.membersAlerts(ctx, `SELECT id FROM incidents WHERE status <> 'Resolved'`)
 	return incs, alerts, err
 }
 
@@ -364,7 +386,30 @@ func (s *Store) IncidentOfAlerts(ctx context.Context, ids []string) (map[string]
 			return nil, mapErr(err)
 		}
 	}
-	return out, nil
+	return s.resolveHomes(ctx, out)
+}
+
+// resolveHomes replaces each alert's home incident by its current one.
+func (s *Store) resolveHomes(ctx context.Context, m map[string]int64) (map[string]int64, error) {
+	if len(m) == 0 {
+		return m, nil
+	}
+	homes := make([]int64, 0, len(m))
+	for _, h := range m {
+		homes = append(homes, h)
+	}
+	c, err := chainsOf(ctx, s.r, homes)
+	if err != nil {
+		return nil, err
+	}
+	for id, h := range m {
+		r, _, err := c.root(h)
+		if err != nil {
+			return nil, err
+		}
+		m[id] = r
+	}
+	return m, nil
 }
 
 // IncidentComments returns an incident's comments, oldest first.
@@ -678,6 +723,7 @@ func (s *Store) ListIncidentAlerts(ctx context.Context, f state.IncidentAlertFil
 	}
 	defer rows.Close()
 	out := []state.IncidentAlertRow{}
+	var homes []int64
 	for rows.Next() {
 		var a state.IncidentAlertRow
 		var t, linked, upd sql.NullInt64
@@ -692,6 +738,19 @@ func (s *Store) ListIncidentAlerts(ctx context.Context, f state.IncidentAlertFil
 			return nil, fmt.Errorf("sqlite: incident alert %s: bad JSON column: %w", a.AlertID, err)
 		}
 		out = append(out, a)
+		homes = append(homes, a.IncidentID)
 	}
-	return out, mapErr(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err)
+	}
+	c, err := chainsOf(ctx, s.r, homes)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if err := c.resolve(&out[i].IncidentAlert); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
