@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -122,6 +121,19 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 			return err
 		}
 		defer upd.Close()
+		// Most updates are correlation's: derived fields change, status and
+		// redirect do not. Leaving those two out of the SET spares their
+		// index entries (the status index's page, scattered by id); a row
+		// whose status or redirect did change falls back to upd.
+		derived, err := tx.PrepareContext(ctx, `UPDATE incidents SET name = ?, severity = ?, severity_rank = ?, assignee = ?,
+			classification = ?, determination = ?, tags = ?, system_tags = ?, categories = ?, techniques = ?, devices = ?, users = ?,
+			mailboxes = ?, apps = ?, ips = ?, service_sources = ?, detection_sources = ?, investigations = ?, actions = ?,
+			alert_count = ?, entity_count = ?, first_activity = ?, last_activity = ?, resolved_at = ?,
+			updated_at = ?, version = version + 1 WHERE id = ? AND version = ? AND status = ? AND redirect_to = ?`)
+		if err != nil {
+			return err
+		}
+		defer derived.Close()
 		for _, in := range ch.Incidents {
 			args := incidentArgs(in)
 			var res sql.Result
@@ -132,7 +144,16 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 					return fmt.Errorf("incident %d exists: %w", in.ID, state.ErrConflict)
 				}
 			} else {
-				res, err = upd.ExecContext(ctx, append(args, nowUS, in.ID, in.Version)...)
+				// args without status (3) and redirect_to (24).
+				dargs := make([]any, 0, len(args)+3)
+				dargs = append(append(append(dargs, args[:3]...), args[4:24]...), args[25:]...)
+				res, err = derived.ExecContext(ctx, append(dargs, nowUS, in.ID, in.Version, in.Status, in.RedirectTo)...)
+				if err == nil {
+					var n int64
+					if n, err = res.RowsAffected(); err == nil && n == 0 {
+						res, err = upd.ExecContext(ctx, append(args, nowUS, in.ID, in.Version)...)
+					}
+				}
 			}
 			if err != nil {
 				return err
@@ -152,24 +173,15 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 				return err
 			}
 			defer al.Close()
-			// One encoder, buffer and argument slice for every row.
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
+			// One buffer and argument slice for every row.
+			var buf []byte
 			args := make([]any, 12)
 			for i := range ch.Alerts {
 				a := &ch.Alerts[i]
-				buf.Reset()
-				if err := enc.Encode(nonNilSlice(a.Entities)); err != nil {
-					return err
-				}
-				split := buf.Len()
-				if err := enc.Encode(nonNilSlice(a.Reasons)); err != nil {
-					return err
-				}
-				// Encode ends each value with a newline; the column does not.
-				b := buf.Bytes()
-				ents, reasons := b[:split-1], b[split:len(b)-1]
+				buf = appendEntities(buf[:0], a.Entities)
+				split := len(buf)
+				buf = appendReasons(buf, a.Reasons, a.Time)
+				ents, reasons := buf[:split], buf[split:]
 				linked := orNow(a.LinkedAt, func() time.Time { return now })
 				args[0], args[1], args[2], args[3], args[4], args[5] = a.AlertID, a.IncidentID, a.Time.UnixMicro(), a.Title, a.Severity, a.Category
 				args[6], args[7], args[8], args[9], args[10], args[11] = a.ServiceSource, a.DetectionSource, jsonList(a.Techniques),
@@ -180,25 +192,38 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 			}
 		}
 		// A merge moves no alert row (see incident_chains.go): the
-		// source's row, written above, redirects to the target. Comments
-		// and activity are few and are copied, so that the target's own
-		// log holds them.
-		for _, m := range ch.Merges {
-			var to int64
-			if err := tx.QueryRowContext(ctx, `SELECT redirect_to FROM incidents WHERE id = ?`, m.Source).Scan(&to); err != nil {
-				return fmt.Errorf("merge of incident %d: %w", m.Source, mapErr(err))
+		// source's row, written in this batch, redirects to the target.
+		// Comments and activity are few and are copied, so that the
+		// target's own log holds them.
+		if len(ch.Merges) > 0 {
+			redirects := make(map[int64]int64, len(ch.Merges))
+			for _, in := range ch.Incidents {
+				if in.RedirectTo != 0 {
+					redirects[in.ID] = in.RedirectTo
+				}
 			}
-			if to != m.Target || m.Source == m.Target {
-				return fmt.Errorf("sqlite: merge of incident %d into %d: its row redirects to %d", m.Source, m.Target, to)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO incident_comments (incident_id, author, text, created_at)
-				SELECT ?, author, text, created_at FROM incident_comments WHERE incident_id = ? ORDER BY id`, m.Target, m.Source); err != nil {
+			cpc, err := tx.PrepareContext(ctx, `INSERT INTO incident_comments (incident_id, author, text, created_at)
+				SELECT ?, author, text, created_at FROM incident_comments WHERE incident_id = ? ORDER BY id`)
+			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO incident_activity (incident_id, time, actor, action, details)
-				SELECT ?, time, actor, action, json_set(details, '$.fromIncident', ?) FROM incident_activity WHERE incident_id = ? ORDER BY id`,
-				m.Target, m.Source, m.Source); err != nil {
+			defer cpc.Close()
+			cpa, err := tx.PrepareContext(ctx, `INSERT INTO incident_activity (incident_id, time, actor, action, details)
+				SELECT ?, time, actor, action, json_set(details, '$.fromIncident', ?) FROM incident_activity WHERE incident_id = ? ORDER BY id`)
+			if err != nil {
 				return err
+			}
+			defer cpa.Close()
+			for _, m := range ch.Merges {
+				if to := redirects[m.Source]; to != m.Target || m.Source == m.Target {
+					return fmt.Errorf("sqlite: merge of incident %d into %d: the batch does not redirect it there", m.Source, m.Target)
+				}
+				if _, err := cpc.ExecContext(ctx, m.Target, m.Source); err != nil {
+					return err
+				}
+				if _, err := cpa.ExecContext(ctx, m.Target, m.Source, m.Source); err != nil {
+					return err
+				}
 			}
 		}
 		for i := range ch.Comments {
@@ -257,11 +282,13 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 	return nil
 }
 
-func nonNilSlice[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
+// decodeAlertLists reads an alert row's JSON columns.
+func decodeAlertLists(a *state.IncidentAlert, techs, ents, reasons string) error {
+	var err1, err2, err3 error
+	err1 = json.Unmarshal([]byte(techs), &a.Techniques)
+	a.Entities, err2 = decodeEntities(ents)
+	a.Reasons, err3 = decodeReasons(reasons, a.Time)
+	return errors.Join(err1, err2, err3)
 }
 
 // IncidentByID returns one incident, or state.ErrNotFound.
@@ -295,8 +322,7 @@ func scanIncidentAlerts(rows *sql.Rows, c *chains) ([]state.IncidentAlert, error
 			return nil, mapErr(err)
 		}
 		a.Time, a.LinkedAt = goTime(t), goTime(linked)
-		if err := errors.Join(json.Unmarshal([]byte(techs), &a.Techniques), json.Unmarshal([]byte(ents), &a.Entities),
-			json.Unmarshal([]byte(reasons), &a.Reasons)); err != nil {
+		if err := decodeAlertLists(&a, techs, ents, reasons); err != nil {
 			return nil, fmt.Errorf("sqlite: incident alert %s: bad JSON column: %w", a.AlertID, err)
 		}
 		if c != nil {
@@ -733,8 +759,7 @@ func (s *Store) ListIncidentAlerts(ctx context.Context, f state.IncidentAlertFil
 			return nil, mapErr(err)
 		}
 		a.Time, a.LinkedAt, a.UpdatedAt = goTime(t), goTime(linked), goTime(upd)
-		if err := errors.Join(json.Unmarshal([]byte(techs), &a.Techniques), json.Unmarshal([]byte(ents), &a.Entities),
-			json.Unmarshal([]byte(reasons), &a.Reasons)); err != nil {
+		if err := decodeAlertLists(&a.IncidentAlert, techs, ents, reasons); err != nil {
 			return nil, fmt.Errorf("sqlite: incident alert %s: bad JSON column: %w", a.AlertID, err)
 		}
 		out = append(out, a)
