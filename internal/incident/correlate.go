@@ -38,6 +38,7 @@ type Engine struct {
 	ignored   map[string]bool                // ignored account names and SIDs, lower-case
 	watermark time.Time                      // latest alert time seen
 	sinceGC   int
+	overCap   map[[2]*live]bool // pairs whose entities together exceed the cap (canMerge)
 	dirty     []*live // incidents with unwritten derived fields, oldest first
 	wall      func() time.Time
 	// addrs maps an IP to the device (short host name) that used it as
@@ -114,6 +115,7 @@ func (e *Engine) reset() {
 		e.prevalent = map[string]bool{}
 	}
 	e.devices = map[string]struct{}{}
+	e.overCap = map[[2]*live]bool{}
 	e.dirty = nil
 	if e.dcs == nil {
 		e.dcs = map[string]bool{}
@@ -648,6 +650,9 @@ func (e *Engine) addRef(k string, r ref) {
 // slack keeps late alerts linking).
 func (e *Engine) gc() {
 	e.sinceGC = 0
+	// Pairs of closed or merged incidents are dead weight; the rest are
+	// cheaply found again.
+	clear(e.overCap)
 	cut := e.watermark.Add(-2 * e.set.maxWindow())
 	for k, rs := range e.index {
 		kept := rs[:0]
