@@ -75,6 +75,9 @@ func BenchmarkCorrelate(b *testing.B) {
 	for b.Loop() {
 		st := openStore(b)
 		e := newEngine(b, st, func(s *Settings) { s.FlushAfter = flushAfterBench })
+		// As in a server, a listener takes every change (notifications).
+		events := 0
+		e.OnChange = func(IncidentEvent) { events++ }
 		g := &orgGen{r: rand.New(rand.NewPCG(1, 2)), devices: 20_000, n: n}
 		var lat []time.Duration
 		var in, cpu time.Duration
@@ -119,6 +122,9 @@ func BenchmarkCorrelate(b *testing.B) {
 		b.ReportMetric(float64(page.Total), "incidents")
 		b.ReportMetric(float64(merged.Total), "merged")
 		b.ReportMetric(float64(open), "open")
+		if events == 0 {
+			b.Fatal("no change events")
+		}
 
 		// Baseline: the same alerts' rows stored with no correlation, each
 		// batch into one incident row, through the same store.
@@ -209,6 +215,9 @@ func BenchmarkCorrelateMemory(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		e := newEngine(b, &memStore{placed: map[string]int64{}}, func(s *Settings) { s.FlushAfter = flushAfterBench })
+		// As in a server, a listener takes every change (notifications).
+		events := 0
+		e.OnChange = func(IncidentEvent) { events++ }
 		g := &orgGen{r: rand.New(rand.NewPCG(1, 2)), devices: 20_000, n: n}
 		var lat []time.Duration
 		start := time.Now()
@@ -228,5 +237,8 @@ func BenchmarkCorrelateMemory(b *testing.B) {
 		b.ReportMetric(float64(n)/el.Seconds(), "alerts/s")
 		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 		b.ReportMetric(float64(len(e.open)), "open")
+		if events == 0 {
+			b.Fatal("no change events")
+		}
 	}
 }

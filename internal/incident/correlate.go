@@ -31,15 +31,15 @@ type Engine struct {
 	nextID    int64
 	open      map[int64]*live
 	index     map[string][]ref
-	prev      map[string]map[string]struct{} // prevalence: entity key -> devices
-	prevalent map[string]bool                // keys marked high-prevalence from outside (telemetry)
-	devices   map[string]struct{}            // every device seen in an alert
-	dcs       map[string]bool                // device keys of domain controllers
-	ignored   map[string]bool                // ignored account names and SIDs, lower-case
-	watermark time.Time                      // latest alert time seen
+	prev      map[string]*devSet  // prevalence: entity key -> devices
+	prevalent map[string]bool     // keys marked high-prevalence from outside (telemetry)
+	devices   map[string]struct{} // every device seen in an alert
+	dcs       map[string]bool     // device keys of domain controllers
+	ignored   map[string]bool     // ignored account names and SIDs, lower-case
+	watermark time.Time           // latest alert time seen
 	sinceGC   int
 	overCap   map[[2]*live]bool // pairs whose entities together exceed the cap (canMerge)
-	dirty     []*live // incidents with unwritten derived fields, oldest first
+	dirty     []*live           // incidents with unwritten derived fields, oldest first
 	wall      func() time.Time
 	// addrs maps an IP to the device (short host name) that used it as
 	// its own address; ambiguous is an address two devices used.
@@ -110,7 +110,7 @@ func New(st state.IncidentStore, set Settings) (*Engine, error) {
 func (e *Engine) reset() {
 	e.open = map[int64]*live{}
 	e.index = map[string][]ref{}
-	e.prev = map[string]map[string]struct{}{}
+	e.prev = map[string]*devSet{}
 	if e.prevalent == nil {
 		e.prevalent = map[string]bool{}
 	}
@@ -256,6 +256,7 @@ func (e *Engine) Ingest(ctx context.Context, alerts []Alert) error {
 		return fmt.Errorf("incidents: %w", err)
 	}
 	b := newBatch()
+	b.alerts = make([]state.IncidentAlert, 0, len(as))
 	for _, a := range as {
 		if _, ok := known[a.ID]; ok {
 			continue
@@ -293,6 +294,7 @@ func (e *Engine) place(b *batch, a *Alert) {
 		ServiceSource: a.ServiceSource, DetectionSource: a.DetectionSource, Techniques: a.Techniques, Entities: ents}
 	e.observe(ia.Time, ents)
 	cands := e.candidates(&ia)
+	ia.Reasons = make([]state.LinkReason, 0, max(len(cands), 1))
 	var target *live
 	for _, c := range cands {
 		if e.accepts(c.l, &ia) {
@@ -542,7 +544,7 @@ func (e *Engine) isPrevalent(k string) bool {
 	if e.prevalent[k] {
 		return true
 	}
-	n := len(e.prev[k])
+	n := e.prev[k].len()
 	thr := max(float64(e.set.PrevalenceMinDevices), e.set.PrevalenceShare*float64(len(e.devices)))
 	return float64(n) > thr
 }
@@ -568,13 +570,11 @@ func (e *Engine) observe(t time.Time, ents []state.IncidentEntity) {
 			for _, k := range ent.Keys {
 				m := e.prev[k]
 				if m == nil {
-					m = map[string]struct{}{}
+					m = &devSet{}
 					e.prev[k] = m
 				}
 				for _, d := range devs {
-					if len(m) < maxPrevalenceDevices {
-						m[d] = struct{}{}
-					}
+					m.add(d, maxPrevalenceDevices)
 				}
 			}
 		}
@@ -692,11 +692,18 @@ func (e *Engine) commit(ctx context.Context, b *batch, actor string) error {
 		created[id] = true
 	}
 	now := e.now().UTC()
+	if e.OnChange != nil {
+		b.events = make([]IncidentEvent, 0, len(b.order))
+	}
 	for i, l := range b.order {
 		l.inc.Version, l.inc.UpdatedAt, l.inc.CreatedAt = rows[i].Version, rows[i].UpdatedAt, rows[i].CreatedAt
 		l.dirty = false
 		added := l.pending
 		l.pending = nil
+		if e.OnChange == nil {
+			// No listener: no event to build (each clones the row).
+			continue
+		}
 		typ := "updated"
 		switch {
 		case l.inc.RedirectTo != 0:
