@@ -485,8 +485,11 @@ func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
 func (e *Engine) lookup(k string) []ref {
 	rs := e.index[k]
 	kept := rs[:0]
+	// A ref stays valid while its incident is open: an open incident's
+	// entity records are never replaced (addToLive and mergeInto only
+	// add), so r.s is still r.l's record of the entity.
 	for _, r := range rs {
-		if e.open[r.l.inc.ID] == r.l && r.l.ents[r.s.keys[0]] == r.s {
+		if e.open[r.l.inc.ID] == r.l {
 			kept = append(kept, r)
 		}
 	}
