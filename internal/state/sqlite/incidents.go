@@ -338,12 +338,20 @@ func scanIncidentAlerts(rows *sql.Rows, c *chains) ([]state.IncidentAlert, error
 // membersAlerts returns the alerts of the incidents base selects, with
 // those of every incident merged into them (at any depth), oldest first.
 func (s *Store) membersAlerts(ctx context.Context, base string, args ...any) ([]state.IncidentAlert, error) {
+	// One read transaction: both queries see the same snapshot, so a
+	// merge committed in between cannot add a member whose chain the
+	// first did not load.
+	tx, err := s.r.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer tx.Rollback()
 	cte := membersCTE(base)
 	c := &chains{parent: map[int64]int64{}}
-	if err := c.loadMembers(ctx, s.r, cte, args...); err != nil {
+	if err := c.loadMembers(ctx, tx, cte, args...); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, cte+` SELECT `+incidentAlertColumns+` FROM m JOIN incident_alerts a ON a.incident_id = m.id
+	rows, err := tx.QueryContext(ctx, cte+` SELECT `+incidentAlertColumns+` FROM m JOIN incident_alerts a ON a.incident_id = m.id
 		ORDER BY a.time, a.alert_id`, args...)
 	if err != nil {
 		return nil, mapErr(err)
