@@ -43,6 +43,7 @@ type Config struct {
 	Detection Detection `yaml:"detection"`
 
 	Notifications Notifications `yaml:"notifications"`
+	Incidents     Incidents     `yaml:"incidents"`
 
 	SessionTTL      Duration `yaml:"session_ttl"`
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
@@ -225,6 +226,7 @@ func (c *Config) Validate() error {
 		bad("hunting.cpu_budget_window", "%s is outside 1m..24h", c.Hunting.CPUBudgetWindow)
 	}
 	c.Notifications.validate(bad)
+	c.Incidents.validate(bad)
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		bad("tls_cert", "tls_cert and tls_key must be given together")
 	}

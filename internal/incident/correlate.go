@@ -31,14 +31,15 @@ type Engine struct {
 	nextID    int64
 	open      map[int64]*live
 	index     map[string][]ref
-	prev      map[string]map[string]struct{} // prevalence: entity key -> devices
-	prevalent map[string]bool                // keys marked high-prevalence from outside (telemetry)
-	devices   map[string]struct{}            // every device seen in an alert
-	dcs       map[string]bool                // device keys of domain controllers
-	ignored   map[string]bool                // ignored account names and SIDs, lower-case
-	watermark time.Time                      // latest alert time seen
+	prev      map[string]*devSet  // prevalence: entity key -> devices
+	prevalent map[string]bool     // keys marked high-prevalence from outside (telemetry)
+	devices   map[string]struct{} // every device seen in an alert
+	dcs       map[string]bool     // device keys of domain controllers
+	ignored   map[string]bool     // ignored account names and SIDs, lower-case
+	watermark time.Time           // latest alert time seen
 	sinceGC   int
-	dirty     []*live // incidents with unwritten derived fields, oldest first
+	overCap   map[[2]*live]bool // pairs whose entities together exceed the cap (canMerge)
+	dirty     []*live           // incidents with unwritten derived fields, oldest first
 	wall      func() time.Time
 	// addrs maps an IP to the device (short host name) that used it as
 	// its own address; ambiguous is an address two devices used.
@@ -109,11 +110,12 @@ func New(st state.IncidentStore, set Settings) (*Engine, error) {
 func (e *Engine) reset() {
 	e.open = map[int64]*live{}
 	e.index = map[string][]ref{}
-	e.prev = map[string]map[string]struct{}{}
+	e.prev = map[string]*devSet{}
 	if e.prevalent == nil {
 		e.prevalent = map[string]bool{}
 	}
 	e.devices = map[string]struct{}{}
+	e.overCap = map[[2]*live]bool{}
 	e.dirty = nil
 	if e.dcs == nil {
 		e.dcs = map[string]bool{}
@@ -254,6 +256,7 @@ func (e *Engine) Ingest(ctx context.Context, alerts []Alert) error {
 		return fmt.Errorf("incidents: %w", err)
 	}
 	b := newBatch()
+	b.alerts = make([]state.IncidentAlert, 0, len(as))
 	for _, a := range as {
 		if _, ok := known[a.ID]; ok {
 			continue
@@ -291,6 +294,7 @@ func (e *Engine) place(b *batch, a *Alert) {
 		ServiceSource: a.ServiceSource, DetectionSource: a.DetectionSource, Techniques: a.Techniques, Entities: ents}
 	e.observe(ia.Time, ents)
 	cands := e.candidates(&ia)
+	ia.Reasons = make([]state.LinkReason, 0, max(len(cands), 1))
 	var target *live
 	for _, c := range cands {
 		if e.accepts(c.l, &ia) {
@@ -481,8 +485,11 @@ func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
 func (e *Engine) lookup(k string) []ref {
 	rs := e.index[k]
 	kept := rs[:0]
+	// A ref stays valid while its incident is open: an open incident's
+	// entity records are never replaced (addToLive and mergeInto only
+	// add), so r.s is still r.l's record of the entity.
 	for _, r := range rs {
-		if e.open[r.l.inc.ID] == r.l && r.l.ents[r.s.keys[0]] == r.s {
+		if e.open[r.l.inc.ID] == r.l {
 			kept = append(kept, r)
 		}
 	}
@@ -540,7 +547,7 @@ func (e *Engine) isPrevalent(k string) bool {
 	if e.prevalent[k] {
 		return true
 	}
-	n := len(e.prev[k])
+	n := e.prev[k].len()
 	thr := max(float64(e.set.PrevalenceMinDevices), e.set.PrevalenceShare*float64(len(e.devices)))
 	return float64(n) > thr
 }
@@ -566,13 +573,11 @@ func (e *Engine) observe(t time.Time, ents []state.IncidentEntity) {
 			for _, k := range ent.Keys {
 				m := e.prev[k]
 				if m == nil {
-					m = map[string]struct{}{}
+					m = &devSet{}
 					e.prev[k] = m
 				}
 				for _, d := range devs {
-					if len(m) < maxPrevalenceDevices {
-						m[d] = struct{}{}
-					}
+					m.add(d, maxPrevalenceDevices)
 				}
 			}
 		}
@@ -648,6 +653,9 @@ func (e *Engine) addRef(k string, r ref) {
 // slack keeps late alerts linking).
 func (e *Engine) gc() {
 	e.sinceGC = 0
+	// Pairs of closed or merged incidents are dead weight; the rest are
+	// cheaply found again.
+	clear(e.overCap)
 	cut := e.watermark.Add(-2 * e.set.maxWindow())
 	for k, rs := range e.index {
 		kept := rs[:0]
@@ -687,11 +695,18 @@ func (e *Engine) commit(ctx context.Context, b *batch, actor string) error {
 		created[id] = true
 	}
 	now := e.now().UTC()
+	if e.OnChange != nil {
+		b.events = make([]IncidentEvent, 0, len(b.order))
+	}
 	for i, l := range b.order {
 		l.inc.Version, l.inc.UpdatedAt, l.inc.CreatedAt = rows[i].Version, rows[i].UpdatedAt, rows[i].CreatedAt
 		l.dirty = false
 		added := l.pending
 		l.pending = nil
+		if e.OnChange == nil {
+			// No listener: no event to build (each clones the row).
+			continue
+		}
 		typ := "updated"
 		switch {
 		case l.inc.RedirectTo != 0:

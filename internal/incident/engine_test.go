@@ -392,6 +392,25 @@ func TestProperties(t *testing.T) {
 				t.Fatalf("seed %d: incident %d holds %d alerts, says %d, redirect %d", seed, id, n, in.AlertCount, in.RedirectTo)
 			}
 		}
+		// The incidents' alert lists, read through the redirects of
+		// merges, partition the alerts the same way.
+		listed := map[string]int64{}
+		all, _ := st.ListIncidents(ctx, state.IncidentFilter{Limit: 1000, IncludeRedirected: true})
+		for _, in := range all.Items {
+			as, err := st.IncidentAlerts(ctx, in.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range as {
+				if prev, dup := listed[a.AlertID]; dup || a.IncidentID != in.ID || m[a.AlertID] != in.ID {
+					t.Fatalf("seed %d: %s listed by incident %d (and %d), says %d, placed in %d", seed, a.AlertID, in.ID, prev, a.IncidentID, m[a.AlertID])
+				}
+				listed[a.AlertID] = in.ID
+			}
+		}
+		if len(listed) != len(alerts) {
+			t.Fatalf("seed %d: %d alerts listed by incidents, want %d", seed, len(listed), len(alerts))
+		}
 		// Replay: nothing changes.
 		before, _ := st.ListIncidents(ctx, state.IncidentFilter{Limit: 1000, IncludeRedirected: true})
 		ingest(t, e, alerts...)
@@ -472,5 +491,60 @@ func TestDeviceAddress(t *testing.T) {
 	as, _ := st.IncidentAlerts(context.Background(), m["a1"])
 	if r := as[1].Reasons[0]; r.EntityKind != KindIP || r.Key != "dev:ws1" || !strings.Contains(r.Note, "address of device ws1") {
 		t.Errorf("reason %+v", r)
+	}
+}
+
+// Merges chain (3 into 2, then 2 into 1) without moving alert rows; the
+// merged alerts read as 1's, can be moved out, and a restart sees the
+// same incidents.
+func TestMergeChainThenMove(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	e := newEngine(t, st, nil)
+	ingest(t, e, al("a1", 0, "Execution", "Low", "device=ws1"), al("b1", time.Minute, "Execution", "Low", "device=ws2"),
+		al("c1", 2*time.Minute, "Execution", "Low", "device=ws3"))
+	ingest(t, e, al("x", 3*time.Minute, "LateralMovement", "High", "device=ws2", "ip=10.9.9.9"), al("x2", 4*time.Minute, "Execution", "Low", "device=ws3", "ip=10.9.9.9"))
+	ingest(t, e, al("y", 5*time.Minute, "LateralMovement", "High", "device=ws1", "ip=10.8.8.8"), al("y2", 6*time.Minute, "Execution", "Low", "device=ws2", "ip=10.8.8.8"))
+	all := []Alert{{ID: "a1"}, {ID: "b1"}, {ID: "c1"}, {ID: "x"}, {ID: "x2"}, {ID: "y"}, {ID: "y2"}}
+	for id, in := range placement(t, st, all) {
+		if in != 1 {
+			t.Fatalf("%s in incident %d, want 1", id, in)
+		}
+	}
+	for id, to := range map[int64]int64{2: 1, 3: 2} {
+		if in, _ := st.IncidentByID(ctx, id); in.RedirectTo != to {
+			t.Fatalf("incident %d redirects to %d, want %d", id, in.RedirectTo, to)
+		}
+	}
+	as, err := st.IncidentAlerts(ctx, 1)
+	if err != nil || len(as) != 7 {
+		t.Fatalf("incident 1: %d alerts, %v", len(as), err)
+	}
+	var hops []int64
+	for _, r := range as[2].Reasons {
+		if r.Kind == "merge" {
+			hops = append(hops, r.FromID)
+		}
+	}
+	if as[2].AlertID != "c1" || fmt.Sprint(hops) != "[3 2]" {
+		t.Errorf("%s: merge hops %v, want [3 2]", as[2].AlertID, hops)
+	}
+	aud := state.Audit{Actor: "user:alice", Remote: "test"}
+	moved, err := e.MoveAlert(ctx, "c1", 0, aud)
+	if err != nil || moved.AlertCount != 1 {
+		t.Fatalf("move: %v %+v", err, moved)
+	}
+	if m := placement(t, st, all); m["c1"] != moved.ID || m["x2"] != 1 {
+		t.Errorf("after move: %v", m)
+	}
+	if as, _ := st.IncidentAlerts(ctx, 1); len(as) != 6 {
+		t.Errorf("incident 1 keeps %d alerts, want 6", len(as))
+	}
+	if in, _ := st.IncidentByID(ctx, 1); in.AlertCount != 6 {
+		t.Errorf("incident 1 counts %d alerts, want 6", in.AlertCount)
+	}
+	e2 := newEngine(t, st, nil)
+	if l := e2.open[1]; l == nil || l.agg.alerts != 6 || e2.open[moved.ID].agg.alerts != 1 {
+		t.Errorf("reloaded: incident 1 %+v", l)
 	}
 }

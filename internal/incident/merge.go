@@ -47,14 +47,36 @@ func (e *Engine) canMerge(a, b *live) error {
 	if len(a.ents)+len(b.ents) <= e.set.MaxEntities {
 		return nil
 	}
-	n := len(a.ents)
-	for id := range b.ents {
-		if _, ok := a.ents[id]; !ok {
-			n++
-		}
-	}
-	if n > e.set.MaxEntities {
+	// Counting the union scans b's entities (up to the cap), and an alert
+	// on a device split over capped incidents asks again for every alert.
+	// An open incident's entities only grow, so a union once over the cap
+	// stays over it: remember the pair (a *live is replaced when alerts
+	// leave an incident, which forgets it).
+	pair := [2]*live{a, b}
+	if e.overCap[pair] {
 		return ErrMergeCap
+	}
+	// Count the smaller side's entities missing from the larger, and stop
+	// as soon as the union is over the cap.
+	big, small := a.ents, b.ents
+	if len(small) > len(big) {
+		big, small = small, big
+	}
+	n := len(big)
+	if n > e.set.MaxEntities {
+		// One side alone can be over: place checks the alert against
+		// its target before merging others into it, and the alert's own
+		// entities join after.
+		e.overCap[pair] = true
+		return ErrMergeCap
+	}
+	for id := range small {
+		if _, ok := big[id]; !ok {
+			if n++; n > e.set.MaxEntities {
+				e.overCap[pair] = true
+				return ErrMergeCap
+			}
+		}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/config"
 	"github.com/vigilsec/vigil/internal/incident"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/state"
@@ -54,8 +55,8 @@ const (
 // startIncidents builds the correlation engine, loads it from the state
 // store, seeds prevalence from telemetry and correlates the alerts the
 // event store holds that no incident does yet.
-func startIncidents(ctx context.Context, st state.Store, events store.Store, log *slog.Logger, onChange func(incident.IncidentEvent)) (*incident.Engine, error) {
-	e, err := incident.New(st, incident.Defaults())
+func startIncidents(ctx context.Context, st state.Store, events store.Store, log *slog.Logger, set incident.Settings, onChange func(incident.IncidentEvent)) (*incident.Engine, error) {
+	e, err := incident.New(st, set)
 	if err != nil {
 		return nil, err
 	}
@@ -163,4 +164,38 @@ GROUP BY "RemoteIP", d.n HAVING count(DISTINCT "DeviceId") > greatest($2::DOUBLE
 	}
 	e.MarkPrevalent(incident.KindIP, ips)
 	return nil
+}
+
+// incidentSettings applies the config file's incidents section over the
+// engine's defaults: what it leaves out stays as it is.
+func incidentSettings(c config.Incidents) incident.Settings {
+	s := incident.Defaults()
+	for k, w := range c.Windows {
+		s.Windows[k] = time.Duration(w)
+	}
+	if c.SequenceWindow != nil {
+		s.SequenceWindow = time.Duration(*c.SequenceWindow)
+	}
+	setInt := func(dst *int, v *int) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	setInt(&s.MaxEntities, c.MaxEntities)
+	setInt(&s.MaxAlerts, c.MaxAlerts)
+	setInt(&s.PrevalenceMinDevices, c.PrevalenceMinDevices)
+	setInt(&s.MaxRefsPerKey, c.MaxRefsPerKey)
+	if c.PrevalenceShare != nil {
+		s.PrevalenceShare = *c.PrevalenceShare
+	}
+	if c.DomainControllers != nil {
+		s.DomainControllers = c.DomainControllers
+	}
+	if c.IgnoredAccounts != nil {
+		s.IgnoredAccounts = *c.IgnoredAccounts
+	}
+	if c.FlushAfter != nil {
+		s.FlushAfter = time.Duration(*c.FlushAfter)
+	}
+	return s
 }

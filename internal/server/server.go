@@ -194,7 +194,7 @@ func RunWith(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 			hooks.OnIncident(ev)
 		}
 	}
-	incidents, err := startIncidents(ctx, st, raw, log, onIncident)
+	incidents, err := startIncidents(ctx, st, raw, log, incidentSettings(cfg.Incidents), onIncident)
 	if err != nil {
 		return fmt.Errorf("incidents: %w", err)
 	}

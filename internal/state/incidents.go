@@ -25,6 +25,8 @@ type IncidentStore interface {
 	// OpenIncidents are those not resolved (and so not redirected), with
 	// their alerts: what the correlation engine loads at start.
 	OpenIncidents(ctx context.Context) ([]Incident, []IncidentAlert, error)
+	// IncidentAlerts are the alerts now in an incident (none for a
+	// redirected one), oldest first.
 	IncidentAlerts(ctx context.Context, incidentID int64) ([]IncidentAlert, error)
 	// IncidentOfAlerts maps the given alert ids to the incident each
 	// belongs to; alerts in none are absent.
@@ -135,8 +137,12 @@ type IncidentActivity struct {
 	Details    string // JSON
 }
 
-// IncidentMerge moves every alert of Source into Target and copies its
-// comments and activity there.
+// IncidentMerge records that Source was merged into Target: the batch
+// must also write Source's row with RedirectTo = Target. From then on
+// Source's alerts (and those of incidents merged into it before) read as
+// Target's, each with a "merge" reason per redirect it went through;
+// the store may resolve this when reading rather than move alert rows.
+// Source's comments and activity are copied to Target.
 type IncidentMerge struct {
 	Source, Target int64
 }

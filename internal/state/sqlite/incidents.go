@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -122,6 +121,19 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 			return err
 		}
 		defer upd.Close()
+		// Most updates are correlation's: derived fields change, status and
+		// redirect do not. Leaving those two out of the SET spares their
+		// index entries (the status index's page, scattered by id); a row
+		// whose status or redirect did change falls back to upd.
+		derived, err := tx.PrepareContext(ctx, `UPDATE incidents SET name = ?, severity = ?, severity_rank = ?, assignee = ?,
+			classification = ?, determination = ?, tags = ?, system_tags = ?, categories = ?, techniques = ?, devices = ?, users = ?,
+			mailboxes = ?, apps = ?, ips = ?, service_sources = ?, detection_sources = ?, investigations = ?, actions = ?,
+			alert_count = ?, entity_count = ?, first_activity = ?, last_activity = ?, resolved_at = ?,
+			updated_at = ?, version = version + 1 WHERE id = ? AND version = ? AND status = ? AND redirect_to = ?`)
+		if err != nil {
+			return err
+		}
+		defer derived.Close()
 		for _, in := range ch.Incidents {
 			args := incidentArgs(in)
 			var res sql.Result
@@ -132,7 +144,16 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 					return fmt.Errorf("incident %d exists: %w", in.ID, state.ErrConflict)
 				}
 			} else {
-				res, err = upd.ExecContext(ctx, append(args, nowUS, in.ID, in.Version)...)
+				// args without status (3) and redirect_to (24).
+				dargs := make([]any, 0, len(args)+3)
+				dargs = append(append(append(dargs, args[:3]...), args[4:24]...), args[25:]...)
+				res, err = derived.ExecContext(ctx, append(dargs, nowUS, in.ID, in.Version, in.Status, in.RedirectTo)...)
+				if err == nil {
+					var n int64
+					if n, err = res.RowsAffected(); err == nil && n == 0 {
+						res, err = upd.ExecContext(ctx, append(args, nowUS, in.ID, in.Version)...)
+					}
+				}
 			}
 			if err != nil {
 				return err
@@ -152,24 +173,15 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 				return err
 			}
 			defer al.Close()
-			// One encoder, buffer and argument slice for every row.
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
+			// One buffer and argument slice for every row.
+			var buf []byte
 			args := make([]any, 12)
 			for i := range ch.Alerts {
 				a := &ch.Alerts[i]
-				buf.Reset()
-				if err := enc.Encode(nonNilSlice(a.Entities)); err != nil {
-					return err
-				}
-				split := buf.Len()
-				if err := enc.Encode(nonNilSlice(a.Reasons)); err != nil {
-					return err
-				}
-				// Encode ends each value with a newline; the column does not.
-				b := buf.Bytes()
-				ents, reasons := b[:split-1], b[split:len(b)-1]
+				buf = appendEntities(buf[:0], a.Entities)
+				split := len(buf)
+				buf = appendReasons(buf, a.Reasons, a.Time)
+				ents, reasons := buf[:split], buf[split:]
 				linked := orNow(a.LinkedAt, func() time.Time { return now })
 				args[0], args[1], args[2], args[3], args[4], args[5] = a.AlertID, a.IncidentID, a.Time.UnixMicro(), a.Title, a.Severity, a.Category
 				args[6], args[7], args[8], args[9], args[10], args[11] = a.ServiceSource, a.DetectionSource, jsonList(a.Techniques),
@@ -179,20 +191,39 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 				}
 			}
 		}
-		for _, m := range ch.Merges {
-			if _, err := tx.ExecContext(ctx, `UPDATE incident_alerts SET incident_id = ?,
-				reasons = json_insert(reasons, '$[#]', json_object('kind', 'merge', 'fromIncident', ?)) WHERE incident_id = ?`,
-				m.Target, m.Source, m.Source); err != nil {
+		// A merge moves no alert row (see incident_chains.go): the
+		// source's row, written in this batch, redirects to the target.
+		// Comments and activity are few and are copied, so that the
+		// target's own log holds them.
+		if len(ch.Merges) > 0 {
+			redirects := make(map[int64]int64, len(ch.Merges))
+			for _, in := range ch.Incidents {
+				if in.RedirectTo != 0 {
+					redirects[in.ID] = in.RedirectTo
+				}
+			}
+			cpc, err := tx.PrepareContext(ctx, `INSERT INTO incident_comments (incident_id, author, text, created_at)
+				SELECT ?, author, text, created_at FROM incident_comments WHERE incident_id = ? ORDER BY id`)
+			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO incident_comments (incident_id, author, text, created_at)
-				SELECT ?, author, text, created_at FROM incident_comments WHERE incident_id = ? ORDER BY id`, m.Target, m.Source); err != nil {
+			defer cpc.Close()
+			cpa, err := tx.PrepareContext(ctx, `INSERT INTO incident_activity (incident_id, time, actor, action, details)
+				SELECT ?, time, actor, action, json_set(details, '$.fromIncident', ?) FROM incident_activity WHERE incident_id = ? ORDER BY id`)
+			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO incident_activity (incident_id, time, actor, action, details)
-				SELECT ?, time, actor, action, json_set(details, '$.fromIncident', ?) FROM incident_activity WHERE incident_id = ? ORDER BY id`,
-				m.Target, m.Source, m.Source); err != nil {
-				return err
+			defer cpa.Close()
+			for _, m := range ch.Merges {
+				if to := redirects[m.Source]; to != m.Target || m.Source == m.Target {
+					return fmt.Errorf("sqlite: merge of incident %d into %d: the batch does not redirect it there", m.Source, m.Target)
+				}
+				if _, err := cpc.ExecContext(ctx, m.Target, m.Source); err != nil {
+					return err
+				}
+				if _, err := cpa.ExecContext(ctx, m.Target, m.Source, m.Source); err != nil {
+					return err
+				}
 			}
 		}
 		for i := range ch.Comments {
@@ -251,11 +282,13 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 	return nil
 }
 
-func nonNilSlice[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
+// decodeAlertLists reads an alert row's JSON columns.
+func decodeAlertLists(a *state.IncidentAlert, techs, ents, reasons string) error {
+	var err1, err2, err3 error
+	err1 = json.Unmarshal([]byte(techs), &a.Techniques)
+	a.Entities, err2 = decodeEntities(ents)
+	a.Reasons, err3 = decodeReasons(reasons, a.Time)
+	return errors.Join(err1, err2, err3)
 }
 
 // IncidentByID returns one incident, or state.ErrNotFound.
@@ -272,10 +305,12 @@ func (s *Store) MaxIncidentID(ctx context.Context) (int64, error) {
 	return n.Int64, nil
 }
 
-const incidentAlertColumns = `alert_id, incident_id, time, title, severity, category, service_source, detection_source,
-	techniques, entities, reasons, linked_at`
+const incidentAlertColumns = `a.alert_id, a.incident_id, a.time, a.title, a.severity, a.category, a.service_source,
+	a.detection_source, a.techniques, a.entities, a.reasons, a.linked_at`
 
-func scanIncidentAlerts(rows *sql.Rows) ([]state.IncidentAlert, error) {
+// scanIncidentAlerts reads alert rows and resolves each one's incident
+// through c (nil: the rows' incidents are not redirected).
+func scanIncidentAlerts(rows *sql.Rows, c *chains) ([]state.IncidentAlert, error) {
 	defer rows.Close()
 	out := []state.IncidentAlert{}
 	for rows.Next() {
@@ -287,22 +322,48 @@ func scanIncidentAlerts(rows *sql.Rows) ([]state.IncidentAlert, error) {
 			return nil, mapErr(err)
 		}
 		a.Time, a.LinkedAt = goTime(t), goTime(linked)
-		if err := errors.Join(json.Unmarshal([]byte(techs), &a.Techniques), json.Unmarshal([]byte(ents), &a.Entities),
-			json.Unmarshal([]byte(reasons), &a.Reasons)); err != nil {
+		if err := decodeAlertLists(&a, techs, ents, reasons); err != nil {
 			return nil, fmt.Errorf("sqlite: incident alert %s: bad JSON column: %w", a.AlertID, err)
+		}
+		if c != nil {
+			if err := c.resolve(&a); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, a)
 	}
 	return out, mapErr(rows.Err())
 }
 
-// IncidentAlerts returns an incident's alerts, oldest first.
-func (s *Store) IncidentAlerts(ctx context.Context, id int64) ([]state.IncidentAlert, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+incidentAlertColumns+` FROM incident_alerts WHERE incident_id = ? ORDER BY time, alert_id`, id)
+// membersAlerts returns the alerts of the incidents base selects, with
+// those of every incident merged into them (at any depth), oldest first.
+func (s *Store) membersAlerts(ctx context.Context, base string, args ...any) ([]state.IncidentAlert, error) {
+	// One read transaction: both queries see the same snapshot, so a
+	// merge committed in between cannot add a member whose chain the
+	// first did not load.
+	tx, err := s.r.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	return scanIncidentAlerts(rows)
+	defer tx.Rollback()
+	cte := membersCTE(base)
+	c := &chains{parent: map[int64]int64{}}
+	if err := c.loadMembers(ctx, tx, cte, args...); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, cte+` SELECT `+incidentAlertColumns+` FROM m JOIN incident_alerts a ON a.incident_id = m.id
+		ORDER BY a.time, a.alert_id`, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return scanIncidentAlerts(rows, c)
+}
+
+// IncidentAlerts returns an incident's alerts, oldest first: those placed
+// in it and those of the incidents merged into it. A redirected incident
+// has none.
+func (s *Store) IncidentAlerts(ctx context.Context, id int64) ([]state.IncidentAlert, error) {
+	return s.membersAlerts(ctx, `SELECT id FROM incidents WHERE id = ? AND redirect_to = 0`, id)
 }
 
 // OpenIncidents returns the incidents not resolved, and their alerts.
@@ -325,12 +386,7 @@ func (s *Store) OpenIncidents(ctx context.Context) ([]state.Incident, []state.In
 	if err != nil {
 		return nil, nil, mapErr(err)
 	}
-	arows, err := s.r.QueryContext(ctx, `SELECT `+incidentAlertColumns+` FROM incident_alerts
-		WHERE incident_id IN (SELECT id FROM incidents WHERE status <> 'Resolved') ORDER BY time, alert_id`)
-	if err != nil {
-		return nil, nil, mapErr(err)
-	}
-	alerts, err := scanIncidentAlerts(arows)
+	alerts, err := s.membersAlerts(ctx, `SELECT id FROM incidents WHERE status <> 'Resolved'`)
 	return incs, alerts, err
 }
 
@@ -364,7 +420,30 @@ func (s *Store) IncidentOfAlerts(ctx context.Context, ids []string) (map[string]
 			return nil, mapErr(err)
 		}
 	}
-	return out, nil
+	return s.resolveHomes(ctx, out)
+}
+
+// resolveHomes replaces each alert's home incident by its current one.
+func (s *Store) resolveHomes(ctx context.Context, m map[string]int64) (map[string]int64, error) {
+	if len(m) == 0 {
+		return m, nil
+	}
+	homes := make([]int64, 0, len(m))
+	for _, h := range m {
+		homes = append(homes, h)
+	}
+	c, err := chainsOf(ctx, s.r, homes)
+	if err != nil {
+		return nil, err
+	}
+	for id, h := range m {
+		r, _, err := c.root(h)
+		if err != nil {
+			return nil, err
+		}
+		m[id] = r
+	}
+	return m, nil
 }
 
 // IncidentComments returns an incident's comments, oldest first.
@@ -678,6 +757,7 @@ func (s *Store) ListIncidentAlerts(ctx context.Context, f state.IncidentAlertFil
 	}
 	defer rows.Close()
 	out := []state.IncidentAlertRow{}
+	var homes []int64
 	for rows.Next() {
 		var a state.IncidentAlertRow
 		var t, linked, upd sql.NullInt64
@@ -687,11 +767,23 @@ func (s *Store) ListIncidentAlerts(ctx context.Context, f state.IncidentAlertFil
 			return nil, mapErr(err)
 		}
 		a.Time, a.LinkedAt, a.UpdatedAt = goTime(t), goTime(linked), goTime(upd)
-		if err := errors.Join(json.Unmarshal([]byte(techs), &a.Techniques), json.Unmarshal([]byte(ents), &a.Entities),
-			json.Unmarshal([]byte(reasons), &a.Reasons)); err != nil {
+		if err := decodeAlertLists(&a.IncidentAlert, techs, ents, reasons); err != nil {
 			return nil, fmt.Errorf("sqlite: incident alert %s: bad JSON column: %w", a.AlertID, err)
 		}
 		out = append(out, a)
+		homes = append(homes, a.IncidentID)
 	}
-	return out, mapErr(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err)
+	}
+	c, err := chainsOf(ctx, s.r, homes)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if err := c.resolve(&out[i].IncidentAlert); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

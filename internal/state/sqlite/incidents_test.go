@@ -3,7 +3,9 @@ package sqlite
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,8 +83,8 @@ func TestIncidentStore(t *testing.T) {
 	if _, err := s.ListIncidents(ctx, state.IncidentFilter{Sort: "severity", Cursor: p.Next}); !errors.Is(err, state.ErrBadCursor) {
 		t.Errorf("cursor of another sort: %v", err)
 	}
-	// Merge 2 into 1: alerts move with a merge reason, comments and
-	// activity are copied.
+	// Merge 2 into 1: its alerts read as 1's with a merge reason, comments
+	// and activity are copied.
 	in2.Status, in2.RedirectTo, in2.SystemTags = "Resolved", 1, []string{"Redirected"}
 	if err := s.SaveIncidents(ctx, &state.IncidentChange{Incidents: []*state.Incident{in2}, Merges: []state.IncidentMerge{{Source: 2, Target: 1}}},
 		[]state.Audit{aud("incident.merge", "incident:2")}); err != nil {
@@ -117,6 +119,122 @@ func TestIncidentStore(t *testing.T) {
 	if n, _ := s.MaxIncidentID(ctx); n != 2 {
 		t.Errorf("max id %d", n)
 	}
+}
+
+// A merge redirects the source and moves no alert row: reads follow
+// redirect chains of any depth, derive a merge reason per hop, and an
+// alert moved out of a merged incident leaves it.
+func TestIncidentMergeChains(t *testing.T) {
+	s := openTest(t)
+	ctx := ctxT(t)
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	save := func(ch *state.IncidentChange) error {
+		return s.SaveIncidents(ctx, ch, []state.Audit{aud("incident.correlate", "incidents")})
+	}
+	var incs []*state.Incident
+	var alerts []state.IncidentAlert
+	for i := int64(1); i <= 4; i++ {
+		incs = append(incs, &state.Incident{ID: i, Name: "n", Severity: "Low", Status: "New", AlertCount: 1})
+		alerts = append(alerts, state.IncidentAlert{AlertID: fmt.Sprintf("a%d", i), IncidentID: i, Time: t0.Add(time.Duration(i) * time.Minute),
+			Title: "t", Severity: "Low", Reasons: []state.LinkReason{{Kind: "opened"}}})
+	}
+	if err := save(&state.IncidentChange{Incidents: incs, Alerts: alerts,
+		Comments: []state.IncidentComment{{IncidentID: 3, Author: "user:a", Text: "on three"}}}); err != nil {
+		t.Fatal(err)
+	}
+	merge := func(src, dst int64) {
+		t.Helper()
+		in := incs[src-1]
+		in.Status, in.RedirectTo = "Resolved", dst
+		if err := save(&state.IncidentChange{Incidents: []*state.Incident{in}, Merges: []state.IncidentMerge{{Source: src, Target: dst}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// want: incident -> "alert:from,from;alert:..." (the merge hops of
+	// each of its alerts).
+	check := func(want map[int64]string) {
+		t.Helper()
+		var all []string
+		for id := int64(1); id <= 5; id++ {
+			as, err := s.IncidentAlerts(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, a := range as {
+				var hops []string
+				for _, r := range a.Reasons {
+					if r.Kind == "merge" {
+						hops = append(hops, fmt.Sprint(r.FromID))
+					}
+				}
+				if a.IncidentID != id {
+					t.Errorf("incident %d lists %s as in %d", id, a.AlertID, a.IncidentID)
+				}
+				got = append(got, a.AlertID+":"+strings.Join(hops, ","))
+				all = append(all, a.AlertID)
+			}
+			if g := strings.Join(got, ";"); g != want[id] {
+				t.Errorf("incident %d: got %q, want %q", id, g, want[id])
+			}
+		}
+		// Every alert in exactly one incident, and each lookup agrees.
+		slices.Sort(all)
+		if !slices.Equal(all, []string{"a1", "a2", "a3", "a4"}) {
+			t.Errorf("alerts across incidents: %v", all)
+		}
+		of, err := s.IncidentOfAlerts(ctx, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := s.ListIncidentAlerts(ctx, state.IncidentAlertFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, open, err := s.OpenIncidents(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if !strings.Contains(want[of[r.AlertID]], r.AlertID+":") || r.IncidentID != of[r.AlertID] {
+				t.Errorf("%s: IncidentOfAlerts %d, ListIncidentAlerts %d", r.AlertID, of[r.AlertID], r.IncidentID)
+			}
+		}
+		for _, a := range open {
+			if a.IncidentID != of[a.AlertID] {
+				t.Errorf("%s: OpenIncidents says %d, IncidentOfAlerts %d", a.AlertID, a.IncidentID, of[a.AlertID])
+			}
+		}
+	}
+	check(map[int64]string{1: "a1:", 2: "a2:", 3: "a3:", 4: "a4:"})
+	merge(3, 2)
+	check(map[int64]string{1: "a1:", 2: "a2:;a3:3", 4: "a4:"})
+	// Merge of a merged incident: a chain 3 -> 2 -> 1.
+	merge(2, 1)
+	check(map[int64]string{1: "a1:;a2:2;a3:3,2", 4: "a4:"})
+	if cs, _ := s.IncidentComments(ctx, 1); len(cs) != 1 || cs[0].Text != "on three" {
+		t.Errorf("comments did not follow the chain: %+v", cs)
+	}
+	// A merge the rows do not record is refused, and nothing is written.
+	if err := save(&state.IncidentChange{Merges: []state.IncidentMerge{{Source: 4, Target: 1}}}); err == nil {
+		t.Error("merge without a redirect accepted")
+	}
+	// Unlink after merge: a3 moves to a new incident 5 with its reasons
+	// so far; it leaves 1 and no longer derives 1's chain.
+	as, _ := s.IncidentAlerts(ctx, 1)
+	moved := as[2]
+	moved.IncidentID = 5
+	moved.Reasons = append(moved.Reasons, state.LinkReason{Kind: "manual", FromID: 1})
+	incs[0].AlertCount = 2
+	incs = append(incs, &state.Incident{ID: 5, Name: "n", Severity: "Low", Status: "New", AlertCount: 1})
+	if err := save(&state.IncidentChange{Incidents: []*state.Incident{incs[0], incs[4]},
+		Alerts: []state.IncidentAlert{moved}}); err != nil {
+		t.Fatal(err)
+	}
+	check(map[int64]string{1: "a1:;a2:2", 4: "a4:", 5: "a3:3,2"})
+	// And a merge after the move derives only the new chain.
+	merge(5, 4)
+	check(map[int64]string{1: "a1:;a2:2", 4: "a3:3,2,5;a4:"})
 }
 
 // jsonList must decode to what encoding/json's encoding of its input

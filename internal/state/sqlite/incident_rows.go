@@ -1,0 +1,218 @@
+package sqlite
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/jsonenc"
+	"github.com/vigilsec/vigil/internal/state"
+)
+
+// An incident_alerts row's entities and reasons are written as JSON
+// arrays of positional arrays rather than of objects: correlation writes
+// one row per alert, and an alert that links to several incidents carries
+// several reasons that repeat the same entity and time. Rows written
+// before this format hold arrays of objects; both decode.
+//
+//	entities: [[kind, value, [keys...], role], ...]
+//	reasons:  [[kind, entityKind, entityValue, key, otherAlert, otherTime, alertTime, fromIncident, note], ...]
+//
+// In a reason, entityKind, entityValue and key are 0 when they equal the
+// previous reason's; otherTime and alertTime are microseconds after the
+// row's time (null for none), so the usual alertTime is 0.
+
+// appendEntities appends an alert's entities in the row format.
+func appendEntities(b []byte, ents []state.IncidentEntity) []byte {
+	b = append(b, '[')
+	for i := range ents {
+		e := &ents[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		b = jsonenc.AppendString(b, e.Kind)
+		b = append(b, ',')
+		b = jsonenc.AppendString(b, e.Value)
+		b = append(b, ",["...)
+		for j, k := range e.Keys {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = jsonenc.AppendString(b, k)
+		}
+		b = append(b, "],"...)
+		b = jsonenc.AppendString(b, e.Role)
+		b = append(b, ']')
+	}
+	return append(b, ']')
+}
+
+// appendReasons appends an alert's reasons in the row format; at is the
+// row's time.
+func appendReasons(b []byte, rs []state.LinkReason, at time.Time) []byte {
+	b = append(b, '[')
+	for i := range rs {
+		r := &rs[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		b = jsonenc.AppendString(b, r.Kind)
+		same := func(cur, prev string) {
+			b = append(b, ',')
+			if i > 0 && cur == prev {
+				b = append(b, '0')
+			} else {
+				b = jsonenc.AppendString(b, cur)
+			}
+		}
+		var prev state.LinkReason
+		if i > 0 {
+			prev = rs[i-1]
+		}
+		same(r.EntityKind, prev.EntityKind)
+		same(r.EntityValue, prev.EntityValue)
+		same(r.Key, prev.Key)
+		b = append(b, ',')
+		b = jsonenc.AppendString(b, r.OtherAlert)
+		for _, t := range []time.Time{r.OtherTime, r.AlertTime} {
+			b = append(b, ',')
+			if t.IsZero() {
+				b = append(b, "null"...)
+			} else {
+				b = strconv.AppendInt(b, t.UnixMicro()-at.UnixMicro(), 10)
+			}
+		}
+		b = append(b, ',')
+		b = strconv.AppendInt(b, r.FromID, 10)
+		b = append(b, ',')
+		b = jsonenc.AppendString(b, r.Note)
+		b = append(b, ']')
+	}
+	return append(b, ']')
+}
+
+// errRowFormat is a row's entities or reasons in neither format.
+var errRowFormat = errors.New("not the incident alert row format")
+
+// positional reports whether a JSON list column is in the positional
+// format (or empty, which both formats read alike).
+func positional(s string) bool {
+	s = strings.TrimLeft(s, " \t\r\n")
+	if len(s) < 2 || s[0] != '[' {
+		return false
+	}
+	rest := strings.TrimLeft(s[1:], " \t\r\n")
+	return strings.HasPrefix(rest, "[") || strings.HasPrefix(rest, "]")
+}
+
+// decodeEntities reads an alert row's entities, in either format.
+func decodeEntities(s string) ([]state.IncidentEntity, error) {
+	var out []state.IncidentEntity
+	if !positional(s) {
+		err := json.Unmarshal([]byte(s), &out)
+		return out, err
+	}
+	var rows [][]any
+	if err := json.Unmarshal([]byte(s), &rows); err != nil {
+		return nil, err
+	}
+	out = make([]state.IncidentEntity, 0, len(rows))
+	for _, r := range rows {
+		if len(r) != 4 {
+			return nil, fmt.Errorf("%w: an entity of %d fields", errRowFormat, len(r))
+		}
+		var e state.IncidentEntity
+		var ok [4]bool
+		e.Kind, ok[0] = r[0].(string)
+		e.Value, ok[1] = r[1].(string)
+		keys, isList := r[2].([]any)
+		ok[2] = isList
+		for _, k := range keys {
+			ks, isStr := k.(string)
+			if !isStr {
+				ok[2] = false
+			}
+			e.Keys = append(e.Keys, ks)
+		}
+		e.Role, ok[3] = r[3].(string)
+		if ok != [4]bool{true, true, true, true} {
+			return nil, fmt.Errorf("%w: an entity's fields are of the wrong types", errRowFormat)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// decodeReasons reads an alert row's reasons, in either format; at is
+// the row's time.
+func decodeReasons(s string, at time.Time) ([]state.LinkReason, error) {
+	var out []state.LinkReason
+	if !positional(s) {
+		err := json.Unmarshal([]byte(s), &out)
+		return out, err
+	}
+	// Numbers as json.Number: ids and microseconds are int64s.
+	var rows [][]any
+	d := json.NewDecoder(strings.NewReader(s))
+	d.UseNumber()
+	if err := d.Decode(&rows); err != nil {
+		return nil, err
+	}
+	if d.More() {
+		return nil, fmt.Errorf("%w: text after the reasons", errRowFormat)
+	}
+	out = make([]state.LinkReason, 0, len(rows))
+	for i, r := range rows {
+		if len(r) != 9 {
+			return nil, fmt.Errorf("%w: a reason of %d fields", errRowFormat, len(r))
+		}
+		var x state.LinkReason
+		bad := false
+		str := func(v any) string {
+			s, ok := v.(string)
+			bad = bad || !ok
+			return s
+		}
+		// 0: as the previous reason.
+		num := func(v any) int64 {
+			n, ok := v.(json.Number)
+			x, err := strconv.ParseInt(string(n), 10, 64)
+			bad = bad || !ok || err != nil
+			return x
+		}
+		inherit := func(v any, prev string) string {
+			if n, ok := v.(json.Number); ok && n == "0" && i > 0 {
+				return prev
+			}
+			return str(v)
+		}
+		tm := func(v any) time.Time {
+			if v == nil {
+				return time.Time{}
+			}
+			return time.UnixMicro(at.UnixMicro() + num(v)).UTC()
+		}
+		var prev state.LinkReason
+		if i > 0 {
+			prev = out[i-1]
+		}
+		x.Kind = str(r[0])
+		x.EntityKind = inherit(r[1], prev.EntityKind)
+		x.EntityValue = inherit(r[2], prev.EntityValue)
+		x.Key = inherit(r[3], prev.Key)
+		x.OtherAlert = str(r[4])
+		x.OtherTime, x.AlertTime = tm(r[5]), tm(r[6])
+		x.FromID = num(r[7])
+		x.Note = str(r[8])
+		if bad {
+			return nil, fmt.Errorf("%w: a reason's fields are of the wrong types", errRowFormat)
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
