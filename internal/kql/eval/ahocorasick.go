@@ -106,7 +106,7 @@ func newACMatcher(patterns []string) *acMatcher {
 // reported more than once). It stops at the first non-ASCII byte and
 // reports ok false: the caller must then treat every pattern as present.
 func (m *acMatcher) scan(s string, hits []int32) (_ []int32, ok bool) {
-	hits, wide, ok := m.scanText(s, hits)
+	hits, _, wide, ok := m.scanText(s, hits)
 	return hits, ok && !wide
 }
 
@@ -115,7 +115,9 @@ func (m *acMatcher) scan(s string, hits []int32) (_ []int32, ok bool) {
 // ASCII pattern can match across such a character (its bytes are in no
 // pattern's class), and no case-insensitive test can match it with an
 // ASCII character. ok is false at the first character that is not safe.
-func (m *acMatcher) scanText(s string, hits []int32) (_ []int32, wide, ok bool) {
+//
+// end is the state after the last byte (0 after a non-ASCII character).
+func (m *acMatcher) scanText(s string, hits []int32) (_ []int32, end int32, wide, ok bool) {
 	delta, out, dict, nc := m.delta, m.out, m.dict, m.nc
 	st := int32(0)
 	for i := 0; i < len(s); i++ {
@@ -123,7 +125,7 @@ func (m *acMatcher) scanText(s string, hits []int32) (_ []int32, wide, ok bool) 
 		if b >= 0x80 {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if !foldSafe(r, size) {
-				return hits, wide, false
+				return hits, 0, wide, false
 			}
 			wide = true
 			st = 0
@@ -138,7 +140,7 @@ func (m *acMatcher) scanText(s string, hits []int32) (_ []int32, wide, ok bool) 
 			hits = append(hits, out[t])
 		}
 	}
-	return hits, wide, true
+	return hits, st, wide, true
 }
 
 // foldSafe reports whether the non-ASCII character r (size bytes of

@@ -377,7 +377,10 @@ func required(re *syntax.Regexp) []string {
 				bestLits = r
 			}
 		}
-		// Adjacent literals make one longer required string.
+		// Adjacent literals make one longer required string, and so do
+		// a literal and the text every match of the next piece starts
+		// with ("(?:\{\d\})+ requires "{), or the text every match of
+		// the piece before ends with and a literal.
 		var run []rune
 		for _, s := range re.Sub {
 			if s.Op == syntax.OpLiteral {
@@ -385,15 +388,55 @@ func required(re *syntax.Regexp) []string {
 				continue
 			}
 			if len(run) > 0 {
-				consider([]string{string(run)})
-				run = nil
+				consider([]string{string(append(run, affix(s, true)...))})
 			}
 			consider(required(s))
+			run = append([]rune(nil), affix(s, false)...)
 		}
 		if len(run) > 0 {
 			consider([]string{string(run)})
 		}
 		return bestLits
+	}
+	return nil
+}
+
+// affix is the text every match of re starts with (prefix true) or ends
+// with, as far as it can be proven; nil when none.
+func affix(re *syntax.Regexp, prefix bool) []rune {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return re.Rune
+	case syntax.OpCapture, syntax.OpPlus:
+		return affix(re.Sub[0], prefix)
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return affix(re.Sub[0], prefix)
+		}
+	case syntax.OpConcat:
+		// The literals at that end, then the affix of the first piece
+		// that is not a literal.
+		var out []rune
+		n := len(re.Sub)
+		for i := 0; i < n; i++ {
+			s := re.Sub[i]
+			if !prefix {
+				s = re.Sub[n-1-i]
+			}
+			part := s.Rune
+			if s.Op != syntax.OpLiteral {
+				part = affix(s, prefix)
+			}
+			if prefix {
+				out = append(out, part...)
+			} else {
+				out = append(append([]rune(nil), part...), out...)
+			}
+			if s.Op != syntax.OpLiteral {
+				break
+			}
+		}
+		return out
 	}
 	return nil
 }

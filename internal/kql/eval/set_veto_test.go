@@ -1,0 +1,121 @@
+package eval
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+func vetoText(p *Program) string {
+	var vs []string
+	kinds := map[vetoKind]string{vetoContains: "contains", vetoSuffix: "endswith", vetoEqual: "=="}
+	for _, v := range p.fail {
+		vs = append(vs, fmt.Sprintf("%s %s %s", p.table.Columns[v.col].Name, kinds[v.kind], v.lit))
+	}
+	return strings.Join(vs, " | ")
+}
+
+func TestPrefilterVetoes(t *testing.T) {
+	const T = "DeviceProcessEvents | where "
+	for _, c := range []struct{ query, want string }{
+		{T + `not(FolderPath contains "\\")`, `FolderPath contains \`},
+		{T + `not(FolderPath endswith ".EXE" or FolderPath endswith ".com") and not(FileName in~ ("System", "Registry"))`,
+			`FolderPath endswith .exe | FolderPath endswith .com | FileName == system | FileName == registry`},
+		{T + `FolderPath !contains "\\" and FileName !~ "x" and FileName !endswith "y" and FileName !in~ ("a", "b")`,
+			`FolderPath contains \ | FileName == x | FileName endswith y | FileName == a | FileName == b`},
+		// Only what makes the predicate false: a negated and needs both.
+		{T + `not(FolderPath contains "a" and FileName contains "b")`, ``},
+		{T + `not(FolderPath contains "a") or FileName contains "b"`, ``},
+		{T + `not(not(FolderPath !contains "a" and FileName !endswith "b"))`, `FolderPath contains a | FileName endswith b`},
+		{T + `not(not(FolderPath contains "a" and FileName contains "b"))`, ``},
+		{T + `not(FolderPath contains "a" or (FileName contains "b" and FileName contains "c"))`, `FolderPath contains a`},
+		// Case-sensitive tests, starts and has, and non-ASCII literals
+		// (İ lowercases to i) give none.
+		{T + `not(FolderPath contains_cs "a" or FolderPath == "b" or FolderPath startswith "c" or FolderPath has "d")`, ``},
+		{T + `FolderPath !contains_cs "a" and FolderPath != "b" and FolderPath !in ("c")`, ``},
+		{T + `not(FolderPath contains "İ" or FolderPath =~ "é")`, ``},
+		// Only input columns, as at the where.
+		{`DeviceProcessEvents | extend FolderPath = FileName | where not(FolderPath contains "a")`, ``},
+		{`DeviceProcessEvents | take 5 | where not(FolderPath contains "a")`, ``},
+		{`let x = "Lit"; DeviceProcessEvents | where not(FolderPath contains x)`, `FolderPath contains lit`},
+	} {
+		p, err := CompileText(c.query, "")
+		if err != nil {
+			t.Fatalf("%s: %v", c.query, err)
+		}
+		if got := vetoText(p); got != c.want {
+			t.Errorf("%s\n got %q\nwant %q", c.query, got, c.want)
+		}
+	}
+}
+
+// TestSetVetoes checks programs with vetoes against RunAt on values where
+// case, Unicode folding, nulls and lengths decide, and that the vetoes
+// do skip programs.
+func TestSetVetoes(t *testing.T) {
+	queries := []string{
+		`DeviceProcessEvents | where not(FolderPath contains "\\")`,
+		`DeviceProcessEvents | where not(FolderPath endswith ".exe" or FolderPath endswith "xe") and not(FolderPath =~ "System" or isempty(FolderPath))`,
+		`DeviceProcessEvents | where FolderPath !in~ ("system", "registry", "syst") and FolderPath !endswith "stem"`,
+		`DeviceProcessEvents | where not(FolderPath contains "windows" or FileName =~ "cmd.exe")`,
+		`DeviceProcessEvents | where FileName !contains "k" and FolderPath !~ "kelvin"`,
+		`DeviceProcessEvents | where FolderPath !contains "s" | project FolderPath`,
+	}
+	vals := [][2]any{
+		{`C:\Windows\cmd.exe`, "cmd.exe"}, {`C:\WINDOWS\CMD.EXE`, "CMD.EXE"}, {"/usr/bin/bash", "bash"}, {"System", "System"},
+		{"SYSTEM", "x"}, {"Syſtem", "x"}, {"ſystem", "x"}, {"syst", "x"}, {"sys", "x"}, {"Registry", "x"}, {"registry ", "x"},
+		{"a.exe", "a.exe"}, {"a.EXE", "A.EXE"}, {".exe", ".exe"}, {"xe", "xe"}, {"x.ex", "x.ex"}, {"a.exe\u212A", "x"},
+		{"Kelvin", "Kelvin"}, {"\u212Aelvin", "\u212A.exe"}, {"kelvin\u00e9", "\u00e9k"}, {"", ""}, {nil, nil},
+		{"/opt/WindowsApp", "cmd.exe"}, {"mysystem", "x"}, {"/x/REGISTRY", "x"}, {"asyst", "x"}, {"/opt/windows®", "x"}, {"/opt/w\u0130ndows", "x"}, {"a\xffb", "b"}, {`\`, `\`},
+	}
+	tb, _ := schema.Lookup("DeviceProcessEvents")
+	col := func(name string) int {
+		_, i, ok := tb.Column(name)
+		if !ok {
+			t.Fatalf("no column %s", name)
+		}
+		return i
+	}
+	var rows [][]any
+	for _, v := range vals {
+		row := make([]any, len(tb.Columns))
+		row[col("FolderPath")], row[col("FileName")] = v[0], v[1]
+		rows = append(rows, row)
+	}
+	var progs []*Program
+	for _, q := range queries {
+		p, err := CompileText(q, "")
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if len(p.need) != 0 || len(p.fail) == 0 {
+			t.Fatalf("%s: want vetoes and no prefilter, got %q / %q", q, prefilterText(p), vetoText(p))
+		}
+		progs = append(progs, p)
+	}
+	set, err := NewSet(progs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, gotErr := set.Match(rows, testNow)
+	matched := 0
+	for i, p := range progs {
+		want, wantErr := p.RunAt(testNow, rows)
+		if !reflect.DeepEqual(want, got[i]) || fmt.Sprint(wantErr) != fmt.Sprint(gotErr[i]) {
+			t.Errorf("%s: %d rows %v (%v), want %d %v (%v)", queries[i], len(got[i]), got[i], gotErr[i], len(want), want, wantErr)
+		}
+		matched += len(want)
+	}
+	if matched == 0 {
+		t.Error("no row matched: the test checks nothing")
+	}
+	// On the Windows row, programs 0, 1, 3 and 5 have a veto.
+	m := newMatchState(set, testNow, rows)
+	m.candidates(rows[0])
+	if !reflect.DeepEqual(m.cand, []int32{2, 4}) {
+		t.Errorf("candidates on %v: %v, want [2 4]", rows[0][col("FolderPath")], m.cand)
+	}
+}
