@@ -9,11 +9,15 @@ import (
 // string, ASCII case-insensitively, in one pass: an Aho–Corasick
 // automaton compiled to a DFA over byte classes (every byte no pattern
 // uses is one class, and an upper-case letter is its lower case's class),
-// so a step is one table load.
+// so a step is one table load. States are numbered breadth first, so
+// that the shallow ones, where a scan spends most steps, share cache
+// lines; a transition's low bit says whether its target reports a
+// pattern, so that a step reads nothing else.
 type acMatcher struct {
 	class [256]uint8
 	nc    int32
-	delta []int32 // delta[state*nc+class] is the next state
+	// delta[state*nc+class] is next<<1 | 1 if next reports a pattern.
+	delta []int32
 	// out is the pattern ending at a state (-1 none); dict is the next
 	// state on the failure chain with a pattern (-1 none).
 	out  []int32
@@ -80,9 +84,8 @@ func newACMatcher(patterns []string) *acMatcher {
 			queue = append(queue, t)
 		}
 	}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
+	for q := 0; q < len(queue); q++ {
+		s := queue[q]
 		f := fail[s]
 		if m.out[f] >= 0 {
 			m.dict[s] = f
@@ -99,7 +102,37 @@ func newACMatcher(patterns []string) *acMatcher {
 			queue = append(queue, t)
 		}
 	}
+	m.renumber(append([]int32{0}, queue...))
 	return m
+}
+
+// renumber gives state order[i] the number i and flags the transitions
+// into states that report a pattern.
+func (m *acMatcher) renumber(order []int32) {
+	nc := m.nc
+	id := make([]int32, len(order))
+	for i, s := range order {
+		id[s] = int32(i)
+	}
+	delta := make([]int32, len(m.delta))
+	out := make([]int32, len(m.out))
+	dict := make([]int32, len(m.dict))
+	for i, s := range order {
+		out[i] = m.out[s]
+		dict[i] = -1
+		if d := m.dict[s]; d >= 0 {
+			dict[i] = id[d]
+		}
+		for c := int32(0); c < nc; c++ {
+			t := m.delta[s*nc+c]
+			v := id[t] << 1
+			if m.out[t] >= 0 || m.dict[t] >= 0 {
+				v |= 1
+			}
+			delta[int32(i)*nc+c] = v
+		}
+	}
+	m.delta, m.out, m.dict = delta, out, dict
 }
 
 // scan appends to hits the patterns occurring in s (a pattern may be
@@ -132,7 +165,11 @@ func (m *acMatcher) scanText(s string, hits []int32) (_ []int32, end int32, wide
 			i += size - 1
 			continue
 		}
-		st = delta[st*nc+int32(m.class[b])]
+		v := delta[st*nc+int32(m.class[b])]
+		st = v >> 1
+		if v&1 == 0 {
+			continue
+		}
 		if out[st] >= 0 {
 			hits = append(hits, out[st])
 		}

@@ -64,12 +64,20 @@ func (k *compiler) clauses(e ast.Expr) []clause {
 		case ast.And:
 			return append(k.clauses(x.X), k.clauses(x.Y)...)
 		case ast.Or:
-			// Either side may hold: the union of one clause of each.
-			a, b := best(k.clauses(x.X)), best(k.clauses(x.Y))
+			// Either side may hold: (a1 and a2) or (b1 and b2) needs
+			// a1 or b1, a1 or b2, a2 or b1 and a2 or b2; the best few
+			// clauses of each side are paired.
+			a, b := top(k.clauses(x.X), orSide), top(k.clauses(x.Y), orSide)
 			if a == nil || b == nil {
 				return nil
 			}
-			return []clause{append(append(clause{}, a...), b...)}
+			var out []clause
+			for _, ca := range a {
+				for _, cb := range b {
+					out = append(out, append(append(clause{}, ca...), cb...))
+				}
+			}
+			return out
 		}
 		return k.binaryClause(x)
 	case *ast.InExpr:
@@ -471,15 +479,17 @@ func clauseScore(c clause) int {
 	return m*64 - len(c)
 }
 
-// best is the most selective clause, or nil.
-func best(cs []clause) clause {
-	var b clause
-	for _, c := range cs {
-		if b == nil || clauseScore(c) > clauseScore(b) {
-			b = c
-		}
+// orSide is how many clauses of each side of an or are paired.
+const orSide = 3
+
+// top is the n most selective clauses, or nil.
+func top(cs []clause, n int) []clause {
+	if len(cs) == 0 {
+		return nil
 	}
-	return b
+	out := append([]clause(nil), cs...)
+	sort.SliceStable(out, func(i, j int) bool { return clauseScore(out[i]) > clauseScore(out[j]) })
+	return out[:min(n, len(out))]
 }
 
 // pickClauses keeps the most selective clauses, deduplicating anchors

@@ -10,13 +10,14 @@ import (
 // A veto of a program is a condition that makes its leading filters drop
 // a row, so that the program need not run on it: the negations of Sigma
 // filters (not(FolderPath contains "\\"), FolderPath !endswith ".exe"),
-// which rules made only of negations have instead of a prefilter. Set
-// uses the vetoes of the programs without a prefilter, which would
-// otherwise run on every row.
+// which rules made only of negations have instead of a prefilter, and
+// which skip a program on rows its prefilter lets through but its
+// filters drop (not(FolderPath startswith "C:\\Windows\\System32\\")).
 //
-// A veto is checked only on an ASCII value, where an ASCII literal's
-// case-insensitive tests are plain ASCII-lowercased byte tests: value
-// contains lit (contains), ends with lit (endswith) or is lit (=~, in~).
+// A veto is checked only on an ASCII value (or prefix), where an ASCII
+// literal's case-insensitive tests are plain ASCII-lowercased byte tests:
+// value contains lit (contains), ends with lit (endswith), starts with it
+// (startswith) or is lit (=~, in~).
 // The literal must be ASCII before lowercasing, as Unicode folds some
 // non-ASCII letters onto ASCII ones (a test for "İ" is not one for "i").
 
@@ -26,10 +27,12 @@ const (
 	vetoContains vetoKind = iota
 	vetoSuffix
 	vetoEqual
+	vetoPrefix
 )
 
 // veto: the input string column col's value, ASCII, contains lit (kind
-// vetoContains), ends with it (vetoSuffix) or equals it (vetoEqual),
+// vetoContains), ends with it (vetoSuffix), equals it (vetoEqual) or
+// starts with it (vetoPrefix, where only the prefix must be ASCII),
 // ASCII case-insensitively; lit is lowercase ASCII and not empty.
 type veto struct {
 	col  int
@@ -55,6 +58,8 @@ func (k *compiler) failIf(e ast.Expr) []veto {
 			return k.vetoOf(x.X, x.Y, vetoContains)
 		case ast.NotEndsWith:
 			return k.vetoOf(x.X, x.Y, vetoSuffix)
+		case ast.NotStartsWith:
+			return k.vetoOf(x.X, x.Y, vetoPrefix)
 		case ast.NeqTilde:
 			return k.vetoOf(x.X, x.Y, vetoEqual)
 		}
@@ -84,6 +89,8 @@ func (k *compiler) holds(e ast.Expr) []veto {
 			return k.vetoOf(x.X, x.Y, vetoContains)
 		case ast.EndsWith:
 			return k.vetoOf(x.X, x.Y, vetoSuffix)
+		case ast.StartsWith:
+			return k.vetoOf(x.X, x.Y, vetoPrefix)
 		case ast.EqTilde:
 			return k.vetoOf(x.X, x.Y, vetoEqual)
 		}
@@ -140,4 +147,22 @@ func pickVetoes(vs []veto) []veto {
 		out = out[:maxVetoes]
 	}
 	return out
+}
+
+// hasPrefixASCII reports whether v starts with lit (lowercase ASCII)
+// ASCII case-insensitively, the first len(lit) bytes of v being ASCII.
+func hasPrefixASCII(v, lit string) bool {
+	if len(v) < len(lit) {
+		return false
+	}
+	for i := 0; i < len(lit); i++ {
+		c := v[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lit[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -25,6 +25,10 @@ type Set struct {
 	cols   []setColumn
 	nums   []numColumn
 	full   []uint8 // per program: the bitmask of all its clauses
+	// prefix[p] are program p's startswith vetoes, checked on the row
+	// when p is a candidate; hasPrefix says whether there are any.
+	prefix    [][]veto
+	hasPrefix bool
 }
 
 // numColumn indexes the integer equalities on one input column.
@@ -46,8 +50,8 @@ type setColumn struct {
 	// wide is the clauses with a wide anchor on the column, which hold
 	// on any non-ASCII value.
 	wide []progClause
-	// vetoes[pattern] are the vetoes of always-run programs the pattern
-	// is the literal of (nil when the column has none); plen[pattern] is
+	// vetoes[pattern] are the vetoes (but startswith) the pattern is the
+	// literal of (nil when the column has none); plen[pattern] is
 	// the pattern's length.
 	vetoes [][]progVeto
 	plen   []int32
@@ -66,7 +70,7 @@ type progClause struct {
 
 // NewSet indexes programs, which must all read the same table.
 func NewSet(progs []*Program) (*Set, error) {
-	s := &Set{progs: progs, full: make([]uint8, len(progs))}
+	s := &Set{progs: progs, full: make([]uint8, len(progs)), prefix: make([][]veto, len(progs))}
 	type colLits struct {
 		pats   map[string]int32
 		lits   []string
@@ -106,13 +110,18 @@ func NewSet(progs []*Program) (*Set, error) {
 		} else if p.table.Name != s.table {
 			return nil, fmt.Errorf("program %d reads %s, not %s", i, p.table.Name, s.table)
 		}
+		for _, v := range p.fail {
+			if v.kind == vetoPrefix {
+				s.prefix[i] = append(s.prefix[i], v)
+				s.hasPrefix = true
+				continue
+			}
+			cl := column(v.col)
+			id := pattern(cl, v.lit)
+			cl.vetoes[id] = append(cl.vetoes[id], progVeto{prog: int32(i), kind: v.kind})
+		}
 		if len(p.need) == 0 {
 			s.always = append(s.always, int32(i))
-			for _, v := range p.fail {
-				cl := column(v.col)
-				id := pattern(cl, v.lit)
-				cl.vetoes[id] = append(cl.vetoes[id], progVeto{prog: int32(i), kind: v.kind})
-			}
 			continue
 		}
 		s.full[i] = uint8(1)<<len(p.need) - 1
@@ -365,15 +374,30 @@ func (m *matchState) candidates(in []any) {
 			}
 		}
 	}
-	if m.anyVeto {
+	if m.anyVeto || s.hasPrefix {
 		cand := m.cand[:0]
 		for _, p := range m.cand {
-			if m.vetoed[p] != gen {
+			if m.vetoed[p] != gen && !m.prefixVeto(s.prefix[p], in) {
 				cand = append(cand, p)
 			}
 		}
 		m.cand = cand
 	}
+}
+
+// prefixVeto reports whether one of the startswith vetoes vs holds on
+// row in.
+func (m *matchState) prefixVeto(vs []veto, in []any) bool {
+	for _, v := range vs {
+		str, ok := in[v.col].(string)
+		if !ok {
+			str, _ = canon(in[v.col], m.set.progs[0].inTypes[v.col]).(string)
+		}
+		if hasPrefixASCII(str, v.lit) {
+			return true
+		}
+	}
+	return false
 }
 
 // vetoEnd applies the vetoes of pattern h, found at the end of a value

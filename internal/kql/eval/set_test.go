@@ -65,6 +65,10 @@ func TestPrefilter(t *testing.T) {
 	f(T+`ProcessCommandLine has "whoami" and FolderPath startswith @"C:\Windows"`, `FolderPath:c:\windows & ProcessCommandLine:whoami`)
 	f(T+`FolderPath endswith "\\x.exe" or ProcessVersionInfoOriginalFileName =~ "x.exe"`, `FolderPath:\x.exe | ProcessVersionInfoOriginalFileName:x.exe`)
 	f(T+`FolderPath endswith "\\x.exe" or ProcessId > 4`, "")
+	// An or of ands needs one of each pair of its sides' clauses.
+	f(T+`(FileName =~ "a" and ProcessCommandLine contains "bb") or (FolderPath contains "ccc" and AccountName =~ "dddd")`,
+		"ProcessCommandLine:bb | AccountName:dddd & ProcessCommandLine:bb | FolderPath:ccc & FileName:a | AccountName:dddd & FileName:a | FolderPath:ccc")
+	f(T+`(FileName =~ "a" and ProcessCommandLine contains "bb") or ProcessId > 4`, "")
 	f(T+`not(FileName =~ "cmd.exe")`, "")
 	f(T+`FileName in~ ("a.exe", "bb.exe")`, "FileName:a.exe | FileName:bb.exe")
 	f(T+`FileName in ("a.exe", "B.exe")`, "FileName:a.exe | FileName:b.exe")
