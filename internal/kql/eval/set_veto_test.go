@@ -3,6 +3,7 @@ package eval
 import (
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -124,4 +125,47 @@ func TestSetVetoes(t *testing.T) {
 	if !reflect.DeepEqual(m.cand, []int32{2, 4}) {
 		t.Errorf("candidates on %v: %v, want [2 4]", rows[0][col("FolderPath")], m.cand)
 	}
+}
+
+// FuzzSetVetoes compares Set.Match with RunAt for programs whose vetoes
+// decide, on any literal and value.
+func FuzzSetVetoes(f *testing.F) {
+	for _, s := range [][2]string{
+		{`\`, `C:\x`}, {".exe", "A.EXE"}, {"system", "Syſtem"}, {"c:\\wi", "C:\\Wındows"}, {"k", "\u212A"}, {"ab", "xab\xff"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	tb, _ := schema.Lookup("DeviceProcessEvents")
+	_, col, _ := tb.Column("FolderPath")
+	f.Fuzz(func(t *testing.T, lit, value string) {
+		if len(lit) > 40 || len(value) > 200 {
+			return
+		}
+		q := strconv.Quote(lit)
+		var progs []*Program
+		for _, pred := range []string{
+			"not(FolderPath contains " + q + ")", "not(FolderPath endswith " + q + ")", "FolderPath !startswith " + q,
+			"FolderPath !in~ (" + q + ", \"x\")", "FolderPath !~ " + q, "FolderPath contains \"a\" and FolderPath !contains " + q,
+		} {
+			p, err := CompileText("DeviceProcessEvents | where "+pred, "")
+			if err != nil {
+				return // a literal the parser rejects
+			}
+			progs = append(progs, p)
+		}
+		set, err := NewSet(progs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := make([]any, len(tb.Columns))
+		row[col] = value
+		rows := [][]any{row}
+		got, _ := set.Match(rows, testNow)
+		for i, p := range progs {
+			want, _ := p.RunAt(testNow, rows)
+			if len(want) != len(got[i]) {
+				t.Errorf("program %d, literal %q, value %q: %d rows, want %d", i, lit, value, len(got[i]), len(want))
+			}
+		}
+	})
 }
