@@ -14,7 +14,9 @@ import (
 // in one multi-pattern matcher, each indexed value is scanned once per
 // row, and a program runs on a row only when every clause of its
 // prefilter found one of its literals there. Programs without a
-// prefilter run on every row.
+// prefilter run on every row. Either kind is skipped on a row where
+// one of its vetoes holds (prefilter_veto.go): a test under a negation
+// of its filters that the scan shows true.
 //
 // Its results are exactly those of running each program alone.
 // A Set is immutable once built and safe for concurrent Match calls.
