@@ -113,12 +113,13 @@ func markerLine(i int, at time.Time) []byte {
 		at.UTC().Format(time.RFC3339Nano), 1<<50+i, i, i)
 }
 
-// timedStore adds up the time its Append calls take, and keeps the
-// longest.
+// timedStore adds up the time its Append calls take, keeps the longest
+// and counts those over a second (stalls).
 type timedStore struct {
 	store.Store
 	mu       sync.Mutex
 	d, worst time.Duration
+	stalls   int
 }
 
 func (t *timedStore) Append(ctx context.Context, b store.Batch) error {
@@ -128,6 +129,9 @@ func (t *timedStore) Append(ctx context.Context, b store.Batch) error {
 	t.mu.Lock()
 	t.d += d
 	t.worst = max(t.worst, d)
+	if d > time.Second {
+		t.stalls++
+	}
 	t.mu.Unlock()
 	return err
 }
@@ -234,7 +238,7 @@ func BenchmarkStreamingLatency(b *testing.B) {
 		}
 		// Warm up: the first append builds the rule sets.
 		request(bytes.NewReader(body(0)))
-		storeT.d, outT.d, storeT.worst = 0, 0, 0
+		storeT.d, outT.d, storeT.worst, storeT.stalls = 0, 0, 0, 0
 		n := seconds * int(time.Second/interval)
 		lat := make([]time.Duration, 0, n)
 		var marks []time.Duration
@@ -280,6 +284,7 @@ func BenchmarkStreamingLatency(b *testing.B) {
 		b.ReportMetric(ms(outT.total()-storeT.total()), "detect-ms/req")
 		b.ReportMetric(ms(storeT.total()), "store-ms/req")
 		b.ReportMetric(float64(storeT.worst)/1e6, "store-max-ms")
+		b.ReportMetric(float64(storeT.stalls), "store-stalls")
 		res, err := st.Query(ctx, store.Query{SQL: `SELECT count(*), count(DISTINCT DeviceName) FILTER (WHERE DeviceName LIKE 'latency-marker-%') FROM "AlertEvidence"`})
 		if err != nil {
 			b.Fatal(err)
