@@ -9,11 +9,15 @@ import (
 // string, ASCII case-insensitively, in one pass: an Aho–Corasick
 // automaton compiled to a DFA over byte classes (every byte no pattern
 // uses is one class, and an upper-case letter is its lower case's class),
-// so a step is one table load.
+// so a step is one table load. States are numbered breadth first, so
+// that the shallow ones, where a scan spends most steps, share cache
+// lines; a transition's low bit says whether its target reports a
+// pattern, so that a step reads nothing else.
 type acMatcher struct {
 	class [256]uint8
 	nc    int32
-	delta []int32 // delta[state*nc+class] is the next state
+	// delta[state*nc+class] is next<<1 | 1 if next reports a pattern.
+	delta []int32
 	// out is the pattern ending at a state (-1 none); dict is the next
 	// state on the failure chain with a pattern (-1 none).
 	out  []int32
@@ -80,9 +84,8 @@ func newACMatcher(patterns []string) *acMatcher {
 			queue = append(queue, t)
 		}
 	}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
+	for q := 0; q < len(queue); q++ {
+		s := queue[q]
 		f := fail[s]
 		if m.out[f] >= 0 {
 			m.dict[s] = f
@@ -99,14 +102,44 @@ func newACMatcher(patterns []string) *acMatcher {
 			queue = append(queue, t)
 		}
 	}
+	m.renumber(append([]int32{0}, queue...))
 	return m
+}
+
+// renumber gives state order[i] the number i and flags the transitions
+// into states that report a pattern.
+func (m *acMatcher) renumber(order []int32) {
+	nc := m.nc
+	id := make([]int32, len(order))
+	for i, s := range order {
+		id[s] = int32(i)
+	}
+	delta := make([]int32, len(m.delta))
+	out := make([]int32, len(m.out))
+	dict := make([]int32, len(m.dict))
+	for i, s := range order {
+		out[i] = m.out[s]
+		dict[i] = -1
+		if d := m.dict[s]; d >= 0 {
+			dict[i] = id[d]
+		}
+		for c := int32(0); c < nc; c++ {
+			t := m.delta[s*nc+c]
+			v := id[t] << 1
+			if m.out[t] >= 0 || m.dict[t] >= 0 {
+				v |= 1
+			}
+			delta[int32(i)*nc+c] = v
+		}
+	}
+	m.delta, m.out, m.dict = delta, out, dict
 }
 
 // scan appends to hits the patterns occurring in s (a pattern may be
 // reported more than once). It stops at the first non-ASCII byte and
 // reports ok false: the caller must then treat every pattern as present.
 func (m *acMatcher) scan(s string, hits []int32) (_ []int32, ok bool) {
-	hits, wide, ok := m.scanText(s, hits)
+	hits, _, wide, ok := m.scanText(s, hits)
 	return hits, ok && !wide
 }
 
@@ -115,7 +148,9 @@ func (m *acMatcher) scan(s string, hits []int32) (_ []int32, ok bool) {
 // ASCII pattern can match across such a character (its bytes are in no
 // pattern's class), and no case-insensitive test can match it with an
 // ASCII character. ok is false at the first character that is not safe.
-func (m *acMatcher) scanText(s string, hits []int32) (_ []int32, wide, ok bool) {
+//
+// end is the state after the last byte (0 after a non-ASCII character).
+func (m *acMatcher) scanText(s string, hits []int32) (_ []int32, end int32, wide, ok bool) {
 	delta, out, dict, nc := m.delta, m.out, m.dict, m.nc
 	st := int32(0)
 	for i := 0; i < len(s); i++ {
@@ -123,14 +158,18 @@ func (m *acMatcher) scanText(s string, hits []int32) (_ []int32, wide, ok bool) 
 		if b >= 0x80 {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if !foldSafe(r, size) {
-				return hits, wide, false
+				return hits, 0, wide, false
 			}
 			wide = true
 			st = 0
 			i += size - 1
 			continue
 		}
-		st = delta[st*nc+int32(m.class[b])]
+		v := delta[st*nc+int32(m.class[b])]
+		st = v >> 1
+		if v&1 == 0 {
+			continue
+		}
 		if out[st] >= 0 {
 			hits = append(hits, out[st])
 		}
@@ -138,7 +177,7 @@ func (m *acMatcher) scanText(s string, hits []int32) (_ []int32, wide, ok bool) 
 			hits = append(hits, out[t])
 		}
 	}
-	return hits, wide, true
+	return hits, st, wide, true
 }
 
 // foldSafe reports whether the non-ASCII character r (size bytes of

@@ -56,6 +56,9 @@ type Program struct {
 	// need is what a row must hold for the leading filters to keep it
 	// (see prefilter.go); Set skips the rows that fail it.
 	need []clause
+	// fail are conditions that make the leading filters drop a row
+	// (prefilter_veto.go).
+	fail []veto
 }
 
 // Columns is the schema of the rows Run returns.
@@ -211,6 +214,7 @@ type compiler struct {
 	stages    []stage
 	perRun    []func(now time.Time) any
 	prefilter []clause
+	vetoes    []veto
 	// taken: a take stage was compiled, so later filters no longer
 	// decide alone whether a row counts (take counts the rows it sees).
 	taken bool
@@ -375,7 +379,7 @@ func (k *compiler) program(t *schema.Table, ops []ast.Operator) *Program {
 	for _, o := range ops {
 		k.op(o)
 	}
-	p := &Program{table: t, inTypes: k.inT, stages: k.stages, width: k.width, perRun: k.perRun, need: pickClauses(k.prefilter)}
+	p := &Program{table: t, inTypes: k.inT, stages: k.stages, width: k.width, perRun: k.perRun, need: pickClauses(k.prefilter), fail: pickVetoes(k.vetoes)}
 	for _, c := range k.layout {
 		p.columns = append(p.columns, check.Column{Name: c.name, Type: c.typ})
 		p.out = append(p.out, c.slot)
@@ -443,6 +447,7 @@ func (k *compiler) op(o ast.Operator) {
 		k.stages = append(k.stages, stage{kind: stFilter, f: f})
 		if !k.taken {
 			k.prefilter = append(k.prefilter, k.clauses(x.Pred)...)
+			k.vetoes = append(k.vetoes, k.failIf(x.Pred)...)
 		}
 	case *ast.ExtendOp:
 		for _, ex := range x.Exprs {

@@ -64,12 +64,20 @@ func (k *compiler) clauses(e ast.Expr) []clause {
 		case ast.And:
 			return append(k.clauses(x.X), k.clauses(x.Y)...)
 		case ast.Or:
-			// Either side may hold: the union of one clause of each.
-			a, b := best(k.clauses(x.X)), best(k.clauses(x.Y))
+			// Either side may hold: (a1 and a2) or (b1 and b2) needs
+			// a1 or b1, a1 or b2, a2 or b1 and a2 or b2; the best few
+			// clauses of each side are paired.
+			a, b := top(k.clauses(x.X), orSide), top(k.clauses(x.Y), orSide)
 			if a == nil || b == nil {
 				return nil
 			}
-			return []clause{append(append(clause{}, a...), b...)}
+			var out []clause
+			for _, ca := range a {
+				for _, cb := range b {
+					out = append(out, append(append(clause{}, ca...), cb...))
+				}
+			}
+			return out
 		}
 		return k.binaryClause(x)
 	case *ast.InExpr:
@@ -377,7 +385,10 @@ func required(re *syntax.Regexp) []string {
 				bestLits = r
 			}
 		}
-		// Adjacent literals make one longer required string.
+		// Adjacent literals make one longer required string, and so do
+		// a literal and the text every match of the next piece starts
+		// with ("(?:\{\d\})+ requires "{), or the text every match of
+		// the piece before ends with and a literal.
 		var run []rune
 		for _, s := range re.Sub {
 			if s.Op == syntax.OpLiteral {
@@ -385,15 +396,55 @@ func required(re *syntax.Regexp) []string {
 				continue
 			}
 			if len(run) > 0 {
-				consider([]string{string(run)})
-				run = nil
+				consider([]string{string(append(run, affix(s, true)...))})
 			}
 			consider(required(s))
+			run = append([]rune(nil), affix(s, false)...)
 		}
 		if len(run) > 0 {
 			consider([]string{string(run)})
 		}
 		return bestLits
+	}
+	return nil
+}
+
+// affix is the text every match of re starts with (prefix true) or ends
+// with, as far as it can be proven; nil when none.
+func affix(re *syntax.Regexp, prefix bool) []rune {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return re.Rune
+	case syntax.OpCapture, syntax.OpPlus:
+		return affix(re.Sub[0], prefix)
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return affix(re.Sub[0], prefix)
+		}
+	case syntax.OpConcat:
+		// The literals at that end, then the affix of the first piece
+		// that is not a literal.
+		var out []rune
+		n := len(re.Sub)
+		for i := 0; i < n; i++ {
+			s := re.Sub[i]
+			if !prefix {
+				s = re.Sub[n-1-i]
+			}
+			part := s.Rune
+			if s.Op != syntax.OpLiteral {
+				part = affix(s, prefix)
+			}
+			if prefix {
+				out = append(out, part...)
+			} else {
+				out = append(append([]rune(nil), part...), out...)
+			}
+			if s.Op != syntax.OpLiteral {
+				break
+			}
+		}
+		return out
 	}
 	return nil
 }
@@ -428,15 +479,17 @@ func clauseScore(c clause) int {
 	return m*64 - len(c)
 }
 
-// best is the most selective clause, or nil.
-func best(cs []clause) clause {
-	var b clause
-	for _, c := range cs {
-		if b == nil || clauseScore(c) > clauseScore(b) {
-			b = c
-		}
+// orSide is how many clauses of each side of an or are paired.
+const orSide = 3
+
+// top is the n most selective clauses, or nil.
+func top(cs []clause, n int) []clause {
+	if len(cs) == 0 {
+		return nil
 	}
-	return b
+	out := append([]clause(nil), cs...)
+	sort.SliceStable(out, func(i, j int) bool { return clauseScore(out[i]) > clauseScore(out[j]) })
+	return out[:min(n, len(out))]
 }
 
 // pickClauses keeps the most selective clauses, deduplicating anchors

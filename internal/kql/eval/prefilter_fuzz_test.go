@@ -10,7 +10,7 @@ import (
 func FuzzRegexRequired(f *testing.F) {
 	for _, s := range []struct{ re, text string }{
 		{`(?i)-enc\s+[a-z]{4}`, "x -ENC abcd"}, {"abc|xyz", "xyz"}, {"(ab)?cd", "cd"}, {"(?:fooo)+bar", "fooobar"},
-		{`\\cmd\.exe$`, `C:\cmd.exe`}, {"a{2,}b", "aab"}, {"(?i)ſ", "S"}, {"x(?:a|b)y", "xby"}, {"^$", ""},
+		{`\\cmd\.exe$`, `C:\cmd.exe`}, {"a{2,}b", "aab"}, {`"(?:\{\d\})+"\s*-f`, `"{0}{1}" -f`}, {"(?:x+yz)+q", "xyzxxyzq"}, {"(?i)ſ", "S"}, {"x(?:a|b)y", "xby"}, {"^$", ""},
 	} {
 		f.Add(s.re, s.text)
 	}

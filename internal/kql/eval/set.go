@@ -14,7 +14,9 @@ import (
 // in one multi-pattern matcher, each indexed value is scanned once per
 // row, and a program runs on a row only when every clause of its
 // prefilter found one of its literals there. Programs without a
-// prefilter run on every row.
+// prefilter run on every row. Either kind is skipped on a row where
+// one of its vetoes holds (prefilter_veto.go): a test under a negation
+// of its filters that the scan shows true.
 //
 // Its results are exactly those of running each program alone.
 // A Set is immutable once built and safe for concurrent Match calls.
@@ -25,6 +27,10 @@ type Set struct {
 	cols   []setColumn
 	nums   []numColumn
 	full   []uint8 // per program: the bitmask of all its clauses
+	// prefix[p] are program p's startswith vetoes, checked on the row
+	// when p is a candidate; hasPrefix says whether there are any.
+	prefix    [][]veto
+	hasPrefix bool
 }
 
 // numColumn indexes the integer equalities on one input column.
@@ -46,6 +52,17 @@ type setColumn struct {
 	// wide is the clauses with a wide anchor on the column, which hold
 	// on any non-ASCII value.
 	wide []progClause
+	// vetoes[pattern] are the vetoes (but startswith) the pattern is the
+	// literal of (nil when the column has none); plen[pattern] is
+	// the pattern's length.
+	vetoes [][]progVeto
+	plen   []int32
+}
+
+// progVeto is a veto of program prog of the given kind.
+type progVeto struct {
+	prog int32
+	kind vetoKind
 }
 
 type progClause struct {
@@ -55,16 +72,36 @@ type progClause struct {
 
 // NewSet indexes programs, which must all read the same table.
 func NewSet(progs []*Program) (*Set, error) {
-	s := &Set{progs: progs, full: make([]uint8, len(progs))}
+	s := &Set{progs: progs, full: make([]uint8, len(progs)), prefix: make([][]veto, len(progs))}
 	type colLits struct {
-		pats  map[string]int32
-		lits  []string
-		hits  [][]progClause
-		all   []progClause
-		inAll map[progClause]bool
-		wide  []progClause
+		pats   map[string]int32
+		lits   []string
+		hits   [][]progClause
+		all    []progClause
+		inAll  map[progClause]bool
+		wide   []progClause
+		vetoes [][]progVeto
 	}
 	byCol := map[int]*colLits{}
+	column := func(col int) *colLits {
+		cl := byCol[col]
+		if cl == nil {
+			cl = &colLits{pats: map[string]int32{}, inAll: map[progClause]bool{}}
+			byCol[col] = cl
+		}
+		return cl
+	}
+	pattern := func(cl *colLits, lit string) int32 {
+		id, ok := cl.pats[lit]
+		if !ok {
+			id = int32(len(cl.lits))
+			cl.pats[lit] = id
+			cl.lits = append(cl.lits, lit)
+			cl.hits = append(cl.hits, nil)
+			cl.vetoes = append(cl.vetoes, nil)
+		}
+		return id
+	}
 	byNum := map[int]*numColumn{}
 	for i, p := range progs {
 		if p == nil {
@@ -74,6 +111,16 @@ func NewSet(progs []*Program) (*Set, error) {
 			s.table = p.table.Name
 		} else if p.table.Name != s.table {
 			return nil, fmt.Errorf("program %d reads %s, not %s", i, p.table.Name, s.table)
+		}
+		for _, v := range p.fail {
+			if v.kind == vetoPrefix {
+				s.prefix[i] = append(s.prefix[i], v)
+				s.hasPrefix = true
+				continue
+			}
+			cl := column(v.col)
+			id := pattern(cl, v.lit)
+			cl.vetoes[id] = append(cl.vetoes[id], progVeto{prog: int32(i), kind: v.kind})
 		}
 		if len(p.need) == 0 {
 			s.always = append(s.always, int32(i))
@@ -92,23 +139,13 @@ func NewSet(progs []*Program) (*Set, error) {
 					nc.hits[*a.num] = append(nc.hits[*a.num], pc)
 					continue
 				}
-				cl := byCol[a.col]
-				if cl == nil {
-					cl = &colLits{pats: map[string]int32{}, inAll: map[progClause]bool{}}
-					byCol[a.col] = cl
-				}
+				cl := column(a.col)
 				// A wide anchor holds only on non-ASCII values, which
 				// mark every anchor of the column: it needs no pattern.
 				if a.wide {
 					cl.wide = append(cl.wide, pc)
 				} else {
-					id, ok := cl.pats[a.lit]
-					if !ok {
-						id = int32(len(cl.lits))
-						cl.pats[a.lit] = id
-						cl.lits = append(cl.lits, a.lit)
-						cl.hits = append(cl.hits, nil)
-					}
+					id := pattern(cl, a.lit)
 					cl.hits[id] = append(cl.hits[id], pc)
 				}
 				if !cl.inAll[pc] {
@@ -119,7 +156,19 @@ func NewSet(progs []*Program) (*Set, error) {
 		}
 	}
 	for col, cl := range byCol {
-		s.cols = append(s.cols, setColumn{col: col, ac: newACMatcher(cl.lits), hits: cl.hits, all: cl.all, wide: cl.wide})
+		sc := setColumn{col: col, ac: newACMatcher(cl.lits), hits: cl.hits, all: cl.all, wide: cl.wide}
+		for _, v := range cl.vetoes {
+			if v != nil {
+				sc.vetoes = cl.vetoes
+				break
+			}
+		}
+		if sc.vetoes != nil {
+			for _, l := range cl.lits {
+				sc.plen = append(sc.plen, int32(len(l)))
+			}
+		}
+		s.cols = append(s.cols, sc)
 	}
 	sort.Slice(s.cols, func(i, j int) bool { return s.cols[i].col < s.cols[j].col })
 	for _, nc := range byNum {
@@ -152,17 +201,8 @@ func (s *Set) Match(rows [][]any, now time.Time) (out [][][]any, errs []error) {
 		}
 		return out, errs
 	}
-	m := &matchState{
-		set: s, now: now, rows: rows,
-		runners: make([]*runner, len(s.progs)),
-		stamp:   make([]uint32, len(s.progs)),
-		got:     make([]uint8, len(s.progs)),
-		failed:  errs,
-	}
-	m.patStamps = make([][]uint32, len(s.cols))
-	for i, cl := range s.cols {
-		m.patStamps[i] = make([]uint32, len(cl.hits))
-	}
+	m := newMatchState(s, now, rows)
+	m.failed = errs
 	for !m.resume() {
 	}
 	for i, r := range m.runners {
@@ -171,6 +211,21 @@ func (s *Set) Match(rows [][]any, now time.Time) (out [][][]any, errs []error) {
 		}
 	}
 	return out, errs
+}
+
+func newMatchState(s *Set, now time.Time, rows [][]any) *matchState {
+	m := &matchState{
+		set: s, now: now, rows: rows,
+		runners: make([]*runner, len(s.progs)),
+		stamp:   make([]uint32, len(s.progs)),
+		got:     make([]uint8, len(s.progs)),
+		vetoed:  make([]uint32, len(s.progs)),
+	}
+	m.patStamps = make([][]uint32, len(s.cols))
+	for i, cl := range s.cols {
+		m.patStamps[i] = make([]uint32, len(cl.hits))
+	}
+	return m
 }
 
 // matchState is one Match call's progress, kept outside the row loop so
@@ -192,6 +247,9 @@ type matchState struct {
 	got       []uint8
 	patStamps [][]uint32
 	hits      []int32
+	// vetoed[p] == gen: a veto of p holds on this row.
+	vetoed  []uint32
+	anyVeto bool
 }
 
 // resume runs from the current position to the end, returning true; a
@@ -239,6 +297,7 @@ func (m *matchState) candidates(in []any) {
 	m.gen++
 	if m.gen == 0 { // wrapped: clear the stamps
 		clear(m.stamp)
+		clear(m.vetoed)
 		for _, ps := range m.patStamps {
 			clear(ps)
 		}
@@ -246,6 +305,7 @@ func (m *matchState) candidates(in []any) {
 	}
 	gen := m.gen
 	m.cand = append(m.cand[:0], s.always...)
+	m.anyVeto = false
 	for i := range s.nums {
 		nc := &s.nums[i]
 		v := in[nc.col]
@@ -270,7 +330,8 @@ func (m *matchState) candidates(in []any) {
 			continue
 		}
 		var wide bool
-		m.hits, wide, ok = cl.ac.scanText(v, m.hits[:0])
+		var end int32
+		m.hits, end, wide, ok = cl.ac.scanText(v, m.hits[:0])
 		if !ok {
 			for _, pc := range cl.all {
 				m.mark(pc, gen)
@@ -283,6 +344,10 @@ func (m *matchState) candidates(in []any) {
 			}
 		}
 		ps := m.patStamps[ci]
+		vetoes := cl.vetoes
+		if wide {
+			vetoes = nil // vetoes hold only on ASCII values
+		}
 		for _, h := range m.hits {
 			if ps[h] == gen {
 				continue
@@ -291,8 +356,65 @@ func (m *matchState) candidates(in []any) {
 			for _, pc := range cl.hits[h] {
 				m.mark(pc, gen)
 			}
+			if vetoes != nil {
+				for _, pv := range vetoes[h] {
+					if pv.kind == vetoContains {
+						m.veto(pv.prog, gen)
+					}
+				}
+			}
+		}
+		if vetoes != nil {
+			// The patterns the value ends with are those of the final
+			// state.
+			ac := cl.ac
+			if o := ac.out[end]; o >= 0 {
+				m.vetoEnd(cl, o, len(v), gen)
+			}
+			for t := ac.dict[end]; t >= 0; t = ac.dict[t] {
+				m.vetoEnd(cl, ac.out[t], len(v), gen)
+			}
 		}
 	}
+	if m.anyVeto || s.hasPrefix {
+		cand := m.cand[:0]
+		for _, p := range m.cand {
+			if m.vetoed[p] != gen && !m.prefixVeto(s.prefix[p], in) {
+				cand = append(cand, p)
+			}
+		}
+		m.cand = cand
+	}
+}
+
+// prefixVeto reports whether one of the startswith vetoes vs holds on
+// row in.
+func (m *matchState) prefixVeto(vs []veto, in []any) bool {
+	for _, v := range vs {
+		str, ok := in[v.col].(string)
+		if !ok {
+			str, _ = canon(in[v.col], m.set.progs[0].inTypes[v.col]).(string)
+		}
+		if hasPrefixASCII(str, v.lit) {
+			return true
+		}
+	}
+	return false
+}
+
+// vetoEnd applies the vetoes of pattern h, found at the end of a value
+// n bytes long.
+func (m *matchState) vetoEnd(cl *setColumn, h int32, n int, gen uint32) {
+	for _, pv := range cl.vetoes[h] {
+		if pv.kind == vetoSuffix || pv.kind == vetoEqual && int(cl.plen[h]) == n {
+			m.veto(pv.prog, gen)
+		}
+	}
+}
+
+func (m *matchState) veto(p int32, gen uint32) {
+	m.vetoed[p] = gen
+	m.anyVeto = true
 }
 
 func (m *matchState) mark(pc progClause, gen uint32) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"sort"
+	"strconv"
 	"testing"
 	"time"
 
@@ -95,12 +96,14 @@ func (s *simSink) Append(_ context.Context, b store.Batch) error {
 func BenchmarkRuleSet(b *testing.B) {
 	queries, source := benchQueries(b)
 	progs := map[string][]*Program{}
+	src := map[*Program]string{}
 	nProgs := 0
 	for _, q := range queries {
 		p, err := CompileText(q, "")
 		if err != nil {
 			continue // rules that only run on a schedule
 		}
+		src[p] = q
 		progs[p.Table()] = append(progs[p.Table()], p)
 		nProgs++
 	}
@@ -150,6 +153,13 @@ func BenchmarkRuleSet(b *testing.B) {
 		sort.Strings(names)
 		for _, t := range names {
 			b.Logf("%s: %-24s %8d events %5d rules", w.name, t, perTable[t], len(progs[t]))
+		}
+		if s := os.Getenv("VIGIL_RULESET_HOT"); s != "" {
+			top, err := strconv.Atoi(s)
+			if err != nil {
+				b.Fatalf("VIGIL_RULESET_HOT: %v", err)
+			}
+			logHot(b, sets, src, stream, top)
 		}
 		b.Run(w.name, func(b *testing.B) {
 			sample, sampled := spread(stream, events, 20_000)
@@ -210,11 +220,7 @@ func benchSets(b *testing.B, sets map[string]*Set, progs map[string][]*Program, 
 		for i := 0; i < b.N; i++ {
 			for _, tr := range stream {
 				s := sets[tr.Table]
-				m := &matchState{set: s, stamp: make([]uint32, len(s.progs)), got: make([]uint8, len(s.progs))}
-				m.patStamps = make([][]uint32, len(s.cols))
-				for j, cl := range s.cols {
-					m.patStamps[j] = make([]uint32, len(cl.hits))
-				}
+				m := newMatchState(s, now, tr.Rows)
 				for _, in := range tr.Rows {
 					m.candidates(in)
 					cands += len(m.cand)

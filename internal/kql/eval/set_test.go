@@ -65,6 +65,10 @@ func TestPrefilter(t *testing.T) {
 	f(T+`ProcessCommandLine has "whoami" and FolderPath startswith @"C:\Windows"`, `FolderPath:c:\windows & ProcessCommandLine:whoami`)
 	f(T+`FolderPath endswith "\\x.exe" or ProcessVersionInfoOriginalFileName =~ "x.exe"`, `FolderPath:\x.exe | ProcessVersionInfoOriginalFileName:x.exe`)
 	f(T+`FolderPath endswith "\\x.exe" or ProcessId > 4`, "")
+	// An or of ands needs one of each pair of its sides' clauses.
+	f(T+`(FileName =~ "a" and ProcessCommandLine contains "bb") or (FolderPath contains "ccc" and AccountName =~ "dddd")`,
+		"ProcessCommandLine:bb | AccountName:dddd & ProcessCommandLine:bb | FolderPath:ccc & FileName:a | AccountName:dddd & FileName:a | FolderPath:ccc")
+	f(T+`(FileName =~ "a" and ProcessCommandLine contains "bb") or ProcessId > 4`, "")
 	f(T+`not(FileName =~ "cmd.exe")`, "")
 	f(T+`FileName in~ ("a.exe", "bb.exe")`, "FileName:a.exe | FileName:bb.exe")
 	f(T+`FileName in ("a.exe", "B.exe")`, "FileName:a.exe | FileName:b.exe")
@@ -87,7 +91,14 @@ func TestPrefilter(t *testing.T) {
 	f(T+`ProcessCommandLine matches regex "abc|xyz"`, "ProcessCommandLine:abc | ProcessCommandLine:xyz")
 	f(T+`ProcessCommandLine matches regex "abc|x*"`, "")
 	f(T+`ProcessCommandLine matches regex "(ab)?cd"`, "ProcessCommandLine:cd")
-	f(T+`ProcessCommandLine matches regex "(?:fooo)+bar"`, "ProcessCommandLine:fooo")
+	f(T+`ProcessCommandLine matches regex "(?:fooo)+bar"`, "ProcessCommandLine:fooobar")
+	// A literal joins the text every match of its neighbour starts or
+	// ends with.
+	f(T+`ProcessCommandLine matches regex @"""(?:\{\d\})+""\s*-f"`, `ProcessCommandLine:"{`)
+	f(T+`ProcessCommandLine matches regex @"ab(?:cd|ce)+"`, "ProcessCommandLine:abc") // RE2 factors c(?:d|e)
+	f(T+`ProcessCommandLine matches regex @"(?:x\d+yz)+\.exe"`, "ProcessCommandLine:yz.exe")
+	f(T+`ProcessCommandLine matches regex @"a(?:bc)*d"`, "ProcessCommandLine:a")
+	f(T+`ProcessCommandLine matches regex @"w(x{2,3}y)z"`, "ProcessCommandLine:wxx")
 	f(T+`ProcessCommandLine matches regex "a.b"`, "ProcessCommandLine:a")
 	f(T+`ProcessCommandLine matches regex "^$"`, "")
 	// Columns: only input string columns, as they are at the where.
@@ -309,8 +320,9 @@ func attackRows(t testing.TB) *settest.Ingested {
 	return attack
 }
 
-// TestSetMatchesEachProgram is the Set's contract: over real and random
-// rows, with the built-in rules, the SigmaHQ Windows rules as the
+// TestSetMatchesEachProgram is the Set's contract: over real rows (the
+// recorded attacks, and the simulator's process rows) and random rows,
+// with the built-in rules, the SigmaHQ Windows rules as the
 // in-tree Sigma compiler makes them and the edge cases, Set.Match returns exactly what each
 // program's RunAt does.
 func TestSetMatchesEachProgram(t *testing.T) {
@@ -343,6 +355,14 @@ func TestSetMatchesEachProgram(t *testing.T) {
 			real = real[:10_000]
 		}
 		rows := append(append([][]any(nil), real...), randomRows(r, table, 5_000, vocab, real)...)
+		if table == "DeviceProcessEvents" {
+			// The simulator's process rows: Windows, Linux and macOS
+			// paths (where the vetoes of negation-only rules decide).
+			for _, tr := range simStream(t, 5_000) {
+				rows = append(rows, tr.Rows...)
+				real = append(real, tr.Rows...)
+			}
+		}
 		set, err := NewSet(progs)
 		if err != nil {
 			t.Fatal(err)
