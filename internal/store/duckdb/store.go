@@ -33,13 +33,11 @@ const FileName = "events.duckdb"
 
 // dsnOptions harden the database for a server: queries cannot read or
 // write files or URLs (externaldata is fetched by Vigil, not by SQL), and
-// nothing is downloaded at run time. The checkpoint threshold is raised
-// from DuckDB's 16MB because each checkpoint recompresses the table's
-// last, partly filled row group: at 16MB steady ingest spends most of its
-// time there (measured: 23k vs 39k rows/s). 256MB bounds both the log
-// replayed after a crash and the data held uncompressed until then.
+// nothing is downloaded at run time. DuckDB checkpoints by itself only
+// past walHardLimit, a safety net: the store's checkpointer
+// (checkpoint.go) does it first, off the write path.
 const dsnOptions = "?enable_external_access=false&autoinstall_known_extensions=false&autoload_known_extensions=false" +
-	"&wal_autocheckpoint=256MB"
+	"&wal_autocheckpoint=" + walHardLimit
 
 // Store is the DuckDB event store.
 type Store struct {
@@ -54,6 +52,8 @@ type Store struct {
 
 	stop      context.CancelFunc
 	loopDone  chan struct{}
+	cpStop    context.CancelFunc
+	cpDone    chan struct{}
 	closeOnce sync.Once
 	closeErr  error
 	release   func()
@@ -136,6 +136,7 @@ func open(dir string, opts store.Options, tables []*schema.Table) (_ *Store, err
 	}
 	sort.Strings(s.names)
 	s.startRetention()
+	s.startCheckpointer(abs + ".wal")
 	return s, nil
 }
 
@@ -185,6 +186,7 @@ func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.stopRetention()
+		s.stopCheckpointer()
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		_, errCP := s.wconn.ExecContext(context.Background(), "CHECKPOINT")
