@@ -81,6 +81,9 @@ func (g *gen) binary(x *ast.BinaryExpr, row *rel) string {
 		return "(" + g.expr(x.X, row) + " OR " + g.expr(x.Y, row) + ")"
 	case ast.Eql, ast.Neq, ast.Lss, ast.Leq, ast.Gtr, ast.Geq:
 		a, b, t := g.operands(x.X, x.Y, row)
+		if t == schema.String {
+			a, b = bareAgainst(x.X, x.Y, a, b)
+		}
 		op := map[ast.BinaryOp]string{ast.Eql: "=", ast.Neq: "<>", ast.Lss: "<", ast.Leq: "<=", ast.Gtr: ">", ast.Geq: ">="}[x.Op]
 		if t != schema.String && t != schema.Dynamic && (x.Op == ast.Eql || x.Op == ast.Neq) {
 			// KQL: null == x is false and null != x is true. A where
@@ -110,7 +113,8 @@ func (g *gen) binary(x *ast.BinaryExpr, row *rel) string {
 	case ast.Add, ast.Sub, ast.Mul, ast.Quo, ast.Rem:
 		return g.arith(x, row)
 	case ast.EqTilde, ast.NeqTilde:
-		s := "(" + g.lowerStr(x.X, row) + " = " + g.lowerStr(x.Y, row) + ")"
+		a, b := bareAgainst(x.X, x.Y, g.lowerStr(x.X, row), g.lowerStr(x.Y, row))
+		s := "(" + a + " = " + b + ")"
 		if x.Op == ast.NeqTilde {
 			s = "(NOT " + s + ")"
 		}
@@ -356,6 +360,11 @@ func (g *gen) in(x *ast.InExpr, row *rel) string {
 	}
 	var parts []string
 	if len(items) > 0 {
+		if ta == schema.String && !isLiteral(x.X) {
+			for i, it := range items {
+				items[i] = bareString(it)
+			}
+		}
 		parts = append(parts, a+" IN ("+strings.Join(items, ", ")+")")
 	}
 	for _, s := range subs {
@@ -512,4 +521,36 @@ func allLiterals(es []ast.Expr) bool {
 		}
 	}
 	return true
+}
+
+// bareAgainst drops the cast of a string literal's parameter compared
+// with an expression that is not a literal: DuckDB then types the
+// parameter from the other side and compares against a plain constant,
+// which it plans and runs faster (a quarter of a small query's time).
+func bareAgainst(x, y ast.Expr, a, b string) (string, string) {
+	na, nb := a, b
+	if !isLiteral(x) {
+		nb = bareString(b)
+	}
+	if !isLiteral(y) {
+		na = bareString(a)
+	}
+	if na != a && nb != b {
+		// Two parameters (let-bound literals) type nothing: keep the casts.
+		return a, b
+	}
+	return na, nb
+}
+
+// bareString turns "CAST($n AS VARCHAR)" into "$n"; other SQL is
+// returned as it is.
+func bareString(sql string) string {
+	p, ok := strings.CutPrefix(sql, "CAST(")
+	if !ok {
+		return sql
+	}
+	if n, ok := strings.CutSuffix(p, " AS VARCHAR)"); ok && isParamRef(n) {
+		return n
+	}
+	return sql
 }
