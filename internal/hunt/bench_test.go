@@ -104,7 +104,7 @@ func TestHuntingBenchmark(t *testing.T) {
 		total += n
 	}
 	t.Logf("store: %d rows", total)
-	runs := 5
+	runs := 11
 	var ratios []float64
 	var vigilTimes []time.Duration
 	var b strings.Builder
