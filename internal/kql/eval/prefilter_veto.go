@@ -45,62 +45,36 @@ const maxVetoes = 64
 
 // failIf returns conditions each of which makes the predicate e false
 // (or null): a row meeting one fails the where.
-func (k *compiler) failIf(e ast.Expr) []veto {
-	switch x := e.(type) {
-	case *ast.ParenExpr:
-		return k.failIf(x.X)
-	case *ast.BinaryExpr:
-		switch x.Op {
-		case ast.And:
-			// false and anything is false.
-			return append(k.failIf(x.X), k.failIf(x.Y)...)
-		case ast.NotContains:
-			return k.vetoOf(x.X, x.Y, vetoContains)
-		case ast.NotEndsWith:
-			return k.vetoOf(x.X, x.Y, vetoSuffix)
-		case ast.NotStartsWith:
-			return k.vetoOf(x.X, x.Y, vetoPrefix)
-		case ast.NeqTilde:
-			return k.vetoOf(x.X, x.Y, vetoEqual)
-		}
-	case *ast.InExpr:
-		if x.Op == ast.NotInCs {
-			return k.vetoList(x, vetoEqual)
-		}
-	case *ast.CallExpr:
-		if len(x.Args) == 1 && k.builtinName(x.Fun, "not") {
-			return k.holds(x.Args[0])
-		}
-	}
-	return nil
+func (k *compiler) failIf(e ast.Expr) []veto { return k.settles(e, false) }
+
+// settleOps are the string tests a veto answers, by the value they settle
+// the predicate to: a negated test is false where its positive form holds.
+var settleOps = map[bool]map[ast.BinaryOp]vetoKind{
+	false: {ast.NotContains: vetoContains, ast.NotEndsWith: vetoSuffix, ast.NotStartsWith: vetoPrefix, ast.NeqTilde: vetoEqual},
+	true:  {ast.Contains: vetoContains, ast.EndsWith: vetoSuffix, ast.StartsWith: vetoPrefix, ast.EqTilde: vetoEqual},
 }
 
-// holds returns conditions each of which makes the predicate e true.
-func (k *compiler) holds(e ast.Expr) []veto {
+// settles returns conditions each of which makes the predicate e evaluate
+// to want (false: the row fails; true: under a not(), it fails).
+func (k *compiler) settles(e ast.Expr, want bool) []veto {
 	switch x := e.(type) {
 	case *ast.ParenExpr:
-		return k.holds(x.X)
+		return k.settles(x.X, want)
 	case *ast.BinaryExpr:
-		switch x.Op {
-		case ast.Or:
-			// true or anything is true.
-			return append(k.holds(x.X), k.holds(x.Y)...)
-		case ast.Contains:
-			return k.vetoOf(x.X, x.Y, vetoContains)
-		case ast.EndsWith:
-			return k.vetoOf(x.X, x.Y, vetoSuffix)
-		case ast.StartsWith:
-			return k.vetoOf(x.X, x.Y, vetoPrefix)
-		case ast.EqTilde:
-			return k.vetoOf(x.X, x.Y, vetoEqual)
+		// false and anything is false; true or anything is true.
+		if (!want && x.Op == ast.And) || (want && x.Op == ast.Or) {
+			return append(k.settles(x.X, want), k.settles(x.Y, want)...)
+		}
+		if kind, ok := settleOps[want][x.Op]; ok {
+			return k.vetoOf(x.X, x.Y, kind)
 		}
 	case *ast.InExpr:
-		if x.Op == ast.InCs {
+		if (!want && x.Op == ast.NotInCs) || (want && x.Op == ast.InCs) {
 			return k.vetoList(x, vetoEqual)
 		}
 	case *ast.CallExpr:
 		if len(x.Args) == 1 && k.builtinName(x.Fun, "not") {
-			return k.failIf(x.Args[0])
+			return k.settles(x.Args[0], !want)
 		}
 	}
 	return nil
