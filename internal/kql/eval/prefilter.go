@@ -236,30 +236,17 @@ func one(col int, s string) []clause {
 
 // stringColumn resolves e to a string column of the input row.
 func (k *compiler) stringColumn(e ast.Expr) (int, bool) {
-	for {
-		p, ok := e.(*ast.ParenExpr)
-		if !ok {
-			break
-		}
-		e = p.X
-	}
-	id, ok := e.(*ast.Ident)
-	if !ok || k.layout == nil {
-		return 0, false
-	}
-	i := k.find(id.Name)
-	if i < 0 {
-		return 0, false
-	}
-	lc := k.layout[i]
-	if lc.slot >= 0 || lc.typ != schema.String {
-		return 0, false
-	}
-	return -1 - lc.slot, true
+	return k.rowColumn(e, func(t schema.Type) bool { return t == schema.String })
 }
 
 // intColumn resolves e to an int or long column of the input row.
 func (k *compiler) intColumn(e ast.Expr) (int, bool) {
+	return k.rowColumn(e, isInteger)
+}
+
+// rowColumn resolves e, a column name in any parentheses, to the index of
+// an input-row column whose type passes want.
+func (k *compiler) rowColumn(e ast.Expr, want func(schema.Type) bool) (int, bool) {
 	for {
 		p, ok := e.(*ast.ParenExpr)
 		if !ok {
@@ -276,7 +263,7 @@ func (k *compiler) intColumn(e ast.Expr) (int, bool) {
 		return 0, false
 	}
 	lc := k.layout[i]
-	if lc.slot >= 0 || !isInteger(lc.typ) {
+	if lc.slot >= 0 || !want(lc.typ) {
 		return 0, false
 	}
 	return -1 - lc.slot, true
