@@ -38,6 +38,9 @@ func (s *Store) Append(ctx context.Context, batch store.Batch) error {
 	}
 	// Stored with microsecond precision, like every TIMESTAMP.
 	ingest = ingest.UTC().Truncate(time.Microsecond)
+	if batch.Len() >= segmentMinRows {
+		return s.appendSegments(ctx, batch, ingest)
+	}
 
 	work := make([]prepared, 0, len(batch.Tables))
 	for _, tr := range batch.Tables {

@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +15,8 @@ import (
 )
 
 // BenchmarkAppend measures rows/s into DeviceProcessEvents (63 columns)
-// through Append (the DuckDB appender) and, as the baseline in the same
-// run, the same rows through a prepared multi-row INSERT in one
+// through Append as Parquet segments (segments.go), through the DuckDB
+// appender (small batches' path) and, as the baseline in the same run, the same rows through a prepared multi-row INSERT in one
 // transaction per batch. "typical" rows carry about 1.2 KB of values
 // (sampleRow); "lean" rows keep only device, file, hash and command line
 // (about 0.3 KB): they go barely faster, because the driver's appender
@@ -26,6 +27,7 @@ func BenchmarkAppend(b *testing.B) {
 	tb, _ := schema.Lookup("DeviceProcessEvents")
 	for _, shape := range []string{"typical", "lean"} {
 		batch := benchBatch(tb, shape == "lean")
+		b.Run("segments/"+shape, func(b *testing.B) { benchSegments(b, batch) })
 		b.Run("appender/"+shape, func(b *testing.B) { benchAppender(b, batch) })
 		b.Run("insert/"+shape, func(b *testing.B) { benchInsert(b, batch) })
 	}
@@ -50,7 +52,25 @@ func benchBatch(tb *schema.Table, lean bool) store.Batch {
 	return store.Batch{Tables: []store.TableRows{{Table: tb.Name, Rows: rows}}}
 }
 
+// benchSegments: the same batches written as Parquet segments.
+func benchSegments(b *testing.B, batch store.Batch) {
+	old := segmentMinRows
+	segmentMinRows = 1
+	b.Cleanup(func() { segmentMinRows = old })
+	s := benchStore(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := s.Append(context.Background(), batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*benchBatchRows)/b.Elapsed().Seconds(), "rows/s")
+}
+
 func benchAppender(b *testing.B, batch store.Batch) {
+	old := segmentMinRows
+	segmentMinRows = math.MaxInt
+	b.Cleanup(func() { segmentMinRows = old })
 	s := benchStore(b)
 	b.ResetTimer()
 	for b.Loop() {

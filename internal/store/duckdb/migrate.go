@@ -17,8 +17,10 @@ import (
 // schema its tables were last migrated to.
 const (
 	metaTable = "__vigil_meta"
-	// formatVersion 2: string columns hold '' instead of null.
-	formatVersion = 2
+	// formatVersion 2: string columns hold '' instead of null. 3: tables
+	// are read through views that add their Parquet segments
+	// (segments.go); an older Vigil would not see those rows.
+	formatVersion = 3
 )
 
 // layout is where a schema table's values go in its physical table. After
@@ -100,6 +102,9 @@ func migrate(ctx context.Context, conn *sql.Conn, path string, tables []*schema.
 	ddl, err := plan(tables, phys)
 	if err != nil {
 		return nil, err
+	}
+	if _, ok := phys[segmentsTable]; !ok {
+		ddl = append(ddl, createSegmentsSQL)
 	}
 	if meta["format"] == "1" {
 		// One statement per column, each its own transaction: a large

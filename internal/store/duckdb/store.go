@@ -13,6 +13,7 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -20,6 +21,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -31,12 +34,12 @@ import (
 // its write-ahead log next to it (FileName + ".wal").
 const FileName = "events.duckdb"
 
-// dsnOptions harden the database for a server: queries cannot read or
-// write files or URLs (externaldata is fetched by Vigil, not by SQL), and
-// nothing is downloaded at run time. DuckDB checkpoints by itself only
-// past walHardLimit, a safety net: the store's checkpointer
-// (checkpoint.go) does it first, off the write path.
-const dsnOptions = "?enable_external_access=false&autoinstall_known_extensions=false&autoload_known_extensions=false" +
+// dsnOptions harden the database for a server: nothing is downloaded at
+// run time. DuckDB checkpoints by itself only past walHardLimit, a safety
+// net: the store's checkpointer (checkpoint.go) does it first, off the
+// write path. File access is closed in open (lockDown), once the segments
+// directory is allowed.
+const dsnOptions = "?autoinstall_known_extensions=false&autoload_known_extensions=false" +
 	"&wal_autocheckpoint=" + walHardLimit
 
 // Store is the DuckDB event store.
@@ -57,6 +60,15 @@ type Store struct {
 	closeOnce sync.Once
 	closeErr  error
 	release   func()
+
+	segs     *segmentSet
+	builders builderCache
+	// viewsReady: the hunt schema's views exist, so new query connections
+	// read tables through them (the writer connection, created first,
+	// keeps reading and writing the base tables).
+	viewsReady atomic.Bool
+	compStop   context.CancelFunc
+	compDone   chan struct{}
 
 	// afterTable, when set (tests only), runs after each table of a batch
 	// is appended and before COMMIT; an error aborts the batch.
@@ -100,12 +112,22 @@ func open(dir string, opts store.Options, tables []*schema.Table) (_ *Store, err
 		}
 	}()
 
-	connector, err := duckdb.NewConnector(abs+dsnOptions, initConn)
+	s := &Store{path: abs, opts: opts, release: release}
+	connector, err := duckdb.NewConnector(abs+dsnOptions, func(e driver.ExecerContext) error {
+		if err := initConn(e); err != nil {
+			return err
+		}
+		if s.viewsReady.Load() {
+			_, err := e.ExecContext(context.Background(), "SET search_path = '"+viewSchema+",main'", nil)
+			return err
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, openError(abs, err)
 	}
 	db := sql.OpenDB(connector)
-	s := &Store{path: abs, opts: opts, db: db, release: release}
+	s.db = db
 	defer func() {
 		if err != nil {
 			if s.wconn != nil {
@@ -118,6 +140,9 @@ func open(dir string, opts store.Options, tables []*schema.Table) (_ *Store, err
 	ctx := context.Background()
 	if s.wconn, err = db.Conn(ctx); err != nil {
 		return nil, openError(abs, err)
+	}
+	if err = lockDown(ctx, s.wconn, filepath.Join(filepath.Dir(abs), segmentsDir)); err != nil {
+		return nil, err
 	}
 	if err = registerGeoUDFs(ctx, s.wconn); err != nil {
 		return nil, err
@@ -135,7 +160,12 @@ func open(dir string, opts store.Options, tables []*schema.Table) (_ *Store, err
 		s.names = append(s.names, name)
 	}
 	sort.Strings(s.names)
+	if err = s.openSegments(ctx); err != nil {
+		return nil, err
+	}
+	s.viewsReady.Store(true)
 	s.startRetention()
+	s.startCompactor()
 	s.startCheckpointer(abs + ".wal")
 	return s, nil
 }
@@ -147,7 +177,7 @@ func (s *Store) Dialect() string { return "duckdb" }
 func (s *Store) Path() string { return s.path }
 
 // Stats implements store.Store: exact row counts per schema table and the
-// bytes of the database file and its write-ahead log.
+// bytes of the database file, its write-ahead log and the segments.
 func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
 	var q strings.Builder
 	for i, name := range s.names {
@@ -178,6 +208,13 @@ func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
 			st.DiskBytes += fi.Size()
 		}
 	}
+	s.mu.Lock()
+	for _, segs := range s.segs.byTable {
+		for _, g := range segs {
+			st.DiskBytes += g.bytes
+		}
+	}
+	s.mu.Unlock()
 	return st, nil
 }
 
@@ -186,9 +223,11 @@ func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.stopRetention()
+		s.stopCompactor()
 		s.stopCheckpointer()
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		s.removeRetired(time.Time{})
 		_, errCP := s.wconn.ExecContext(context.Background(), "CHECKPOINT")
 		errConn := s.wconn.Close()
 		s.wconn = nil

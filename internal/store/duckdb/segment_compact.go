@@ -1,0 +1,314 @@
+package duckdb
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+// Compaction keeps the number of segment files a query opens small.
+// Live ingest writes a file per table every few hundred milliseconds:
+// those minor segments (under compactMinorRows) are grouped in tiers of
+// sizes within a factor of eight, and a tier with compactFanIn files is
+// merged into one by DuckDB, so each row is rewritten about
+// log8(16k/batch) times, not once per merge. Larger segments (bulk
+// imports write them) are merged into files of up to compactTargetRows
+// only when ingest pauses for compactIdle, or when a table passes
+// compactMaxSegments: a sustained import is not slowed by rewriting what
+// it just wrote.
+var (
+	compactMinorRows    int64 = 1 << 14
+	compactTargetRows   int64 = 1 << 20
+	compactFanIn              = 8
+	compactMaxInputs          = 64
+	compactMaxSegments        = 256
+	compactIdle               = 10 * time.Second
+	compactEvery              = time.Second
+)
+
+// tier groups segments of similar size: 1–7 rows, 8–63, 64–511, ...
+func tier(rows int64) int { return bits.Len64(uint64(rows)) / 3 }
+
+// compactionPlan picks, per table and column set, the groups of segments
+// to merge now; idle says ingest has paused.
+func compactionPlan(byTable map[string][]segment, idle bool) [][]segment {
+	var plan [][]segment
+	tables := make([]string, 0, len(byTable))
+	for t := range byTable {
+		tables = append(tables, t)
+	}
+	sort.Strings(tables)
+	for _, t := range tables {
+		segs := byTable[t]
+		type key struct {
+			columns string
+			tier    int
+		}
+		groups := map[key][]segment{}
+		var keys []key
+		for _, g := range segs {
+			if g.rows >= compactMinorRows {
+				continue
+			}
+			k := key{g.columns, tier(g.rows)}
+			if _, ok := groups[k]; !ok {
+				keys = append(keys, k)
+			}
+			groups[k] = append(groups[k], g)
+		}
+		minor := false
+		for _, k := range keys {
+			if g := groups[k]; len(g) >= compactFanIn {
+				plan = append(plan, g[:min(len(g), compactMaxInputs)])
+				minor = true
+			}
+		}
+		if minor || (!idle && len(segs) <= compactMaxSegments) {
+			continue
+		}
+		plan = append(plan, majorGroups(segs, idle)...)
+	}
+	return plan
+}
+
+// majorGroups packs consecutive segments (in id order, so by time) of one
+// column set into groups of up to compactTargetRows rows. Unless idle,
+// only enough groups to bring the table back under compactMaxSegments.
+func majorGroups(segs []segment, idle bool) [][]segment {
+	sorted := append([]segment(nil), segs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].id < sorted[j].id })
+	var out [][]segment
+	var cur []segment
+	var rows int64
+	excess := len(segs) - compactMaxSegments/2
+	flush := func() {
+		if len(cur) > 1 && (idle || excess > 0) {
+			out = append(out, cur)
+			excess -= len(cur) - 1
+		}
+		cur, rows = nil, 0
+	}
+	for _, g := range sorted {
+		if g.rows >= compactTargetRows {
+			flush()
+			continue
+		}
+		if len(cur) > 0 && (cur[0].columns != g.columns || rows+g.rows > compactTargetRows || len(cur) == compactMaxInputs) {
+			flush()
+		}
+		cur = append(cur, g)
+		rows += g.rows
+	}
+	flush()
+	return out
+}
+
+// Compact merges small segments until none of the plan's groups is left,
+// and removes retired files whose grace has passed. It returns the number
+// of merges. The background compactor calls it; tests and benchmarks may.
+func (s *Store) Compact(ctx context.Context) (int, error) {
+	merges := 0
+	for {
+		s.mu.Lock()
+		if s.wconn == nil {
+			s.mu.Unlock()
+			return merges, errClosed
+		}
+		s.removeRetired(time.Now())
+		plan := compactionPlan(s.segs.byTable, time.Since(s.segs.lastAppend) >= compactIdle)
+		s.mu.Unlock()
+		if len(plan) == 0 {
+			return merges, nil
+		}
+		for _, group := range plan {
+			if _, _, err := s.merge(ctx, group, time.Time{}); err != nil {
+				return merges, err
+			}
+			merges++
+		}
+	}
+}
+
+// merge rewrites group (one table's segments with the same columns) as
+// one segment, keeping only rows ingested at or after floor (zero keeps
+// all), and swaps it in. It returns the rows written and whether the swap
+// happened: a group that changed meanwhile (retention dropped a member)
+// is left alone.
+func (s *Store) merge(ctx context.Context, group []segment, floor time.Time) (int64, bool, error) {
+	first := group[0]
+	id := s.segs.next.Add(1) - 1
+	rel := segmentPath(first.table, id)
+	abs := filepath.Join(s.segs.dir, rel)
+	tmp := abs + ".tmp"
+	files := make([]string, len(group))
+	out := segment{id: id, table: first.table, file: rel, columns: first.columns}
+	for i, g := range group {
+		files[i] = sqlString(filepath.Join(s.segs.dir, g.file))
+		if i == 0 || g.minIngest.Before(out.minIngest) {
+			out.minIngest = g.minIngest
+		}
+		if g.maxIngest.After(out.maxIngest) {
+			out.maxIngest = g.maxIngest
+		}
+		if !g.minTime.IsZero() && (out.minTime.IsZero() || g.minTime.Before(out.minTime)) {
+			out.minTime = g.minTime
+		}
+		if g.maxTime.After(out.maxTime) {
+			out.maxTime = g.maxTime
+		}
+	}
+	q := "SELECT * FROM read_parquet([" + strings.Join(files, ", ") + "])"
+	if !floor.IsZero() {
+		// A time the store formats, not user text.
+		q += fmt.Sprintf(" WHERE %s >= TIMESTAMP '%s'", quoteIdent(schema.IngestionTimeColumn),
+			floor.UTC().Format("2006-01-02 15:04:05.999999"))
+		out.minIngest = maxTime(out.minIngest, floor)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
+		return 0, false, fmt.Errorf("duckdb: compact: %w", err)
+	}
+	var rows int64
+	err := s.db.QueryRowContext(ctx, "COPY ("+q+") TO "+sqlString(tmp)+
+		fmt.Sprintf(" (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE %d)", segmentRowGroup)).Scan(&rows)
+	if err != nil {
+		os.Remove(tmp)
+		return 0, false, queryError(ctx, "compact "+first.table, err)
+	}
+	out.rows = rows
+	if err := syncFile(tmp); err != nil {
+		os.Remove(tmp)
+		return 0, false, err
+	}
+	if err := os.Rename(tmp, abs); err != nil {
+		os.Remove(tmp)
+		return 0, false, fmt.Errorf("duckdb: compact: %w", err)
+	}
+	if err := syncDir(filepath.Dir(abs)); err != nil {
+		os.Remove(abs)
+		return 0, false, err
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return 0, false, fmt.Errorf("duckdb: compact: %w", err)
+	}
+	out.bytes = fi.Size()
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.wconn == nil {
+		os.Remove(abs)
+		return 0, false, errClosed
+	}
+	drop := make(map[int64]bool, len(group))
+	for _, g := range group {
+		drop[g.id] = true
+	}
+	present := 0
+	for _, g := range s.segs.byTable[first.table] {
+		if drop[g.id] {
+			present++
+		}
+	}
+	if present != len(group) {
+		os.Remove(abs)
+		return 0, false, nil
+	}
+	var add []segment
+	if rows > 0 {
+		add = []segment{out}
+	} else {
+		os.Remove(abs)
+	}
+	if err := s.swapSegments(ctx, add, drop); err != nil {
+		os.Remove(abs)
+		return 0, false, err
+	}
+	return rows, true, nil
+}
+
+// expireSegments applies retention to segments: a segment wholly before
+// its table's cutoff is dropped, one that straddles it is rewritten
+// without the expired rows. It adds the rows removed to deleted.
+func (s *Store) expireSegments(ctx context.Context, now time.Time, deleted map[string]int64) error {
+	s.mu.Lock()
+	if s.wconn == nil {
+		s.mu.Unlock()
+		return errClosed
+	}
+	drop := map[int64]bool{}
+	var straddle []segment
+	var cutoffs []time.Time
+	for table, segs := range s.segs.byTable {
+		cutoff := now.Add(-s.opts.RetentionFor(table)).UTC()
+		for _, g := range segs {
+			switch {
+			case g.maxIngest.Before(cutoff):
+				drop[g.id] = true
+				deleted[table] += g.rows
+			case g.minIngest.Before(cutoff):
+				straddle = append(straddle, g)
+				cutoffs = append(cutoffs, cutoff)
+			}
+		}
+	}
+	var err error
+	if len(drop) > 0 {
+		err = s.swapSegments(ctx, nil, drop)
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	for i, g := range straddle {
+		kept, swapped, err := s.merge(ctx, []segment{g}, cutoffs[i])
+		if err != nil {
+			return err
+		}
+		if swapped && kept < g.rows {
+			deleted[g.table] += g.rows - kept
+		}
+	}
+	return nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// startCompactor runs Compact every compactEvery until Close.
+func (s *Store) startCompactor() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.compStop, s.compDone = cancel, make(chan struct{})
+	go func() {
+		defer close(s.compDone)
+		tick := time.NewTicker(compactEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if _, err := s.Compact(ctx); err != nil && ctx.Err() == nil && s.opts.OnError != nil {
+					s.opts.OnError(err)
+				}
+			}
+		}
+	}()
+}
+
+func (s *Store) stopCompactor() {
+	if s.compStop != nil {
+		s.compStop()
+		<-s.compDone
+	}
+}
