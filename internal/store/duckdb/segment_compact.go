@@ -24,13 +24,13 @@ import (
 // compactMaxSegments: a sustained import is not slowed by rewriting what
 // it just wrote.
 var (
-	compactMinorRows    int64 = 1 << 14
-	compactTargetRows   int64 = 1 << 20
-	compactFanIn              = 8
-	compactMaxInputs          = 64
-	compactMaxSegments        = 256
-	compactIdle               = 10 * time.Second
-	compactEvery              = time.Second
+	compactMinorRows   int64 = 1 << 14
+	compactTargetRows  int64 = 1 << 20
+	compactFanIn             = 8
+	compactMaxInputs         = 64
+	compactMaxSegments       = 256
+	compactIdle              = 10 * time.Second
+	compactEvery             = time.Second
 )
 
 // tier groups segments of similar size: 1–7 rows, 8–63, 64–511, ...
