@@ -148,6 +148,11 @@ type Options struct {
 	// RetentionInterval is how often retention runs in the background; 0
 	// means every 10 minutes, negative disables the background loop.
 	RetentionInterval time.Duration
+	// BulkMinRows: a batch of at least this many rows takes the
+	// implementation's bulk write path (DuckDB: Parquet segments); 0 means
+	// the implementation's default, negative never (benchmarks measure the
+	// row path with it).
+	BulkMinRows int
 	// Logger-free by design: implementations report background errors
 	// through OnError when it is set.
 	OnError func(error)

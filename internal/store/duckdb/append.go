@@ -38,7 +38,7 @@ func (s *Store) Append(ctx context.Context, batch store.Batch) error {
 	}
 	// Stored with microsecond precision, like every TIMESTAMP.
 	ingest = ingest.UTC().Truncate(time.Microsecond)
-	if batch.Len() >= segmentMinRows {
+	if s.bulkPath(batch.Len()) {
 		return s.appendSegments(ctx, batch, ingest)
 	}
 
@@ -64,6 +64,17 @@ func (s *Store) Append(ctx context.Context, batch store.Batch) error {
 	return s.wconn.Raw(func(dc any) error {
 		return s.appendTx(ctx, dc.(driver.Conn), work)
 	})
+}
+
+// bulkPath says whether a batch of n rows is written as segments.
+func (s *Store) bulkPath(n int) bool {
+	switch min := s.opts.BulkMinRows; {
+	case min < 0:
+		return false
+	case min > 0:
+		return n >= min
+	}
+	return n >= segmentMinRows
 }
 
 // prepare validates and converts a table's rows; canonical rows skip the

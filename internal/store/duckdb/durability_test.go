@@ -20,8 +20,16 @@ import (
 )
 
 // Each durability batch writes batchRows(id) rows to DeviceProcessEvents
-// and half as many to DeviceNetworkEvents, all with ReportId = id.
-func batchRows(id int64) int { return 50 + int(id*37%400) }
+// and half as many to DeviceNetworkEvents, all with ReportId = id. Every
+// third batch is large enough to be written as segments, so kills also
+// land between a segment's file and its commit, and in compactions.
+func batchRows(id int64) int {
+	n := 50 + int(id*37%400)
+	if id%3 == 0 {
+		n += segmentMinRows
+	}
+	return n
+}
 
 func durabilityBatch(id int64) store.Batch {
 	proc, _ := schema.Lookup("DeviceProcessEvents")
