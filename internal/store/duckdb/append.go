@@ -68,11 +68,11 @@ func (s *Store) Append(ctx context.Context, batch store.Batch) error {
 
 // bulkPath says whether a batch of n rows is written as segments.
 func (s *Store) bulkPath(n int) bool {
-	switch min := s.opts.BulkMinRows; {
-	case min < 0:
+	switch m := s.opts.BulkMinRows; {
+	case m < 0:
 		return false
-	case min > 0:
-		return n >= min
+	case m > 0:
+		return n >= m
 	}
 	return n >= segmentMinRows
 }
