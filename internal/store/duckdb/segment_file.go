@@ -63,7 +63,9 @@ func arrowType(t schema.Type) arrow.DataType {
 func segmentSchema(t *schema.Table) *arrow.Schema {
 	fields := make([]arrow.Field, 0, len(t.Columns)+1)
 	for _, c := range t.Columns {
-		fields = append(fields, arrow.Field{Name: c.Name, Type: arrowType(c.Type), Nullable: true})
+		// Strings are never null (stored as ''): a required column has no
+		// definition levels to encode.
+		fields = append(fields, arrow.Field{Name: c.Name, Type: arrowType(c.Type), Nullable: c.Type != schema.String})
 	}
 	fields = append(fields, arrow.Field{Name: schema.IngestionTimeColumn, Type: arrowTime})
 	return arrow.NewSchema(fields, nil)
