@@ -19,10 +19,11 @@ import (
 // sizes within a factor of eight, and a tier with compactFanIn files is
 // merged into one by DuckDB, so each row is rewritten about
 // log8(16k/batch) times, not once per merge. Larger segments (bulk
-// imports write them) are merged into files of up to compactTargetRows
-// only when ingest pauses for compactIdle, or when a table passes
-// compactMaxSegments: a sustained import is not slowed by rewriting what
-// it just wrote.
+// imports write them) are left as they are while ingest runs: a sustained
+// import is not slowed by rewriting what it just wrote. They are merged
+// into files of up to compactTargetRows only when a table passes
+// compactMaxSegments; when ingest pauses they settle into the base tables
+// instead (segment_settle.go).
 var (
 	compactMinorRows   int64 = 1 << 14
 	compactTargetRows  int64 = 1 << 20
@@ -37,8 +38,8 @@ var (
 func tier(rows int64) int { return bits.Len64(uint64(rows)) / 3 }
 
 // compactionPlan picks, per table and column set, the groups of segments
-// to merge now; idle says ingest has paused.
-func compactionPlan(byTable map[string][]segment, idle bool) [][]segment {
+// to merge now.
+func compactionPlan(byTable map[string][]segment) [][]segment {
 	var plan [][]segment
 	tables := make([]string, 0, len(byTable))
 	for t := range byTable {
@@ -70,18 +71,18 @@ func compactionPlan(byTable map[string][]segment, idle bool) [][]segment {
 				minor = true
 			}
 		}
-		if minor || (!idle && len(segs) <= compactMaxSegments) {
+		if minor || len(segs) <= compactMaxSegments {
 			continue
 		}
-		plan = append(plan, majorGroups(segs, idle)...)
+		plan = append(plan, majorGroups(segs)...)
 	}
 	return plan
 }
 
 // majorGroups packs consecutive segments (in id order, so by time) of one
-// column set into groups of up to compactTargetRows rows. Unless idle,
-// only enough groups to bring the table back under compactMaxSegments.
-func majorGroups(segs []segment, idle bool) [][]segment {
+// column set into groups of up to compactTargetRows rows: enough groups to
+// bring the table to half of compactMaxSegments.
+func majorGroups(segs []segment) [][]segment {
 	sorted := append([]segment(nil), segs...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].id < sorted[j].id })
 	var out [][]segment
@@ -89,7 +90,7 @@ func majorGroups(segs []segment, idle bool) [][]segment {
 	var rows int64
 	excess := len(segs) - compactMaxSegments/2
 	flush := func() {
-		if len(cur) > 1 && (idle || excess > 0) {
+		if len(cur) > 1 && excess > 0 {
 			out = append(out, cur)
 			excess -= len(cur) - 1
 		}
@@ -111,8 +112,10 @@ func majorGroups(segs []segment, idle bool) [][]segment {
 }
 
 // Compact merges small segments until none of the plan's groups is left,
-// and removes retired files whose grace has passed. It returns the number
-// of merges. The background compactor calls it; tests and benchmarks may.
+// settles segments into the base tables while ingest pauses, and removes
+// retired files whose grace has passed. It returns the number of merges
+// and settled groups. The background compactor calls it; tests and
+// benchmarks may.
 func (s *Store) Compact(ctx context.Context) (int, error) {
 	merges := 0
 	for {
@@ -122,10 +125,11 @@ func (s *Store) Compact(ctx context.Context) (int, error) {
 			return merges, errClosed
 		}
 		s.removeRetired(time.Now())
-		plan := compactionPlan(s.segs.byTable, time.Since(s.segs.lastAppend) >= compactIdle)
+		plan := compactionPlan(s.segs.byTable)
 		s.mu.Unlock()
 		if len(plan) == 0 {
-			return merges, nil
+			settled, err := s.settle(ctx)
+			return merges + settled, err
 		}
 		for _, group := range plan {
 			if _, _, err := s.merge(ctx, group, time.Time{}); err != nil {

@@ -164,6 +164,8 @@ func (s *Store) openSegments(ctx context.Context) error {
 		}
 	}
 	set.next.Store(maxID + 1)
+	// Segments left by the last run settle once this one has been idle.
+	set.lastAppend = time.Now()
 	s.segs = set
 	if _, err := s.wconn.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+viewSchema); err != nil {
 		return fmt.Errorf("duckdb: segments: %w", err)
@@ -193,12 +195,9 @@ func segmentPath(table string, id int64) string {
 }
 
 // viewSQL is the view that presents table name: its base table, then its
-// segments grouped by the columns they hold, each read with the schema's
-// column order and types (columns a file lacks read as the column's
-// default).
+// segments grouped by the columns they hold (segmentSelect).
 func (s *Store) viewSQL(name string, segs []segment) (string, error) {
-	l := s.layouts[name]
-	t := l.table
+	t := s.layouts[name].table
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.%s AS SELECT ", viewSchema, quoteIdent(name))
 	for _, c := range t.Columns {
@@ -206,7 +205,22 @@ func (s *Store) viewSQL(name string, segs []segment) (string, error) {
 		b.WriteString(", ")
 	}
 	fmt.Fprintf(&b, "%s FROM main.%s", quoteIdent(schema.IngestionTimeColumn), quoteIdent(name))
+	sel, err := s.segmentSelect(t, segs)
+	if err != nil {
+		return "", err
+	}
+	for _, q := range sel {
+		b.WriteString(" UNION ALL ")
+		b.WriteString(q)
+	}
+	return b.String(), nil
+}
 
+// segmentSelect reads segs, one SELECT per distinct column list, each
+// giving the schema's columns in order with their types, then the
+// ingestion time: a column a file lacks reads as the column's default,
+// timespans are converted back from microseconds.
+func (s *Store) segmentSelect(t *schema.Table, segs []segment) ([]string, error) {
 	groups := map[string][]string{}
 	var order []string
 	for _, g := range segs {
@@ -216,13 +230,15 @@ func (s *Store) viewSQL(name string, segs []segment) (string, error) {
 		groups[g.columns] = append(groups[g.columns], sqlString(filepath.Join(s.segs.dir, g.file)))
 	}
 	sort.Strings(order)
+	var out []string
 	for _, cols := range order {
 		have := map[string]string{}
 		for _, nc := range strings.Split(cols, ",") {
 			n, typ, _ := strings.Cut(nc, ":")
 			have[n] = typ
 		}
-		b.WriteString(" UNION ALL SELECT ")
+		var b strings.Builder
+		b.WriteString("SELECT ")
 		for _, c := range t.Columns {
 			typ, ok := have[c.Name]
 			switch {
@@ -234,8 +250,8 @@ func (s *Store) viewSQL(name string, segs []segment) (string, error) {
 				}
 				fmt.Fprintf(&b, "CAST(%s AS %s) AS %s, ", def, sqlT, quoteIdent(c.Name))
 			case typ != c.Type.String():
-				return "", fmt.Errorf("duckdb: table %s column %s is stored in segments as %s but the schema says %s; "+
-					"the store cannot convert it in place", name, c.Name, typ, c.Type)
+				return nil, fmt.Errorf("duckdb: table %s column %s is stored in segments as %s but the schema says %s; "+
+					"the store cannot convert it in place", t.Name, c.Name, typ, c.Type)
 			case c.Type == schema.TimeSpan:
 				fmt.Fprintf(&b, "to_microseconds(%s) AS %s, ", quoteIdent(c.Name), quoteIdent(c.Name))
 			default:
@@ -244,8 +260,9 @@ func (s *Store) viewSQL(name string, segs []segment) (string, error) {
 			}
 		}
 		fmt.Fprintf(&b, "%s FROM read_parquet([%s])", quoteIdent(schema.IngestionTimeColumn), strings.Join(groups[cols], ", "))
+		out = append(out, b.String())
 	}
-	return b.String(), nil
+	return out, nil
 }
 
 // inTx runs stmts (with args per statement, may be nil) in one
@@ -276,10 +293,11 @@ func (s *Store) inTx(ctx context.Context, stmts []string, args [][]any) (err err
 }
 
 // swapSegments commits added segments and removes dropped ones (by id) in
-// one transaction with the views of every table they touch, then updates
-// the in-memory set. The caller holds s.mu. Dropped files are retired,
-// not removed: a query may still be reading them.
-func (s *Store) swapSegments(ctx context.Context, add []segment, drop map[int64]bool) error {
+// one transaction with the views of every table they touch, after the
+// statements pre (settling's INSERT), then updates the in-memory set. The
+// caller holds s.mu. Dropped files are retired, not removed: a query may
+// still be reading them.
+func (s *Store) swapSegments(ctx context.Context, add []segment, drop map[int64]bool, pre ...string) error {
 	touched := map[string]bool{}
 	next := map[string][]segment{}
 	for _, g := range add {
@@ -307,8 +325,8 @@ func (s *Store) swapSegments(ctx context.Context, add []segment, drop map[int64]
 		next[table] = keep
 	}
 
-	var stmts []string
-	var args [][]any
+	stmts := append([]string(nil), pre...)
+	args := make([][]any, len(pre))
 	if len(drop) > 0 {
 		ids := make([]string, 0, len(drop))
 		for id := range drop {

@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,11 +180,11 @@ func TestCompactionPlanTiers(t *testing.T) {
 	for i := range int64(7) {
 		segs = append(segs, seg(i, 1000))
 	}
-	if p := compactionPlan(map[string][]segment{"T": segs}, false); len(p) != 0 {
+	if p := compactionPlan(map[string][]segment{"T": segs}); len(p) != 0 {
 		t.Errorf("7 segments of a tier merged: %v", p)
 	}
 	segs = append(segs, seg(7, 1500), seg(8, 100_000), seg(9, compactTargetRows))
-	p := compactionPlan(map[string][]segment{"T": segs}, false)
+	p := compactionPlan(map[string][]segment{"T": segs})
 	if len(p) != 1 || len(p[0]) != 8 {
 		t.Fatalf("plan %v, want the eight segments of one tier", p)
 	}
@@ -193,31 +194,85 @@ func TestCompactionPlanTiers(t *testing.T) {
 		}
 	}
 
-	// Bulk segments wait for a pause in ingest, then merge up to the target.
+	// Bulk segments are not rewritten...
 	var bulk []segment
 	for i := range int64(20) {
 		bulk = append(bulk, seg(100+i, 100_000))
 	}
 	bulk = append(bulk, seg(200, compactTargetRows))
-	if p := compactionPlan(map[string][]segment{"T": bulk}, false); len(p) != 0 {
-		t.Errorf("bulk segments merged while ingest runs: %d groups", len(p))
+	if p := compactionPlan(map[string][]segment{"T": bulk}); len(p) != 0 {
+		t.Errorf("bulk segments merged: %d groups", len(p))
 	}
-	p = compactionPlan(map[string][]segment{"T": bulk}, true)
-	if len(p) != 2 || len(p[0]) != 10 || len(p[1]) != 10 {
-		t.Errorf("idle plan: %d groups, want two of ten", len(p))
-	}
-	// Too many segments force merges even while ingest runs.
+	// ...unless there are too many of them.
 	var many []segment
 	for i := range int64(compactMaxSegments + 10) {
 		many = append(many, seg(i, 100_000))
 	}
-	p = compactionPlan(map[string][]segment{"T": many}, false)
+	p = compactionPlan(map[string][]segment{"T": many})
 	merged := 0
 	for _, g := range p {
 		merged += len(g) - 1
 	}
 	if left := len(many) - merged; left > compactMaxSegments/2+10 || len(p) == 0 {
 		t.Errorf("%d segments left after the forced plan", left)
+	}
+}
+
+// Once ingest pauses, segments settle into the base tables: the same rows
+// (defaults included for a segment older than a column), no files left.
+func TestSegmentSettle(t *testing.T) {
+	segmented(t)
+	oldIdle, oldRows, oldGrace := compactIdle, settleRows, retireGrace
+	compactIdle, settleRows, retireGrace = time.Hour, 25, 0
+	t.Cleanup(func() { compactIdle, settleRows, retireGrace = oldIdle, oldRows, oldGrace })
+	dir := t.TempDir()
+	v1 := &schema.Table{Name: "Events", Columns: []schema.Column{
+		{Name: "Timestamp", Type: schema.DateTime},
+		{Name: "Name", Type: schema.String},
+	}}
+	ts := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	s := openTables(t, dir, testOptions(), v1)
+	mustAppend(t, s, store.Batch{Tables: []store.TableRows{{Table: "Events", Rows: [][]any{{ts, "v1"}}}}})
+	s.Close()
+	v2 := &schema.Table{Name: "Events", Columns: []schema.Column{
+		{Name: "Timestamp", Type: schema.DateTime},
+		{Name: "Name", Type: schema.String},
+		{Name: "Span", Type: schema.TimeSpan},
+	}}
+	s = openTables(t, dir, testOptions(), v2, second)
+	s.stopCompactor()
+	for i := range 4 {
+		mustAppend(t, s, store.Batch{Tables: []store.TableRows{
+			{Table: "Second", Rows: secondRows(i*20, 20)},
+			{Table: "Events", Rows: [][]any{{ts, fmt.Sprintf("v2-%d", i), 1500 * time.Millisecond}}},
+		}})
+	}
+	query := func() *store.Result {
+		return mustQuery(t, s, `SELECT e.*, (SELECT count(*) FROM Second) AS n FROM Events e ORDER BY Name`)
+	}
+	before := query()
+	if n, _ := s.Compact(context.Background()); n != 0 {
+		t.Fatalf("%d merges or settles while ingest runs", n)
+	}
+	compactIdle = 0
+	if _, err := s.Compact(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	after := query()
+	if diff := cmp.Diff(before.Rows, after.Rows); diff != "" {
+		t.Errorf("rows changed by settling (-before +after):\n%s", diff)
+	}
+	s.mu.Lock()
+	left := len(s.segs.byTable["Events"]) + len(s.segs.byTable["Second"])
+	s.mu.Unlock()
+	if left != 0 {
+		t.Errorf("%d segments left after settling", left)
+	}
+	if files := segmentFiles(t, dir); len(files) != 0 {
+		t.Errorf("files left after settling: %v", files)
+	}
+	if n := mustQuery(t, s, "SELECT count(*) FROM main.Second").Rows[0][0]; n != int64(80) {
+		t.Errorf("base table holds %v rows, want 80", n)
 	}
 }
 
