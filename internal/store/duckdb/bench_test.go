@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store"
 )
@@ -157,4 +159,40 @@ func benchStore(b *testing.B) *Store {
 	}
 	b.Cleanup(func() { s.Close() })
 	return s
+}
+
+// BenchmarkSegmentFile: converting a 10,000-row batch of
+// DeviceProcessEvents to Arrow and writing it as a Parquet segment, the
+// CPU part of the segment path (no commit, no compaction). Take the
+// minimum of several runs on a shared machine.
+func BenchmarkSegmentFile(b *testing.B) {
+	tb, _ := schema.Lookup("DeviceProcessEvents")
+	batch := benchBatch(tb, false)
+	rows := batch.Tables[0].Rows
+	for i, row := range rows {
+		for j, c := range tb.Columns {
+			v, err := store.Normalize(c, row[j])
+			if err != nil {
+				b.Fatal(err)
+			}
+			rows[i][j] = v
+		}
+	}
+	dir := b.TempDir()
+	var bc builderCache
+	now := time.Now()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		bld := bc.get(tb)
+		rec, _, err := bld.build(rows, now, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := writeSegment(fmt.Sprintf("%s/%d.parquet", dir, i), rec, memory.DefaultAllocator); err != nil {
+			b.Fatal(err)
+		}
+		rec.Release()
+		bc.put(bld)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(rows)), "ns/row")
 }

@@ -258,6 +258,14 @@ func (bc *builderCache) get(t *schema.Table) *recordBuilder {
 	return b
 }
 
+// drop forgets the idle builders: a bulk import's buffers are tens of
+// megabytes per table, not worth holding once ingest pauses.
+func (bc *builderCache) drop() {
+	bc.mu.Lock()
+	bc.idle = nil
+	bc.mu.Unlock()
+}
+
 func (bc *builderCache) put(b *recordBuilder) {
 	bc.mu.Lock()
 	if bc.idle == nil {
