@@ -102,7 +102,11 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 	}
 	now := s.now()
 	nowUS := now.UnixMicro()
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	write := s.write
+	if ch.Rederivable {
+		write = s.writeUnsynced
+	}
+	err := write(ctx, func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO incidents (name, severity, severity_rank, status, assignee, classification,
 			determination, tags, system_tags, categories, techniques, devices, users, mailboxes, apps, ips, service_sources,
 			detection_sources, investigations, actions, alert_count, entity_count, first_activity, last_activity, redirect_to,

@@ -49,6 +49,7 @@ type Store struct {
 	w    *sql.DB // exactly one connection; all writes
 	r    *sql.DB // query_only connections; all reads
 	now  func() time.Time
+	ckpt *checkpointer // copies the WAL into the database off the commit path
 }
 
 // Open opens (creating if needed) the state store at path and brings its
@@ -87,6 +88,10 @@ func Open(path string) (*Store, error) {
 	if err := s.init(context.Background()); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if s.ckpt, err = startCheckpointer(abs); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}
 	return s, nil
 }
@@ -153,5 +158,9 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the store. The last connection to close checkpoints the WAL.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	var err error
+	if s.ckpt != nil {
+		err = s.ckpt.close()
+	}
+	return errors.Join(err, s.r.Close(), s.w.Close())
 }
