@@ -39,11 +39,11 @@ type Engine struct {
 	dcs       map[string]bool     // device keys of domain controllers
 	ignored   map[string]bool     // ignored account names and SIDs, lower-case
 	watermark time.Time           // latest alert time seen
-	sinceGC   int      // alerts placed since the index sweep last started
-	sweep     []string // index keys the running sweep has still to visit
-	sweepPer  int      // keys visited per alert placed
-	overCap   map[[2]*live]bool // pairs whose entities together exceed the cap (canMerge)
-	dirty     []*live           // incidents with unwritten derived fields, oldest first
+	sinceGC   int                 // alerts placed since the index sweep last started
+	sweep     []string            // index keys the running sweep has still to visit
+	sweepPer  int                 // keys visited per alert placed
+	overCap   map[[2]*live]bool   // pairs whose entities together exceed the cap (canMerge)
+	dirty     []*live             // incidents with unwritten derived fields, oldest first
 	wall      func() time.Time
 	// addrs maps an IP to the device (short host name) that used it as
 	// its own address; ambiguous is an address two devices used.
