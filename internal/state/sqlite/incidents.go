@@ -147,6 +147,11 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 				if err != nil && errors.Is(mapErr(err), state.ErrConflict) {
 					return fmt.Errorf("incident %d exists: %w", in.ID, state.ErrConflict)
 				}
+			} else if in.RedirectTo != 0 {
+				// A redirected row is written by its merge, which changed
+				// status and redirect: the derived update would not
+				// match, and the full one is right for any row.
+				res, err = upd.ExecContext(ctx, append(args, nowUS, in.ID, in.Version)...)
 			} else {
 				// args without status (3) and redirect_to (24).
 				dargs := make([]any, 0, len(args)+3)

@@ -18,6 +18,10 @@
 // silently vanish: an audit record, a token already shown to its owner, a
 // revocation. Writes are rare (logins, token and user changes, a token's
 // last use at most once a minute), so the fsync costs nothing noticeable.
+// The one exception is incident correlation's own batches, which the
+// server re-derives from the event store if they are lost
+// (incident_sync.go); checkpoints run on a background connection
+// (checkpoint.go).
 package sqlite
 
 import (
