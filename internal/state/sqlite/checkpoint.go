@@ -17,9 +17,10 @@ const checkpointEvery = 250 * time.Millisecond
 // connection (passive checkpoints: it never waits for the writer or
 // blocks it). SQLite's auto-checkpoint runs inside the commit that takes
 // the WAL past wal_autocheckpoint pages, and copied there up to 10,000
-// pages; with this running, it finds them already copied and only
-// restarts the WAL. Incident correlation commits continuously, so this
-// took up to a few hundred milliseconds off one batch in ten.
+// pages; with this running, it finds most of them already copied.
+// Incident correlation commits continuously: at a million alerts that
+// copy was 7 % of the CPU on a batch's path (3 % with this), and its
+// fsyncs waited on the disk inside the batch.
 type checkpointer struct {
 	db   *sql.DB
 	stop chan struct{}
