@@ -16,6 +16,10 @@ type live struct {
 	dirty      bool
 	dirtySince time.Time
 	pending    []string // alerts added since the row was last written
+	// isOpen: this is the engine's open incident of its id (setOpen,
+	// closeOpen). Index refs to a live that is not are dead; a flag
+	// rather than a map lookup per ref on the hot path.
+	isOpen bool
 }
 
 // seen is when an incident saw one entity.

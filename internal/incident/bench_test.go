@@ -220,21 +220,24 @@ func BenchmarkCorrelateMemory(b *testing.B) {
 		e.OnChange = func(IncidentEvent) { events++ }
 		g := &orgGen{r: rand.New(rand.NewPCG(1, 2)), devices: 20_000, n: n}
 		var lat []time.Duration
+		var cpu time.Duration
 		start := time.Now()
 		for {
 			as := g.next(500)
 			if len(as) == 0 {
 				break
 			}
-			t := time.Now()
+			t, c := time.Now(), cpuTime()
 			if err := e.Ingest(ctx, as); err != nil {
 				b.Fatal(err)
 			}
 			lat = append(lat, time.Since(t))
+			cpu += cpuTime() - c
 		}
 		el := time.Since(start)
 		slices.Sort(lat)
 		b.ReportMetric(float64(n)/el.Seconds(), "alerts/s")
+		b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-us/alert")
 		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 		b.ReportMetric(float64(len(e.open)), "open")
 		if events == 0 {

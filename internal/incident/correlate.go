@@ -1,11 +1,13 @@
 package incident
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -37,9 +39,11 @@ type Engine struct {
 	dcs       map[string]bool     // device keys of domain controllers
 	ignored   map[string]bool     // ignored account names and SIDs, lower-case
 	watermark time.Time           // latest alert time seen
-	sinceGC   int
-	overCap   map[[2]*live]bool // pairs whose entities together exceed the cap (canMerge)
-	dirty     []*live           // incidents with unwritten derived fields, oldest first
+	sinceGC   int                 // alerts placed since the index sweep last started
+	sweep     []string            // index keys the running sweep has still to visit
+	sweepPer  int                 // keys visited per alert placed
+	overCap   map[[2]*live]bool   // pairs whose entities together exceed the cap (canMerge)
+	dirty     []*live             // incidents with unwritten derived fields, oldest first
 	wall      func() time.Time
 	// addrs maps an IP to the device (short host name) that used it as
 	// its own address; ambiguous is an address two devices used.
@@ -108,8 +112,12 @@ func New(st state.IncidentStore, set Settings) (*Engine, error) {
 }
 
 func (e *Engine) reset() {
+	for _, l := range e.open {
+		l.isOpen = false
+	}
 	e.open = map[int64]*live{}
 	e.index = map[string][]ref{}
+	e.sweep, e.sinceGC = nil, 0
 	e.prev = map[string]*devSet{}
 	if e.prevalent == nil {
 		e.prevalent = map[string]bool{}
@@ -122,6 +130,24 @@ func (e *Engine) reset() {
 		e.ignored = map[string]bool{}
 	}
 	e.watermark = time.Time{}
+}
+
+// setOpen makes l the open incident of its id; a live it replaces
+// stops linking.
+func (e *Engine) setOpen(l *live) {
+	if old := e.open[l.inc.ID]; old != nil && old != l {
+		old.isOpen = false
+	}
+	e.open[l.inc.ID] = l
+	l.isOpen = true
+}
+
+// closeOpen removes an incident from the open ones.
+func (e *Engine) closeOpen(id int64) {
+	if l := e.open[id]; l != nil {
+		l.isOpen = false
+		delete(e.open, id)
+	}
 }
 
 // Settings returns the engine's settings.
@@ -160,7 +186,7 @@ func (e *Engine) load(ctx context.Context) error {
 	for i := range incs {
 		in := incs[i]
 		l := e.rebuild(&in, byID[in.ID])
-		e.open[in.ID] = l
+		e.setOpen(l)
 		// A row whose deferred fields were not written before a stop
 		// is written again soon.
 		if in.AlertCount != l.agg.alerts {
@@ -216,6 +242,9 @@ type batch struct {
 	audits   []state.Audit
 	events   []IncidentEvent
 	created  []int64
+	// rederivable: correlation's own change (Ingest, Flush), which the
+	// catch-up re-derives from the event store if it is lost.
+	rederivable bool
 }
 
 func newBatch() *batch {
@@ -256,6 +285,7 @@ func (e *Engine) Ingest(ctx context.Context, alerts []Alert) error {
 		return fmt.Errorf("incidents: %w", err)
 	}
 	b := newBatch()
+	b.rederivable = true
 	b.alerts = make([]state.IncidentAlert, 0, len(as))
 	for _, a := range as {
 		if _, ok := known[a.ID]; ok {
@@ -312,14 +342,14 @@ func (e *Engine) place(b *batch, a *Alert) {
 		ia.Reasons = append(ia.Reasons, r)
 	} else {
 		for _, c := range cands {
-			if c.l == target || e.open[c.l.inc.ID] != c.l {
+			if c.l == target || !c.l.isOpen {
 				continue
 			}
 			r := c.reason
 			if err := e.canMerge(target, c.l); err != nil {
-				r.Note = fmt.Sprintf("also links to incident %d, not merged: %v", c.l.inc.ID, err)
+				r.Note = "also links to incident " + strconv.FormatInt(c.l.inc.ID, 10) + ", not merged: " + err.Error()
 			} else {
-				r.Note = fmt.Sprintf("also linked to incident %d, which was merged into this one", c.l.inc.ID)
+				r.Note = "also linked to incident " + strconv.FormatInt(c.l.inc.ID, 10) + ", which was merged into this one"
 				e.mergeInto(b, target, c.l, "system", r)
 			}
 			ia.Reasons = append(ia.Reasons, r)
@@ -331,9 +361,7 @@ func (e *Engine) place(b *batch, a *Alert) {
 	b.alerts = append(b.alerts, ia)
 	target.pending = append(target.pending, ia.AlertID)
 	e.sinceGC++
-	if e.sinceGC >= 50_000 {
-		e.gc()
-	}
+	e.gc()
 }
 
 func normSeverity(s string) string {
@@ -359,7 +387,7 @@ func (e *Engine) takeDirty(b *batch, all bool) {
 	n := 0
 	for len(e.dirty) > 0 {
 		l := e.dirty[0]
-		if !l.dirty || e.open[l.inc.ID] != l {
+		if !l.dirty || !l.isOpen {
 			e.dirty = e.dirty[1:]
 			continue
 		}
@@ -380,6 +408,7 @@ func (e *Engine) takeDirty(b *batch, all bool) {
 func (e *Engine) Flush(ctx context.Context) error {
 	e.mu.Lock()
 	b := newBatch()
+	b.rederivable = true
 	e.takeDirty(b, true)
 	if len(b.order) == 0 {
 		e.mu.Unlock()
@@ -401,7 +430,7 @@ func (e *Engine) create(b *batch, ia *state.IncidentAlert) *live {
 	in := &state.Incident{ID: e.nextID, Status: "New", CreatedAt: e.now().UTC(), Tags: []string{}, SystemTags: []string{}}
 	e.nextID++
 	l := &live{inc: in, ents: map[string]*seen{}, agg: newAggregate()}
-	e.open[in.ID] = l
+	e.setOpen(l)
 	b.touch(l)
 	b.created = append(b.created, in.ID)
 	details, _ := json.Marshal(map[string]string{"alert": ia.AlertID})
@@ -413,13 +442,17 @@ func (e *Engine) create(b *batch, ia *state.IncidentAlert) *live {
 // each with the first reason found.
 func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
 	var out []candidate
-	// An alert links to a handful of incidents: a scan beats a map.
-	found := func(r ref, reason state.LinkReason) {
+	// An alert links to a handful of incidents: a scan beats a map. Only
+	// the first reason per incident is kept, so it is built only then.
+	known := func(r ref) bool {
 		for i := range out {
 			if out[i].l == r.l {
-				return
+				return true
 			}
 		}
+		return false
+	}
+	found := func(r ref, reason state.LinkReason) {
 		out = append(out, candidate{l: r.l, reason: reason})
 	}
 	for _, ent := range ia.Entities {
@@ -429,7 +462,7 @@ func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
 		w := e.set.Windows[ent.Kind]
 		for _, k := range ent.Keys {
 			for _, r := range e.lookup(k) {
-				if ia.Time.Before(r.s.first.Add(-w)) || ia.Time.After(r.s.last.Add(w)) {
+				if known(r) || ia.Time.Before(r.s.first.Add(-w)) || ia.Time.After(r.s.last.Add(w)) {
 					continue
 				}
 				other, at := r.s.lastAlert, r.s.last
@@ -448,7 +481,7 @@ func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
 				if !e.dcs[k] && !slices.ContainsFunc(ia.Entities, func(x state.IncidentEntity) bool { return slices.Contains(x.Keys, k) }) {
 					wd := e.set.Windows[KindDevice]
 					for _, r := range e.lookup(k) {
-						if ia.Time.Before(r.s.first.Add(-wd)) || ia.Time.After(r.s.last.Add(wd)) {
+						if known(r) || ia.Time.Before(r.s.first.Add(-wd)) || ia.Time.After(r.s.last.Add(wd)) {
 							continue
 						}
 						found(r, state.LinkReason{Kind: "entity", EntityKind: KindIP, EntityValue: ent.Value, Key: k,
@@ -466,7 +499,7 @@ func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
 					continue
 				}
 				for _, r := range e.lookup("mail:" + upn) {
-					if ia.Time.Before(r.s.first) || ia.Time.After(r.s.first.Add(e.set.SequenceWindow)) {
+					if known(r) || ia.Time.Before(r.s.first) || ia.Time.After(r.s.first.Add(e.set.SequenceWindow)) {
 						continue
 					}
 					found(r, state.LinkReason{Kind: "sequence", EntityKind: KindMailbox, EntityValue: upn, Key: "mail:" + upn,
@@ -476,7 +509,7 @@ func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].l.inc.ID < out[j].l.inc.ID })
+	slices.SortStableFunc(out, func(a, b candidate) int { return cmp.Compare(a.l.inc.ID, b.l.inc.ID) })
 	return out
 }
 
@@ -489,7 +522,7 @@ func (e *Engine) lookup(k string) []ref {
 	// entity records are never replaced (addToLive and mergeInto only
 	// add), so r.s is still r.l's record of the entity.
 	for _, r := range rs {
-		if e.open[r.l.inc.ID] == r.l {
+		if r.l.isOpen {
 			kept = append(kept, r)
 		}
 	}
@@ -590,6 +623,10 @@ func (e *Engine) accepts(l *live, ia *state.IncidentAlert) bool {
 		return false
 	}
 	n := len(l.ents)
+	if n+len(ia.Entities) <= e.set.MaxEntities {
+		// Within the cap even if every entity is new: no lookups.
+		return true
+	}
 	for _, ent := range ia.Entities {
 		if _, ok := l.ents[identity(&ent)]; !ok {
 			n++
@@ -648,25 +685,49 @@ func (e *Engine) addRef(k string, r ref) {
 	e.index[k] = append(rs, r)
 }
 
+// gcEvery is how many alerts one sweep of the index spans.
+const gcEvery = 50_000
+
 // gc drops index entries no alert can link to any more: entities last
 // seen more than twice the longest window before the newest alert (the
-// slack keeps late alerts linking).
+// slack keeps late alerts linking). It runs a little per alert: a sweep
+// lists the keys once every gcEvery alerts and visits them over the next
+// gcEvery, so that no batch walks the whole index (which, at a million
+// open alerts, took one batch in a hundred from tens to hundreds of
+// milliseconds).
 func (e *Engine) gc() {
-	e.sinceGC = 0
-	// Pairs of closed or merged incidents are dead weight; the rest are
-	// cheaply found again.
-	clear(e.overCap)
+	if len(e.sweep) == 0 {
+		if e.sinceGC < gcEvery {
+			return
+		}
+		e.sinceGC = 0
+		// Pairs of closed or merged incidents are dead weight; the rest
+		// are cheaply found again.
+		clear(e.overCap)
+		for k := range e.index {
+			e.sweep = append(e.sweep, k)
+		}
+		e.sweepPer = len(e.sweep)/gcEvery + 1
+	}
 	cut := e.watermark.Add(-2 * e.set.maxWindow())
-	for k, rs := range e.index {
+	for range min(e.sweepPer, len(e.sweep)) {
+		k := e.sweep[len(e.sweep)-1]
+		e.sweep[len(e.sweep)-1] = ""
+		e.sweep = e.sweep[:len(e.sweep)-1]
+		rs, ok := e.index[k]
+		if !ok {
+			continue
+		}
 		kept := rs[:0]
 		for _, r := range rs {
-			if e.open[r.l.inc.ID] == r.l && r.s.last.After(cut) {
+			if r.l.isOpen && r.s.last.After(cut) {
 				kept = append(kept, r)
 			}
 		}
-		if len(kept) == 0 {
+		switch {
+		case len(kept) == 0:
 			delete(e.index, k)
-		} else {
+		case len(kept) < len(rs):
 			clear(rs[len(kept):])
 			e.index[k] = kept
 		}
@@ -676,7 +737,7 @@ func (e *Engine) gc() {
 // commit stores a batch; on failure the engine's memory is rebuilt from
 // the store, which still holds the state before the batch.
 func (e *Engine) commit(ctx context.Context, b *batch, actor string) error {
-	ch := &state.IncidentChange{Alerts: b.alerts, Merges: b.merges, Activity: b.activity, Comments: b.comments}
+	ch := &state.IncidentChange{Alerts: b.alerts, Merges: b.merges, Activity: b.activity, Comments: b.comments, Rederivable: b.rederivable}
 	rows := make([]*state.Incident, len(b.order))
 	for i, l := range b.order {
 		l.agg.fill(l.inc, len(l.ents))

@@ -138,7 +138,7 @@ func (e *Engine) mergeInto(b *batch, dst, src *live, actor string, why state.Lin
 	}
 	dst.pending = append(dst.pending, src.pending...)
 	src.pending = nil
-	delete(e.open, src.inc.ID)
+	e.closeOpen(src.inc.ID)
 	b.touch(src)
 	b.touch(dst)
 	b.merges = append(b.merges, state.IncidentMerge{Source: src.inc.ID, Target: dst.inc.ID})

@@ -191,7 +191,7 @@ func (e *Engine) Update(ctx context.Context, id, version int64, p Patch, audit s
 	// The stored row is now n: keep the engine's view in step.
 	switch {
 	case l != nil && n.Status == "Resolved":
-		delete(e.open, id)
+		e.closeOpen(id)
 	case l != nil:
 		*l.inc = n
 		l.dirty = false
@@ -200,7 +200,7 @@ func (e *Engine) Update(ctx context.Context, id, version int64, p Patch, audit s
 		alerts, err := e.st.IncidentAlerts(ctx, id)
 		if err == nil {
 			nn := n
-			e.open[id] = e.rebuild(&nn, alerts)
+			e.setOpen(e.rebuild(&nn, alerts))
 		}
 	}
 	ev := IncidentEvent{Type: "updated", Incident: cloneIncident(&n), Actor: audit.Actor, Time: now}
@@ -350,10 +350,10 @@ func (e *Engine) MoveAlert(ctx context.Context, alertID string, target int64, au
 		src.inc.Status, src.inc.ResolvedAt = "Resolved", now
 		src.inc.AlertCount = 0
 	} else if srcLive != nil {
-		e.open[srcID] = src
+		e.setOpen(src)
 	}
 	if len(rest) == 0 {
-		delete(e.open, srcID)
+		e.closeOpen(srcID)
 	}
 	b.touch(src)
 	if dst == nil {

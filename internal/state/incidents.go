@@ -154,6 +154,12 @@ type IncidentChange struct {
 	Merges    []IncidentMerge // applied after Alerts
 	Comments  []IncidentComment
 	Activity  []IncidentActivity
+	// Rederivable marks correlation's own changes: the alerts they place
+	// are durable in the event store, and the catch-up places them again
+	// if the change is lost. The store may then commit without waiting for
+	// the disk (lost on power loss, never on a process crash); an
+	// analyst's change is never Rederivable.
+	Rederivable bool
 }
 
 // IncidentFilter selects incidents for the queue.

@@ -102,7 +102,11 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 	}
 	now := s.now()
 	nowUS := now.UnixMicro()
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	write := s.write
+	if ch.Rederivable {
+		write = s.writeUnsynced
+	}
+	err := write(ctx, func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO incidents (name, severity, severity_rank, status, assignee, classification,
 			determination, tags, system_tags, categories, techniques, devices, users, mailboxes, apps, ips, service_sources,
 			detection_sources, investigations, actions, alert_count, entity_count, first_activity, last_activity, redirect_to,
@@ -143,6 +147,11 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 				if err != nil && errors.Is(mapErr(err), state.ErrConflict) {
 					return fmt.Errorf("incident %d exists: %w", in.ID, state.ErrConflict)
 				}
+			} else if in.RedirectTo != 0 {
+				// A redirected row is written by its merge, which changed
+				// status and redirect: the derived update would not
+				// match, and the full one is right for any row.
+				res, err = upd.ExecContext(ctx, append(args, nowUS, in.ID, in.Version)...)
 			} else {
 				// args without status (3) and redirect_to (24).
 				dargs := make([]any, 0, len(args)+3)

@@ -18,6 +18,10 @@
 // silently vanish: an audit record, a token already shown to its owner, a
 // revocation. Writes are rare (logins, token and user changes, a token's
 // last use at most once a minute), so the fsync costs nothing noticeable.
+// The one exception is incident correlation's own batches, which the
+// server re-derives from the event store if they are lost
+// (incident_sync.go); checkpoints run on a background connection
+// (checkpoint.go).
 package sqlite
 
 import (
@@ -49,6 +53,7 @@ type Store struct {
 	w    *sql.DB // exactly one connection; all writes
 	r    *sql.DB // query_only connections; all reads
 	now  func() time.Time
+	ckpt *checkpointer // copies the WAL into the database off the commit path
 }
 
 // Open opens (creating if needed) the state store at path and brings its
@@ -87,6 +92,10 @@ func Open(path string) (*Store, error) {
 	if err := s.init(context.Background()); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if s.ckpt, err = startCheckpointer(abs); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}
 	return s, nil
 }
@@ -153,5 +162,9 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the store. The last connection to close checkpoints the WAL.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	var err error
+	if s.ckpt != nil {
+		err = s.ckpt.close()
+	}
+	return errors.Join(err, s.r.Close(), s.w.Close())
 }
