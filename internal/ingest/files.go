@@ -33,6 +33,7 @@ func ReadLines(ctx context.Context, p *Pipeline, source string, r io.Reader, pro
 		return readRecordsArray(ctx, p, source, br)
 	}
 	lr := NewLineReader(br, MaxLineBytes)
+	var c lineChunk
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -40,18 +41,66 @@ func ReadLines(ctx context.Context, p *Pipeline, source string, r io.Reader, pro
 		line, no, err := lr.Next()
 		switch {
 		case err == io.EOF:
-			return nil
+			return c.flush(ctx, p)
 		case errors.Is(err, ErrLineTooLong):
+			// Records keep their order: the lines before go first.
+			if err := c.flush(ctx, p); err != nil {
+				return err
+			}
 			p.Reject(source, no, err.Error())
 			continue
 		case err != nil:
+			if err := c.flush(ctx, p); err != nil {
+				return err
+			}
 			p.Reject(source, no, fmt.Sprintf("stream broken off: %v", err))
 			return nil
 		}
-		if _, err := p.Add(ctx, Record{Source: source, Line: no, Data: line}); err != nil {
-			return err
+		c.add(source, no, line)
+		if c.full() {
+			if err := c.flush(ctx, p); err != nil {
+				return err
+			}
 		}
 	}
+}
+
+// Chunks of lines handed to AddMany: large enough to keep every worker
+// busy, small enough that a chunk's rows are a small part of a batch.
+const (
+	chunkLines = 2048
+	chunkBytes = 8 << 20
+)
+
+// lineChunk collects consecutive lines, copied (the line reader reuses
+// its buffer), for one AddMany call.
+type lineChunk struct {
+	buf  []byte
+	ends []int
+	recs []Record
+}
+
+func (c *lineChunk) add(source string, no int64, line []byte) {
+	c.buf = append(c.buf, line...)
+	c.ends = append(c.ends, len(c.buf))
+	c.recs = append(c.recs, Record{Source: source, Line: no})
+}
+
+func (c *lineChunk) full() bool { return len(c.recs) >= chunkLines || len(c.buf) >= chunkBytes }
+
+// flush adds the collected lines and empties the chunk.
+func (c *lineChunk) flush(ctx context.Context, p *Pipeline) error {
+	if len(c.recs) == 0 {
+		return nil
+	}
+	start := 0
+	for i := range c.recs {
+		c.recs[i].Data = c.buf[start:c.ends[i]:c.ends[i]]
+		start = c.ends[i]
+	}
+	_, err := p.AddMany(ctx, c.recs)
+	c.buf, c.ends, c.recs = c.buf[:0], c.ends[:0], c.recs[:0]
+	return err
 }
 
 type countingReader struct {

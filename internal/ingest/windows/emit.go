@@ -57,7 +57,12 @@ func (c *core) device(host string) device {
 
 type decodeFunc func(v *fastjson.Value, e *Event) error
 
-func (c *core) normalize(in *ingest.Input, out *ingest.RowSet, decode decodeFunc) error {
+// needsOrder is what onDC panics with when records are normalized out of
+// order (see ingest.Input.Unordered): whether the host is a domain
+// controller may depend on the records before this one.
+type needsOrder struct{}
+
+func (c *core) normalize(in *ingest.Input, out *ingest.RowSet, decode decodeFunc) (err error) {
 	if in.JSON == nil || in.JSON.Type() != fastjson.TypeObject {
 		return errors.New("record is not a JSON object")
 	}
@@ -78,7 +83,17 @@ func (c *core) normalize(in *ingest.Input, out *ingest.RowSet, decode decodeFunc
 	}
 	dev := c.device(e.Computer)
 	x := emitter{e: e, out: out, seed: recordHash(in.Data), dcs: &c.dcs, extra: &e.extra,
-		devName: dev.name, devID: dev.id}
+		devName: dev.name, devID: dev.id, unordered: in.Unordered}
+	if in.Unordered {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(needsOrder); !ok {
+					panic(r)
+				}
+				err = ingest.ErrNeedsOrder
+			}
+		}()
+	}
 	if m := mappers[e.Channel][e.EventID]; m != nil {
 		m(&x)
 		x.finish()
@@ -98,6 +113,9 @@ type emitter struct {
 	dcs     *dcSet
 	primary *ingest.Row
 	extra   *jsonObject // the event's buffer for AdditionalFields
+	// unordered: records are normalized out of order, so what dcs says
+	// about this host may not include the records before this one yet.
+	unordered bool
 }
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
