@@ -318,7 +318,7 @@ func (w *worker) normalize(p *Pipeline, rec Record, unordered bool) (reason stri
 // says why one cannot be stored.
 func checkRow(r *Row) string {
 	for i, v := range r.Values {
-		if v == nil {
+		if v == nil || (fastCanonical && i < 64 && r.checked&(1<<i) != 0) {
 			continue
 		}
 		if reason := checkValue(r, i); reason != "" {
@@ -351,8 +351,8 @@ func checkValue(r *Row, i int) string {
 	return ""
 }
 
-// fastCanonical enables the canonicalJSON shortcut (tests turn it off to
-// compare against the slow path).
+// fastCanonical enables the canonicalJSON shortcut and trusts
+// SetCanonicalJSON (tests turn it off to compare against the slow path).
 var fastCanonical = true
 
 func firstByte(b []byte) byte {

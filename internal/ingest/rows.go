@@ -11,6 +11,9 @@ import (
 type Row struct {
 	Table  *schema.Table
 	Values []any
+	// checked marks columns (below 64) whose value is already in the
+	// store's canonical form and owned by the row (SetCanonicalJSON).
+	checked uint64
 }
 
 // Set puts v in the named column. An unknown column is a bug in a
@@ -22,7 +25,15 @@ func (r *Row) Set(column string, v any) *Row {
 		panic(fmt.Sprintf("ingest: table %s has no column %s", r.Table.Name, column))
 	}
 	r.Values[i] = v
+	r.unchecked(i)
 	return r
+}
+
+// unchecked clears column i's mark of SetCanonicalJSON.
+func (r *Row) unchecked(i int) {
+	if i < 64 {
+		r.checked &^= 1 << i
+	}
 }
 
 // SetString sets a string column, leaving it null when s is empty so that
@@ -64,6 +75,33 @@ func (r *Row) SetJSON(column string, v any) *Row {
 		r.Values[i] = json.RawMessage(b)
 	} else {
 		r.Values[i] = string(b)
+	}
+	r.unchecked(i)
+	return r
+}
+
+// SetCanonicalJSON puts JSON text in a dynamic column (as json.RawMessage)
+// or a string column (as a copy of its text), for text the normalizer
+// wrote itself: compact, valid JSON in valid UTF-8, not null (what
+// jsonenc writes). For a dynamic column b must be memory nothing else
+// writes to afterwards. The pipeline then stores the value as it is,
+// without scanning or copying it again; fuzzers and golden tests still
+// check it with store.Normalize. Empty text leaves the column null.
+func (r *Row) SetCanonicalJSON(column string, b []byte) *Row {
+	col, i, ok := r.Table.Column(column)
+	if !ok {
+		panic(fmt.Sprintf("ingest: table %s has no column %s", r.Table.Name, column))
+	}
+	if len(b) == 0 {
+		return r
+	}
+	if col.Type == schema.Dynamic {
+		r.Values[i] = json.RawMessage(b)
+	} else {
+		r.Values[i] = string(b)
+	}
+	if i < 64 {
+		r.checked |= 1 << i
 	}
 	return r
 }

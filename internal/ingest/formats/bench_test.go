@@ -171,6 +171,9 @@ func benchDiscard(b *testing.B, base [][]byte, n, workers int) {
 	for b.Loop() {
 		enrichers, _ := enrich.Default(ctx, nil)
 		p, _ := ingest.NewPipeline(formats.Registry(), discard{}, ingest.Options{Enrichers: enrichers, BatchRows: benchBatchRows, Workers: workers})
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		alloc0 := ms.TotalAlloc
 		cpu0 := cpuTime()
 		start := time.Now()
 		for i := 0; i < n; i++ {
@@ -186,7 +189,9 @@ func benchDiscard(b *testing.B, base [][]byte, n, workers int) {
 			b.Fatal(err)
 		}
 		d, cpu := time.Since(start), cpuTime()-cpu0
+		runtime.ReadMemStats(&ms)
 		b.ReportMetric(float64(n)/d.Seconds(), "events/s")
+		b.ReportMetric(float64(ms.TotalAlloc-alloc0)/float64(n), "alloc-B/event")
 		if cpu > 0 {
 			b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/event")
 		}

@@ -1,7 +1,6 @@
 package windows
 
 import (
-	"encoding/json"
 	"errors"
 	"hash/crc64"
 	"math"
@@ -172,7 +171,7 @@ func (x *emitter) finish() {
 	if r == nil {
 		return
 	}
-	col, i, ok := r.Table.Column("AdditionalFields")
+	col, _, ok := r.Table.Column("AdditionalFields")
 	if !ok {
 		return
 	}
@@ -187,11 +186,11 @@ func (x *emitter) finish() {
 	if x.extra.empty() {
 		return
 	}
-	b := x.extra.bytes()
+	// A string column copies the text; a dynamic one keeps the slice.
 	if col.Type == schema.Dynamic {
-		r.Values[i] = json.RawMessage(b)
+		r.SetCanonicalJSON(col.Name, x.extra.bytes())
 	} else {
-		r.Values[i] = string(b)
+		r.SetCanonicalJSON(col.Name, x.extra.closed())
 	}
 }
 

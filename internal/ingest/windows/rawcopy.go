@@ -1,7 +1,7 @@
 package windows
 
 import (
-	"encoding/json"
+	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -21,13 +21,14 @@ func (x *emitter) raw() {
 	}
 }
 
-// eventData is the event data as one JSON object of strings.
+// eventData writes the event data as one JSON object of strings into the
+// event's buffer and returns it (valid until the event is reused).
 func (x *emitter) eventData() []byte {
 	o := &x.e.data
 	for _, f := range x.e.Data {
 		o.str(f.Name, f.Value)
 	}
-	return o.bytes()
+	return o.closed()
 }
 
 func setSmallInt(r *ingest.Row, col, s string) {
@@ -137,7 +138,7 @@ func (x *emitter) securityEvent() {
 			}
 		}
 	}
-	r.Set("EventData", string(x.eventData()))
+	r.SetCanonicalJSON("EventData", x.eventData()) // a string column: copied
 }
 
 // securityLevel is SecurityEvent's Level: Sentinel writes the audit
@@ -175,6 +176,6 @@ func (x *emitter) windowsEvent() {
 	setSmallInt(r, "SystemThreadId", e.ThreadID)
 	r.SetString("SystemUserId", e.UserID)
 	r.SetString("Correlation", e.Correlation)
-	r.Set("EventData", json.RawMessage(x.eventData()))
+	r.SetCanonicalJSON("EventData", bytes.Clone(x.eventData()))
 	r.SetString("RawEventData", e.Message)
 }
