@@ -70,7 +70,7 @@ func (c *core) normalize(in *ingest.Input, out *ingest.RowSet, decode decodeFunc
 		e = &Event{}
 	}
 	defer c.events.Put(e)
-	e.reset(len(in.Data))
+	e.reset()
 	if err := decode(in.JSON, e); err != nil {
 		return err
 	}

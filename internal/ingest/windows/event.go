@@ -45,28 +45,34 @@ type Event struct {
 	// Buffers reused across the records an Event is pooled for.
 	extra, data jsonObject
 
-	// arena holds the text of the record's fields: one allocation instead
-	// of one per string. Rows keep substrings of it, so it is never
-	// written below its length and never reused for another record.
-	arena     []byte
-	arenaHint int
+	// arena holds the text of the records' fields: one allocation for
+	// many records instead of one per string. Rows keep substrings of it,
+	// so bytes once written are never written again: a record's text goes
+	// after the last one's, and a full chunk is left to the rows that
+	// still use it.
+	arena []byte
 }
 
-func (e *Event) reset(hint int) {
-	data, used, b1, b2 := e.Data[:0], e.used[:0], e.extra, e.data
-	*e = Event{Data: data, used: used, extra: b1, data: b2, arenaHint: hint}
+// arenaChunk is the size of a new arena chunk: a few records' text, so
+// that the chunk a long-lived string pins (an enricher's cache keeps
+// names) stays small.
+const arenaChunk = 8 << 10
+
+func (e *Event) reset() {
+	data, used, b1, b2, arena := e.Data[:0], e.used[:0], e.extra, e.data, e.arena
+	*e = Event{Data: data, used: used, extra: b1, data: b2, arena: arena}
 	e.extra.reset()
 	e.data.reset()
 }
 
-// text returns b as a string backed by the record's arena.
+// text returns b as a string backed by the arena.
 func (e *Event) text(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
 	if cap(e.arena)-len(e.arena) < len(b) {
 		// A new chunk: the old one stays as it is for the strings in it.
-		e.arena = make([]byte, 0, max(len(b), e.arenaHint, 256))
+		e.arena = make([]byte, 0, max(len(b), arenaChunk))
 	}
 	start := len(e.arena)
 	e.arena = append(e.arena, b...)

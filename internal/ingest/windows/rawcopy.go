@@ -32,6 +32,9 @@ func (x *emitter) eventData() []byte {
 }
 
 func setSmallInt(r *ingest.Row, col, s string) {
+	if s == "" {
+		return // most records lack some System fields: no parse error to build
+	}
 	if n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil && n >= math.MinInt32 && n <= math.MaxInt32 {
 		r.Set(col, int32(n))
 	}
