@@ -3,10 +3,15 @@ package windows
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/valyala/fastjson"
+
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
 	"github.com/vigilsec/vigil/internal/store"
 )
 
@@ -68,6 +73,48 @@ func TestParallelRemembersDomainControllersInOrder(t *testing.T) {
 		if !reflect.DeepEqual(gotSum, wantSum) || !reflect.DeepEqual(got, want) {
 			t.Fatalf("three workers stored other rows: %d identity logons, one worker %d",
 				len(got["IdentityLogonEvents"]), len(want["IdentityLogonEvents"]))
+		}
+	}
+}
+
+// decodeOTRF's one pass reads what the field-by-field decoder reads, on
+// every OTRF record of the shared datasets and the golden inputs.
+func TestDecodeOTRFOnePassMatchesLookups(t *testing.T) {
+	paths, _ := filepath.Glob("../../../../shared/datasets/attack/*.ndjson.gz")
+	golden, _ := filepath.Glob("testdata/*/input.ndjson")
+	paths = append(paths, golden...)
+	var p fastjson.Parser
+	n := 0
+	for _, path := range paths {
+		for _, line := range ingesttest.ReadLines(t, path) {
+			v, err := p.ParseBytes(line)
+			if err != nil || !(&OTRF{}).Detect(&ingest.Input{JSON: v}) {
+				continue
+			}
+			var a, b Event
+			errA, errB := decodeOTRF(v, &a), decodeOTRFByLookup(v, &b)
+			a.arena, b.arena = nil, nil
+			if len(a.Data) == 0 && len(b.Data) == 0 {
+				a.Data, b.Data = nil, nil // an emptied slice is no difference
+			}
+			if fmt.Sprint(errA) != fmt.Sprint(errB) || !reflect.DeepEqual(a, b) {
+				t.Fatalf("%s: one pass and lookups differ (-lookups +one pass): %v %v\n%s", path, errA, errB,
+					cmp.Diff(b, a, cmp.AllowUnexported(Event{}, jsonObject{})))
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Skip("no OTRF records found")
+	}
+	t.Logf("%d OTRF records decoded alike", n)
+	// Every System key is recognised as such by the one pass.
+	for k := range otrfSystem {
+		var f otrfFields
+		var e Event
+		f.visit(&e, []byte(k), fastjson.MustParse(`"x"`))
+		if len(e.Data) != 0 {
+			t.Errorf("System key %s taken for event data", k)
 		}
 	}
 }
