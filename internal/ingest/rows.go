@@ -120,7 +120,18 @@ func (r *Row) Get(column string) any {
 // never leaves a partial set of rows.
 type RowSet struct {
 	rows []*Row
+	// Rows and their values are carved from slabs, a few allocations for
+	// many records instead of two per row. A slab is never handed out
+	// twice: the batch keeps the values until they are appended.
+	rowSlab []Row
+	valSlab []any
 }
+
+// Slab sizes: a few dozen records' rows.
+const (
+	rowSlabLen = 64
+	valSlabLen = 2048
+)
 
 // New starts a row for a table of the schema.
 func (s *RowSet) New(table string) *Row {
@@ -128,7 +139,19 @@ func (s *RowSet) New(table string) *Row {
 	if !ok {
 		panic("ingest: no table " + table)
 	}
-	r := &Row{Table: t, Values: make([]any, len(t.Columns))}
+	n := len(t.Columns)
+	if len(s.valSlab) < n {
+		s.valSlab = make([]any, max(n, valSlabLen))
+	}
+	if len(s.rowSlab) == 0 {
+		s.rowSlab = make([]Row, rowSlabLen)
+	}
+	r := &s.rowSlab[0]
+	s.rowSlab = s.rowSlab[1:]
+	// Capped, so that an append to one row's values never runs into the
+	// next row's.
+	*r = Row{Table: t, Values: s.valSlab[:n:n]}
+	s.valSlab = s.valSlab[n:]
 	s.rows = append(s.rows, r)
 	return r
 }

@@ -36,13 +36,8 @@ func (a *Accounts) Enrich(rows *ingest.RowSet) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, r := range rows.Rows() {
-		for _, cols := range accountCols {
-			_, si, ok1 := r.Table.Column(cols[0])
-			_, ni, ok2 := r.Table.Column(cols[1])
-			_, di, ok3 := r.Table.Column(cols[2])
-			if !ok1 || !ok2 || !ok3 {
-				continue
-			}
+		for _, cols := range columnsOf(r.Table).accounts {
+			si, ni, di := cols[0], cols[1], cols[2]
 			sid, _ := r.Values[si].(string)
 			name, _ := r.Values[ni].(string)
 			domain, _ := r.Values[di].(string)

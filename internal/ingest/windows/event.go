@@ -51,6 +51,8 @@ type Event struct {
 	// after the last one's, and a full chunk is left to the rows that
 	// still use it.
 	arena []byte
+	// scratch holds a number's text on its way to the arena.
+	scratch []byte
 }
 
 // arenaChunk is the size of a new arena chunk: a few records' text, so
@@ -59,8 +61,8 @@ type Event struct {
 const arenaChunk = 8 << 10
 
 func (e *Event) reset() {
-	data, used, b1, b2, arena := e.Data[:0], e.used[:0], e.extra, e.data, e.arena
-	*e = Event{Data: data, used: used, extra: b1, data: b2, arena: arena}
+	data, used, b1, b2, arena, scratch := e.Data[:0], e.used[:0], e.extra, e.data, e.arena, e.scratch
+	*e = Event{Data: data, used: used, extra: b1, data: b2, arena: arena, scratch: scratch}
 	e.extra.reset()
 	e.data.reset()
 }
@@ -77,6 +79,25 @@ func (e *Event) text(b []byte) string {
 	start := len(e.arena)
 	e.arena = append(e.arena, b...)
 	return unsafe.String(&e.arena[start], len(b))
+}
+
+// scalar is scalarOf with the text in the arena (no allocation of its own).
+func (e *Event) scalar(v *fastjson.Value) string {
+	if v == nil {
+		return ""
+	}
+	switch v.Type() {
+	case fastjson.TypeString:
+		return e.text(v.GetStringBytes())
+	case fastjson.TypeNumber:
+		e.scratch = v.MarshalTo(e.scratch[:0])
+		return e.text(e.scratch)
+	case fastjson.TypeTrue:
+		return "true"
+	case fastjson.TypeFalse:
+		return "false"
+	}
+	return ""
 }
 
 // push appends a field without looking for an earlier one of the same

@@ -310,32 +310,32 @@ func decodeOTRF(v *fastjson.Value, e *Event) error {
 	}
 	nxlog := f.moduleType != nil
 	for _, p := range f.providers {
-		if s := scalarOf(p); s != "" {
+		if s := e.scalar(p); s != "" {
 			e.Provider = s
 			break
 		}
 	}
-	e.Task = scalarOf(f.task)
-	e.Level = scalarOf(f.level)
+	e.Task = e.scalar(f.task)
+	e.Level = e.scalar(f.level)
 	if e.Level == "" && nxlog {
-		e.Level = shipperLevels[strings.ToLower(scalarOf(f.severity))]
+		e.Level = shipperLevels[strings.ToLower(e.scalar(f.severity))]
 	}
-	e.Keywords = keywordsHex(scalarOf(f.keywords))
-	e.Opcode = scalarOf(f.opcode)
-	e.Version = scalarOf(f.version)
-	e.RecordID = scalarOf(f.recordNumber)
+	e.Keywords = keywordsHex(e.scalar(f.keywords))
+	e.Opcode = e.scalar(f.opcode)
+	e.Version = e.scalar(f.version)
+	e.RecordID = e.scalar(f.recordNumber)
 	if e.RecordID == "" {
-		e.RecordID = scalarOf(f.eventRecordID)
+		e.RecordID = e.scalar(f.eventRecordID)
 	}
-	e.ProcessID = scalarOf(f.processID)
-	e.ThreadID = scalarOf(f.threadID)
-	e.Correlation = scalarOf(f.activity)
-	e.Message = scalarOf(f.message)
+	e.ProcessID = e.scalar(f.processID)
+	e.ThreadID = e.scalar(f.threadID)
+	e.Correlation = e.scalar(f.activity)
+	e.Message = e.scalar(f.message)
 	if nxlog {
-		e.UserID = scalarOf(f.userID)
-		e.UserName = scalarOf(f.accountName)
-		e.UserDomain = scalarOf(f.domain)
-		switch scalarOf(f.eventType) {
+		e.UserID = e.scalar(f.userID)
+		e.UserName = e.scalar(f.accountName)
+		e.UserDomain = e.scalar(f.domain)
+		switch e.scalar(f.eventType) {
 		case "AUDIT_SUCCESS":
 			e.LevelName = "Audit Success"
 		case "AUDIT_FAILURE":

@@ -93,7 +93,7 @@ func TestDecodeOTRFOnePassMatchesLookups(t *testing.T) {
 			}
 			var a, b Event
 			errA, errB := decodeOTRF(v, &a), decodeOTRFByLookup(v, &b)
-			a.arena, b.arena = nil, nil
+			a.arena, b.arena, a.scratch, b.scratch = nil, nil, nil, nil
 			if len(a.Data) == 0 && len(b.Data) == 0 {
 				a.Data, b.Data = nil, nil // an emptied slice is no difference
 			}
