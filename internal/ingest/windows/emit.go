@@ -37,8 +37,12 @@ type core struct {
 	nDevice atomic.Int64
 }
 
-// device is a host's DeviceId and DeviceName.
-type device struct{ id, name string }
+// device is a host's DeviceId and DeviceName, also as interface values so
+// that every row does not box them again.
+type device struct {
+	id, name   string
+	idv, namev any
+}
 
 // maxDevices bounds the device cache; past it, names are derived again.
 const maxDevices = 100_000
@@ -48,6 +52,7 @@ func (c *core) device(host string) device {
 		return d.(device)
 	}
 	d := device{id: ingest.DeviceID(host), name: strings.ToLower(strings.TrimSpace(host))}
+	d.idv, d.namev = d.id, d.name
 	if c.nDevice.Add(1) <= maxDevices {
 		c.devices.Store(host, d)
 	}
@@ -82,7 +87,7 @@ func (c *core) normalize(in *ingest.Input, out *ingest.RowSet, decode decodeFunc
 	}
 	dev := c.device(e.Computer)
 	x := emitter{e: e, out: out, seed: recordHash(in.Data), dcs: &c.dcs, extra: &e.extra,
-		devName: dev.name, devID: dev.id, unordered: in.Unordered}
+		dev: dev, unordered: in.Unordered}
 	if in.Unordered {
 		defer func() {
 			if r := recover(); r != nil {
@@ -107,8 +112,7 @@ type emitter struct {
 	out     *ingest.RowSet
 	seed    uint64
 	n       int
-	devID   string
-	devName string
+	dev     device
 	dcs     *dcSet
 	primary *ingest.Row
 	extra   *jsonObject // the event's buffer for AdditionalFields
@@ -139,8 +143,10 @@ func (x *emitter) reportID() int64 {
 func (x *emitter) device(table, action string) *ingest.Row {
 	r := x.out.New(table)
 	r.Set("Timestamp", x.e.Time)
-	r.Set("DeviceId", x.devID)
-	r.SetString("DeviceName", x.devName)
+	r.Set("DeviceId", x.dev.idv)
+	if x.dev.name != "" {
+		r.Set("DeviceName", x.dev.namev)
+	}
 	r.Set("ActionType", action)
 	r.Set("ReportId", x.reportID())
 	if x.primary == nil {
@@ -157,7 +163,7 @@ func (x *emitter) identity(table, action string) *ingest.Row {
 	r.Set("ActionType", action)
 	r.Set("Application", "Active Directory")
 	r.Set("ReportId", strconv.FormatInt(x.reportID(), 10))
-	r.SetString("DestinationDeviceName", x.devName)
+	r.SetString("DestinationDeviceName", x.dev.name)
 	if x.primary == nil {
 		x.primary = r
 	}
