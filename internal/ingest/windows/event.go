@@ -9,9 +9,18 @@ import (
 )
 
 // Field is one event-data field as the shipper wrote it.
+//
+// Fields read from a JSON object borrow their text from the parsed record
+// (the parser's memory, valid while the record is normalized): most of it
+// only goes into the raw copy's JSON, which copies it anyway. A value is
+// copied into the event's arena the first time it is read for a column
+// (Event.value), so that rows never keep the parser's memory; names never
+// reach a row.
 type Field struct {
 	Name  string
 	Value string
+	// borrowed: Value is the parser's memory, not yet copied.
+	borrowed bool
 }
 
 // Event is one Windows event log record in the shape common to every
@@ -81,6 +90,19 @@ func (e *Event) text(b []byte) string {
 	return unsafe.String(&e.arena[start], len(b))
 }
 
+// textOf is text for a string.
+func (e *Event) textOf(s string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	if cap(e.arena)-len(e.arena) < len(s) {
+		e.arena = make([]byte, 0, max(len(s), arenaChunk))
+	}
+	start := len(e.arena)
+	e.arena = append(e.arena, s...)
+	return unsafe.String(&e.arena[start], len(s))
+}
+
 // scalar is scalarOf with the text in the arena (no allocation of its own).
 func (e *Event) scalar(v *fastjson.Value) string {
 	if v == nil {
@@ -127,22 +149,40 @@ func (e *Event) addJSON(name string, v *fastjson.Value) {
 }
 
 // pushJSON is addJSON without the duplicate check, for the fields of one
-// JSON object; name and value are copied into the arena.
+// JSON object; name and text are borrowed from the parser (see Field).
 func (e *Event) pushJSON(name []byte, v *fastjson.Value) {
 	if len(name) == 0 {
 		return
 	}
-	var value string
+	f := Field{Name: borrow(name)}
 	switch v.Type() {
 	case fastjson.TypeString:
-		value = e.text(v.GetStringBytes())
+		f.Value, f.borrowed = borrow(v.GetStringBytes()), true
 	case fastjson.TypeNull:
 		return
 	default:
-		s, _ := jsonText(v)
-		value = s
+		f.Value, _ = jsonText(v)
 	}
-	e.Data = append(e.Data, Field{Name: e.text(name), Value: value})
+	e.Data = append(e.Data, f)
+}
+
+// borrow returns b as a string without copying it: b must not change
+// while the string is in use.
+func borrow(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// value returns field i's value, copied into the arena first if it is
+// still borrowed: what a row may keep.
+func (e *Event) value(i int) string {
+	f := &e.Data[i]
+	if f.borrowed {
+		f.Value, f.borrowed = e.textOf(f.Value), false
+	}
+	return f.Value
 }
 
 func jsonText(v *fastjson.Value) (string, bool) {
@@ -173,7 +213,7 @@ func (e *Event) index(name string) int {
 // Get returns a field's value as recorded, "" when absent.
 func (e *Event) Get(name string) string {
 	if i := e.index(name); i >= 0 {
-		return e.Data[i].Value
+		return e.value(i)
 	}
 	return ""
 }
@@ -190,7 +230,7 @@ func (e *Event) take(name string) string {
 		e.used = append(e.used, false)
 	}
 	e.used[i] = true
-	return clean(e.Data[i].Value)
+	return clean(e.value(i))
 }
 
 // mark records fields as placed without reading them.

@@ -118,3 +118,40 @@ func TestDecodeOTRFOnePassMatchesLookups(t *testing.T) {
 		}
 	}
 }
+
+// Event data borrows the parser's memory while a record is normalized;
+// no row may keep it. Parsing the next record with the same parser
+// overwrites that memory: the first record's rows must not change.
+func TestRowsDoNotKeepParserMemory(t *testing.T) {
+	for _, n := range []ingest.Normalizer{NewOTRF(), NewWinlogbeat()} {
+		var p fastjson.Parser
+		for i, rec := range append(sysmonBench, ingesttest.ReadLines(t, "testdata/winlogbeat/input.ndjson")...) {
+			v, err := p.ParseBytes(rec)
+			in := &ingest.Input{Record: ingest.Record{Source: "t", Line: 1, Data: rec}, JSON: v}
+			if err != nil || !n.Detect(in) {
+				continue
+			}
+			var rs ingest.RowSet
+			if err := n.Normalize(in, &rs); err != nil {
+				continue
+			}
+			before := fmt.Sprint(rowValues(rs.Rows()))
+			// Overwrite the parser's buffer with other text of the same size.
+			junk := []byte(fmt.Sprintf(`{"k":%q}`, string(make([]byte, len(rec)))))
+			if _, err := p.ParseBytes(junk); err != nil {
+				t.Fatal(err)
+			}
+			if after := fmt.Sprint(rowValues(rs.Rows())); after != before {
+				t.Fatalf("%s record %d: rows changed when the parser was reused", n.Format(), i)
+			}
+		}
+	}
+}
+
+func rowValues(rows []*ingest.Row) [][]any {
+	var out [][]any
+	for _, r := range rows {
+		out = append(out, r.Values)
+	}
+	return out
+}

@@ -124,7 +124,7 @@ func (x *emitter) securityEvent() {
 	}
 
 	// Event data fills the columns of the same name.
-	for _, f := range e.Data {
+	for j, f := range e.Data {
 		if securityEventOwn[f.Name] {
 			continue
 		}
@@ -134,7 +134,7 @@ func (x *emitter) securityEvent() {
 		}
 		switch col.Type {
 		case schema.String:
-			r.Values[i] = f.Value
+			r.Values[i] = e.value(j)
 		case schema.Int:
 			if n, ok := number(f.Value); ok && n >= math.MinInt32 && n <= math.MaxInt32 {
 				r.Values[i] = int32(n)
