@@ -14,7 +14,8 @@ import (
 // bug).
 const MaxLineBytes = 4 << 20
 
-// Counter reports bytes read, for progress display.
+// Counter reports bytes read, for progress display. ReadLines calls it
+// from a goroutine of its own.
 type Counter interface{ Add(n int64) }
 
 // ReadLines feeds every line of r (plain, gzip or zstd) to the pipeline as
@@ -32,36 +33,67 @@ func ReadLines(ctx context.Context, p *Pipeline, source string, r io.Reader, pro
 	if isRecordsArray(br) {
 		return readRecordsArray(ctx, p, source, br)
 	}
-	lr := NewLineReader(br, MaxLineBytes)
-	var c lineChunk
+	return readChunks(ctx, p, source, NewLineReader(br, MaxLineBytes))
+}
+
+// readChunks reads lines on a goroutine of its own, one chunk ahead of the
+// pipeline, so that reading and decompressing overlap normalization; two
+// chunks take turns, bounding the memory. It returns only once that
+// goroutine has stopped, so the stream is not read after it returns.
+func readChunks(ctx context.Context, p *Pipeline, source string, lr *LineReader) error {
+	ready := make(chan *lineChunk, 1)
+	free := make(chan *lineChunk, 2)
+	free <- &lineChunk{}
+	free <- &lineChunk{}
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			var c *lineChunk
+			select {
+			case c = <-free:
+			case <-stop:
+				return
+			}
+			if !c.fill(source, lr, stop) {
+				return
+			}
+			select {
+			case ready <- c:
+			case <-stop:
+				return
+			}
+			if c.end {
+				return
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		<-done
+	}()
 	for {
+		var c *lineChunk
+		select {
+		case c = <-ready:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		line, no, err := lr.Next()
-		switch {
-		case err == io.EOF:
-			return c.flush(ctx, p)
-		case errors.Is(err, ErrLineTooLong):
-			// Records keep their order: the lines before go first.
-			if err := c.flush(ctx, p); err != nil {
-				return err
-			}
-			p.Reject(source, no, err.Error())
-			continue
-		case err != nil:
-			if err := c.flush(ctx, p); err != nil {
-				return err
-			}
-			p.Reject(source, no, fmt.Sprintf("stream broken off: %v", err))
+		if err := c.flush(ctx, p); err != nil {
+			return err
+		}
+		// Records keep their order: a line that could not be read comes
+		// after the lines before it.
+		if c.reason != "" {
+			p.Reject(source, c.line, c.reason)
+		}
+		if c.end {
 			return nil
 		}
-		c.add(source, no, line)
-		if c.full() {
-			if err := c.flush(ctx, p); err != nil {
-				return err
-			}
-		}
+		free <- c
 	}
 }
 
@@ -73,22 +105,49 @@ const (
 )
 
 // lineChunk collects consecutive lines, copied (the line reader reuses
-// its buffer), for one AddMany call.
+// its buffer), for one AddMany call, then what stopped it: a line that
+// could not be read (reason, line) and whether the stream ended.
 type lineChunk struct {
 	buf  []byte
 	ends []int
 	recs []Record
+
+	line   int64
+	reason string
+	end    bool
 }
 
-func (c *lineChunk) add(source string, no int64, line []byte) {
-	c.buf = append(c.buf, line...)
-	c.ends = append(c.ends, len(c.buf))
-	c.recs = append(c.recs, Record{Source: source, Line: no})
+// fill reads lines into an emptied chunk until it is full, a line cannot
+// be read, or the stream ends; false when stop closed first.
+func (c *lineChunk) fill(source string, lr *LineReader, stop <-chan struct{}) bool {
+	c.buf, c.ends, c.recs = c.buf[:0], c.ends[:0], c.recs[:0]
+	c.line, c.reason, c.end = 0, "", false
+	for len(c.recs) < chunkLines && len(c.buf) < chunkBytes {
+		select {
+		case <-stop:
+			return false
+		default:
+		}
+		line, no, err := lr.Next()
+		switch {
+		case err == io.EOF:
+			c.end = true
+			return true
+		case errors.Is(err, ErrLineTooLong):
+			c.line, c.reason = no, err.Error()
+			return true
+		case err != nil:
+			c.line, c.reason, c.end = no, fmt.Sprintf("stream broken off: %v", err), true
+			return true
+		}
+		c.buf = append(c.buf, line...)
+		c.ends = append(c.ends, len(c.buf))
+		c.recs = append(c.recs, Record{Source: source, Line: no})
+	}
+	return true
 }
 
-func (c *lineChunk) full() bool { return len(c.recs) >= chunkLines || len(c.buf) >= chunkBytes }
-
-// flush adds the collected lines and empties the chunk.
+// flush adds the chunk's lines to the pipeline.
 func (c *lineChunk) flush(ctx context.Context, p *Pipeline) error {
 	if len(c.recs) == 0 {
 		return nil
@@ -99,7 +158,6 @@ func (c *lineChunk) flush(ctx context.Context, p *Pipeline) error {
 		start = c.ends[i]
 	}
 	_, err := p.AddMany(ctx, c.recs)
-	c.buf, c.ends, c.recs = c.buf[:0], c.ends[:0], c.recs[:0]
 	return err
 }
 

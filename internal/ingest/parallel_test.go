@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/vigilsec/vigil/internal/ingest"
 	"github.com/vigilsec/vigil/internal/ingest/enrich"
 	"github.com/vigilsec/vigil/internal/ingest/formats"
+	"github.com/vigilsec/vigil/internal/store"
 )
 
 // ingestWith reads the inputs through a pipeline of reg with the given
@@ -239,5 +241,50 @@ func TestAddManyOrdersStatefulRecords(t *testing.T) {
 	}
 	if seqSum.Rejected == 0 || !strings.Contains(seqSum.Errors[0].Reason, "bad record") {
 		t.Fatalf("rejects %+v", seqSum.Errors)
+	}
+}
+
+type failingStore struct{}
+
+func (failingStore) Append(context.Context, store.Batch) error { return errors.New("disk full") }
+
+// afterReturn fails a test that reads it once ReadLines has returned.
+type afterReturn struct {
+	r        io.Reader
+	returned atomic.Bool
+	late     atomic.Int64
+}
+
+// Read is slow, so that the reading goroutine is busy when the pipeline
+// fails.
+func (a *afterReturn) Read(b []byte) (int, error) {
+	if a.returned.Load() {
+		a.late.Add(1)
+	}
+	time.Sleep(20 * time.Microsecond)
+	return a.r.Read(b[:min(len(b), 512)])
+}
+
+// ReadLines reads a chunk ahead on a goroutine of its own; when the store
+// fails it returns the failure, and that goroutine has stopped reading by
+// then (a request body must not be read after its handler returns).
+func TestReadLinesStopsReadingOnStoreFailure(t *testing.T) {
+	var in bytes.Buffer
+	for i := range 100_000 {
+		fmt.Fprintf(&in, "{\"n\":%d,\"host\":\"h\",\"@timestamp\":\"2024-01-01T00:00:00Z\"}\n", i)
+	}
+	r := &afterReturn{r: &in}
+	p, _ := ingest.NewPipeline(ingest.NewRegistry(ingest.Raw{}), failingStore{}, ingest.Options{BatchRows: 100})
+	err := ingest.ReadLines(context.Background(), p, "s", r, nil)
+	r.returned.Store(true)
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("ReadLines = %v, want the store's failure", err)
+	}
+	if in.Len() == 0 {
+		t.Error("the whole input was read despite the failure")
+	}
+	time.Sleep(10 * time.Millisecond) // a reader still running would read now
+	if n := r.late.Load(); n != 0 {
+		t.Fatalf("%d reads after ReadLines returned", n)
 	}
 }
