@@ -2,6 +2,7 @@ package formats_test
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -92,6 +93,9 @@ func BenchmarkIngestSysmon(b *testing.B) {
 		for _, w := range []int{1, runtime.GOMAXPROCS(0)} {
 			b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) { benchDiscard(b, base, n, w) })
 		}
+	})
+	b.Run("readlines-discard", func(b *testing.B) {
+		benchReadLines(b, base, min(n, 300_000))
 	})
 	b.Run("naive", func(b *testing.B) {
 		// Vigil's rows for each distinct record, so the baseline stores
@@ -197,6 +201,40 @@ func benchDiscard(b *testing.B, base [][]byte, n, workers int) {
 		}
 		if s := p.Summary(); s.Rejected != 0 {
 			b.Fatalf("%d records rejected: %+v", s.Rejected, s.Errors[0])
+		}
+	}
+}
+
+// benchReadLines is file import without the store: n events as one
+// gzip-compressed NDJSON file through ReadLines (decompression, line
+// framing, the pipeline on every core) into a discarding appender.
+func benchReadLines(b *testing.B, base [][]byte, n int) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	for i := 0; i < n; i++ {
+		zw.Write(base[i%len(base)])
+		zw.Write([]byte{'\n'})
+	}
+	zw.Close()
+	ctx := context.Background()
+	for b.Loop() {
+		enrichers, _ := enrich.Default(ctx, nil)
+		p, _ := ingest.NewPipeline(formats.Registry(), discard{}, ingest.Options{Enrichers: enrichers, BatchRows: benchBatchRows})
+		cpu0 := cpuTime()
+		start := time.Now()
+		if err := ingest.ReadLines(ctx, p, "bench.ndjson.gz", bytes.NewReader(gz.Bytes()), nil); err != nil {
+			b.Fatal(err)
+		}
+		if err := p.Flush(ctx); err != nil {
+			b.Fatal(err)
+		}
+		d, cpu := time.Since(start), cpuTime()-cpu0
+		b.ReportMetric(float64(n)/d.Seconds(), "events/s")
+		if cpu > 0 {
+			b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/event")
+		}
+		if s := p.Summary(); s.Rejected != 0 || s.Records != int64(n) {
+			b.Fatalf("%d records, %d rejected", s.Records, s.Rejected)
 		}
 	}
 }
