@@ -50,7 +50,9 @@ type Options struct {
 // Enricher adds what the record alone cannot say: a device's first
 // appearance, an account's SID or name seen elsewhere, an IP's class. It
 // may add rows to the set (a DeviceInfo row) and fill empty columns; it
-// never overwrites what the source said.
+// never overwrites what the source said. The pipeline calls it record by
+// record in input order, and checks only the values it filled or added
+// (the normalizer's were checked before).
 type Enricher interface {
 	Enrich(rows *RowSet)
 }
