@@ -160,4 +160,7 @@ func (s *RowSet) New(table string) *Row {
 func (s *RowSet) Rows() []*Row { return s.rows }
 
 // Reset empties the set for the next record.
-func (s *RowSet) Reset() { s.rows = s.rows[:0] }
+func (s *RowSet) Reset() {
+	clear(s.rows) // the rows now belong to a batch, or to nobody
+	s.rows = s.rows[:0]
+}
