@@ -108,7 +108,7 @@ func ingestLocal(ctx context.Context, dataDir, format, table string, files []str
 	// Ingestion times are whole microseconds in the store.
 	importStart := time.Now().UTC().Truncate(time.Microsecond)
 	p, _ := ingest.NewPipeline(formats.Registry(), events, opts)
-	progress.records = func() int64 { return p.Summary().Records }
+	progress.records = p.Records
 	for _, name := range files {
 		if err := readFile(name, func(r io.Reader) error { return ingest.ReadLines(ctx, p, name, r, progress) }, p); err != nil {
 			return p.Summary(), nil, err

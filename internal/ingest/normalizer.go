@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
@@ -19,10 +20,21 @@ type Record struct {
 type Input struct {
 	Record
 	JSON *fastjson.Value // nil when Data is not a JSON object
+	// Unordered is set when records are normalized out of order, on
+	// several goroutines. A normalizer whose rows for a record depend on
+	// the records before it (what it learned from them) must then return
+	// ErrNeedsOrder rather than guess; the pipeline calls it again for
+	// that record once every earlier record is done.
+	Unordered bool
 }
 
-// Normalizer maps one source's records to rows. Implementations are
-// stateless or safe for use by one pipeline at a time.
+// ErrNeedsOrder is returned by a normalizer, for an Input marked
+// Unordered, when the record's rows depend on the records before it.
+var ErrNeedsOrder = errors.New("record needs the records before it normalized first")
+
+// Normalizer maps one source's records to rows. Implementations are safe
+// for concurrent use: pipelines share them, and a pipeline normalizes on
+// several goroutines (see Input.Unordered).
 type Normalizer interface {
 	// Format is the name used by --format and in summaries.
 	Format() string

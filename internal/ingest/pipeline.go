@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fastjson"
@@ -38,12 +40,19 @@ type Options struct {
 	// Enrichers run over each record's rows after normalization, in
 	// order. They may be shared by concurrent pipelines.
 	Enrichers []Enricher
+	// Workers is how many goroutines AddMany normalizes on (default
+	// GOMAXPROCS); 1 normalizes every record on the caller's goroutine.
+	// The rows, their order, the errors and the summary are the same
+	// whatever the number.
+	Workers int
 }
 
 // Enricher adds what the record alone cannot say: a device's first
 // appearance, an account's SID or name seen elsewhere, an IP's class. It
 // may add rows to the set (a DeviceInfo row) and fill empty columns; it
-// never overwrites what the source said.
+// never overwrites what the source said. The pipeline calls it record by
+// record in input order, and checks only the values it filled or added
+// (the normalizer's were checked before).
 type Enricher interface {
 	Enrich(rows *RowSet)
 }
@@ -73,12 +82,20 @@ type Summary struct {
 // at most one append is in flight, bounding memory to two batches. Flush
 // waits for it, so what Flush acknowledges is durable as before.
 type Pipeline struct {
-	reg    *Registry
-	fixed  Normalizer // nil: detect per record
-	out    Appender
-	opts   Options
-	parser fastjson.Parser
-	rs     RowSet
+	reg   *Registry
+	fixed Normalizer // nil: detect per record
+	out   Appender
+	opts  Options
+	seq   worker // normalizes on the caller's goroutine
+	// records counts records handled, for progress shown from another
+	// goroutine (Records); the summary's count is the same number.
+	records atomic.Int64
+	// enr is the record being enriched; nilCols are its columns that were
+	// empty before enrichment, the only ones enrichers may fill.
+	enr     RowSet
+	nilCols [][2]int32
+	// par is AddMany's scratch, kept between calls.
+	par parallel
 
 	pending      map[string]*store.TableRows
 	order        []string
@@ -103,6 +120,9 @@ func NewPipeline(reg *Registry, out Appender, opts Options) (*Pipeline, error) {
 	}
 	if opts.MaxRecordBytes <= 0 {
 		opts.MaxRecordBytes = 1 << 20
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	p := &Pipeline{reg: reg, out: out, opts: opts,
 		pending: map[string]*store.TableRows{}, pendingCount: map[string]int64{},
@@ -137,13 +157,26 @@ func NewPipeline(reg *Registry, out Appender, opts Options) (*Pipeline, error) {
 // append or of the one before, which ran in the background), after which
 // the pending rows are lost and nothing must be acknowledged.
 func (p *Pipeline) Add(ctx context.Context, rec Record) (*RecordError, error) {
+	reason, _ := p.seq.normalize(p, rec, false)
+	return p.merge(ctx, rec, reason, p.seq.rs.Rows())
+}
+
+// merge finishes a record normalized by a worker, in input order:
+// enrichment (which remembers what it saw, so it runs record by record in
+// order), the check of what it filled in, and the rows' place in the
+// batch. rows are the record's rows when reason is "".
+func (p *Pipeline) merge(ctx context.Context, rec Record, reason string, rows []*Row) (*RecordError, error) {
 	p.sum.Records++
-	if reason := p.normalize(rec); reason != "" {
+	p.records.Add(1)
+	if reason == "" {
+		reason = p.enrich(rows)
+	}
+	if reason != "" {
 		re := RecordError{File: rec.Source, Line: rec.Line, Reason: reason}
 		p.reject(re)
 		return &re, nil
 	}
-	for _, r := range p.rs.Rows() {
+	for _, r := range p.enr.Rows() {
 		name := r.Table.Name
 		tr, ok := p.pending[name]
 		if !ok {
@@ -155,16 +188,61 @@ func (p *Pipeline) Add(ctx context.Context, rec Record) (*RecordError, error) {
 		p.pendingCount[name]++
 		p.pendingRows++
 	}
+	p.enr.Reset()
 	if p.pendingRows >= p.opts.BatchRows {
 		return nil, p.dispatch(ctx)
 	}
 	return nil, nil
 }
 
+// enrich runs the enrichers over a record's rows (left in p.enr) and
+// checks the values they filled in or added; the normalizer's own values
+// were checked by the worker.
+func (p *Pipeline) enrich(rows []*Row) (reason string) {
+	p.enr.rows = append(p.enr.rows[:0], rows...)
+	if len(p.opts.Enrichers) == 0 {
+		return ""
+	}
+	// Enrichers only fill empty columns and add rows, so only those can
+	// hold a value not yet checked.
+	p.nilCols = p.nilCols[:0]
+	for ri, r := range rows {
+		for i, v := range r.Values {
+			if v == nil {
+				p.nilCols = append(p.nilCols, [2]int32{int32(ri), int32(i)})
+			}
+		}
+	}
+	for _, e := range p.opts.Enrichers {
+		e.Enrich(&p.enr)
+	}
+	all := p.enr.Rows()
+	for _, c := range p.nilCols {
+		if r := all[c[0]]; r.Values[c[1]] != nil {
+			if reason = checkValue(r, int(c[1])); reason != "" {
+				p.enr.Reset()
+				return reason
+			}
+		}
+	}
+	for _, r := range all[len(rows):] {
+		if reason = checkRow(r); reason != "" {
+			p.enr.Reset()
+			return reason
+		}
+	}
+	return ""
+}
+
+// Records returns how many records the pipeline has handled so far. Unlike
+// Summary it may be called from any goroutine (for progress display).
+func (p *Pipeline) Records() int64 { return p.records.Load() }
+
 // Reject counts a record the framing layer could not even read (an
 // overlong line, a broken gzip stream).
 func (p *Pipeline) Reject(source string, line int64, reason string) {
 	p.sum.Records++
+	p.records.Add(1)
 	p.reject(RecordError{File: source, Line: line, Reason: reason})
 }
 
@@ -175,78 +253,108 @@ func (p *Pipeline) reject(re RecordError) {
 	}
 }
 
-// normalize fills p.rs with the record's rows, or returns why not.
-func (p *Pipeline) normalize(rec Record) (reason string) {
-	p.rs.Reset()
+// worker is what normalizing one record at a time needs; each goroutine
+// that normalizes has its own.
+type worker struct {
+	parser fastjson.Parser
+	rs     RowSet
+}
+
+// normalize fills w.rs with the record's rows, every value checked, or
+// returns why not. With unordered set, records are being normalized out
+// of order, and a normalizer that needs the records before this one
+// answers ErrNeedsOrder (needsOrder): the caller then normalizes the
+// record again, in order.
+func (w *worker) normalize(p *Pipeline, rec Record, unordered bool) (reason string, needsOrder bool) {
+	w.rs.Reset()
 	if len(rec.Data) > p.opts.MaxRecordBytes {
-		return fmt.Sprintf("record of %d bytes exceeds the limit of %d", len(rec.Data), p.opts.MaxRecordBytes)
+		return fmt.Sprintf("record of %d bytes exceeds the limit of %d", len(rec.Data), p.opts.MaxRecordBytes), false
 	}
-	in := Input{Record: rec}
+	in := Input{Record: rec, Unordered: unordered}
 	if first := firstByte(rec.Data); first == '{' {
-		v, err := p.parser.ParseBytes(rec.Data)
+		v, err := w.parser.ParseBytes(rec.Data)
 		if err != nil {
-			return "malformed JSON: " + err.Error()
+			return "malformed JSON: " + err.Error(), false
 		}
 		in.JSON = v
 	} else if first == 0 {
-		return "empty record"
+		return "empty record", false
 	}
 	n := p.fixed
 	if n == nil {
 		var ok bool
 		if n, ok = p.reg.Detect(&in); !ok {
-			return "unrecognised record: not a known source format"
+			return "unrecognised record: not a known source format", false
 		}
 	} else if !n.Detect(&in) {
-		return "not a " + n.Format() + " record"
+		return "not a " + n.Format() + " record", false
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			p.rs.Reset()
+			w.rs.Reset()
 			reason = fmt.Sprintf("internal error in the %s normalizer: %v", n.Format(), r)
 		}
 	}()
-	if err := n.Normalize(&in, &p.rs); err != nil {
-		p.rs.Reset()
-		return err.Error()
+	if err := n.Normalize(&in, &w.rs); err != nil {
+		w.rs.Reset()
+		if unordered && errors.Is(err, ErrNeedsOrder) {
+			return "", true
+		}
+		return err.Error(), false
 	}
-	if len(p.rs.Rows()) == 0 {
-		return n.Format() + " normalizer produced no row"
-	}
-	for _, e := range p.opts.Enrichers {
-		e.Enrich(&p.rs)
+	if len(w.rs.Rows()) == 0 {
+		return n.Format() + " normalizer produced no row", false
 	}
 	// Check every value here, record by record, so that one bad value
 	// rejects its record and not the whole batch at append time.
-	for _, r := range p.rs.Rows() {
-		for i, v := range r.Values {
-			if v == nil {
-				continue
-			}
-			if raw, ok := v.(json.RawMessage); ok && fastCanonical && r.Table.Columns[i].Type == schema.Dynamic && canonicalJSON(raw) {
-				// What store.Normalize would return, without its slow
-				// scan; copied, since a normalizer's slice may alias the
-				// record, which the reader reuses.
-				r.Values[i] = append(json.RawMessage(nil), raw...)
-				continue
-			}
-			cv, err := store.Normalize(r.Table.Columns[i], v)
-			if err != nil {
-				p.rs.Reset()
-				var ve *store.ValueError
-				if errors.As(err, &ve) {
-					return fmt.Sprintf("%s.%s: want %s, got %s %s", r.Table.Name, ve.Column, ve.Want, ve.Got, ve.Reason)
-				}
-				return fmt.Sprintf("%s: %v", r.Table.Name, err)
-			}
-			r.Values[i] = cv
+	for _, r := range w.rs.Rows() {
+		if reason := checkRow(r); reason != "" {
+			w.rs.Reset()
+			return reason, false
+		}
+	}
+	return "", false
+}
+
+// checkRow puts every value of a row in the store's canonical form, or
+// says why one cannot be stored.
+func checkRow(r *Row) string {
+	for i, v := range r.Values {
+		if v == nil || (fastCanonical && i < 64 && r.checked&(1<<i) != 0) {
+			continue
+		}
+		if reason := checkValue(r, i); reason != "" {
+			return reason
 		}
 	}
 	return ""
 }
 
-// fastCanonical enables the canonicalJSON shortcut (tests turn it off to
-// compare against the slow path).
+// checkValue puts one value in the store's canonical form, or says why it
+// cannot be stored.
+func checkValue(r *Row, i int) string {
+	v := r.Values[i]
+	if raw, ok := v.(json.RawMessage); ok && fastCanonical && r.Table.Columns[i].Type == schema.Dynamic && canonicalJSON(raw) {
+		// What store.Normalize would return, without its slow scan;
+		// copied, since a normalizer's slice may alias the record, which
+		// the reader reuses.
+		r.Values[i] = append(json.RawMessage(nil), raw...)
+		return ""
+	}
+	cv, err := store.Normalize(r.Table.Columns[i], v)
+	if err != nil {
+		var ve *store.ValueError
+		if errors.As(err, &ve) {
+			return fmt.Sprintf("%s.%s: want %s, got %s %s", r.Table.Name, ve.Column, ve.Want, ve.Got, ve.Reason)
+		}
+		return fmt.Sprintf("%s: %v", r.Table.Name, err)
+	}
+	r.Values[i] = cv
+	return ""
+}
+
+// fastCanonical enables the canonicalJSON shortcut and trusts
+// SetCanonicalJSON (tests turn it off to compare against the slow path).
 var fastCanonical = true
 
 func firstByte(b []byte) byte {

@@ -11,6 +11,9 @@ import (
 type Row struct {
 	Table  *schema.Table
 	Values []any
+	// checked marks columns (below 64) whose value is already in the
+	// store's canonical form and owned by the row (SetCanonicalJSON).
+	checked uint64
 }
 
 // Set puts v in the named column. An unknown column is a bug in a
@@ -22,7 +25,15 @@ func (r *Row) Set(column string, v any) *Row {
 		panic(fmt.Sprintf("ingest: table %s has no column %s", r.Table.Name, column))
 	}
 	r.Values[i] = v
+	r.unchecked(i)
 	return r
+}
+
+// unchecked clears column i's mark of SetCanonicalJSON.
+func (r *Row) unchecked(i int) {
+	if i < 64 {
+		r.checked &^= 1 << i
+	}
 }
 
 // SetString sets a string column, leaving it null when s is empty so that
@@ -65,6 +76,33 @@ func (r *Row) SetJSON(column string, v any) *Row {
 	} else {
 		r.Values[i] = string(b)
 	}
+	r.unchecked(i)
+	return r
+}
+
+// SetCanonicalJSON puts JSON text in a dynamic column (as json.RawMessage)
+// or a string column (as a copy of its text), for text the normalizer
+// wrote itself: compact, valid JSON in valid UTF-8, not null (what
+// jsonenc writes). For a dynamic column b must be memory nothing else
+// writes to afterwards. The pipeline then stores the value as it is,
+// without scanning or copying it again; fuzzers and golden tests still
+// check it with store.Normalize. Empty text leaves the column null.
+func (r *Row) SetCanonicalJSON(column string, b []byte) *Row {
+	col, i, ok := r.Table.Column(column)
+	if !ok {
+		panic(fmt.Sprintf("ingest: table %s has no column %s", r.Table.Name, column))
+	}
+	if len(b) == 0 {
+		return r
+	}
+	if col.Type == schema.Dynamic {
+		r.Values[i] = json.RawMessage(b)
+	} else {
+		r.Values[i] = string(b)
+	}
+	if i < 64 {
+		r.checked |= 1 << i
+	}
 	return r
 }
 
@@ -82,7 +120,18 @@ func (r *Row) Get(column string) any {
 // never leaves a partial set of rows.
 type RowSet struct {
 	rows []*Row
+	// Rows and their values are carved from slabs, a few allocations for
+	// many records instead of two per row. A slab is never handed out
+	// twice: the batch keeps the values until they are appended.
+	rowSlab []Row
+	valSlab []any
 }
+
+// Slab sizes: a few dozen records' rows.
+const (
+	rowSlabLen = 64
+	valSlabLen = 2048
+)
 
 // New starts a row for a table of the schema.
 func (s *RowSet) New(table string) *Row {
@@ -90,7 +139,19 @@ func (s *RowSet) New(table string) *Row {
 	if !ok {
 		panic("ingest: no table " + table)
 	}
-	r := &Row{Table: t, Values: make([]any, len(t.Columns))}
+	n := len(t.Columns)
+	if len(s.valSlab) < n {
+		s.valSlab = make([]any, max(n, valSlabLen))
+	}
+	if len(s.rowSlab) == 0 {
+		s.rowSlab = make([]Row, rowSlabLen)
+	}
+	r := &s.rowSlab[0]
+	s.rowSlab = s.rowSlab[1:]
+	// Capped, so that an append to one row's values never runs into the
+	// next row's.
+	*r = Row{Table: t, Values: s.valSlab[:n:n]}
+	s.valSlab = s.valSlab[n:]
 	s.rows = append(s.rows, r)
 	return r
 }
@@ -99,4 +160,7 @@ func (s *RowSet) New(table string) *Row {
 func (s *RowSet) Rows() []*Row { return s.rows }
 
 // Reset empties the set for the next record.
-func (s *RowSet) Reset() { s.rows = s.rows[:0] }
+func (s *RowSet) Reset() {
+	clear(s.rows) // the rows now belong to a batch, or to nobody
+	s.rows = s.rows[:0]
+}

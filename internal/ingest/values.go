@@ -123,18 +123,23 @@ func Time(v *fastjson.Value, paths ...string) (time.Time, bool) {
 		if f == nil {
 			continue
 		}
-		switch f.Type() {
-		case fastjson.TypeString:
-			b, _ := f.StringBytes()
-			if t, ok := ParseTime(string(b)); ok {
-				return t, true
-			}
-		case fastjson.TypeNumber:
-			if x, err := f.Float64(); err == nil {
-				if t, ok := UnixTime(x); ok {
-					return t, true
-				}
-			}
+		if t, ok := TimeOf(f); ok {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// TimeOf reads a timestamp given as text (see ParseTime) or as Unix
+// seconds or milliseconds.
+func TimeOf(f *fastjson.Value) (time.Time, bool) {
+	switch f.Type() {
+	case fastjson.TypeString:
+		b, _ := f.StringBytes()
+		return ParseTime(string(b))
+	case fastjson.TypeNumber:
+		if x, err := f.Float64(); err == nil {
+			return UnixTime(x)
 		}
 	}
 	return time.Time{}, false

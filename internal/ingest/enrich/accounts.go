@@ -36,22 +36,24 @@ func (a *Accounts) Enrich(rows *ingest.RowSet) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, r := range rows.Rows() {
-		for _, cols := range accountCols {
-			_, si, ok1 := r.Table.Column(cols[0])
-			_, ni, ok2 := r.Table.Column(cols[1])
-			_, di, ok3 := r.Table.Column(cols[2])
-			if !ok1 || !ok2 || !ok3 {
-				continue
-			}
+		for _, cols := range columnsOf(r.Table).accounts {
+			si, ni, di := cols[0], cols[1], cols[2]
 			sid, _ := r.Values[si].(string)
 			name, _ := r.Values[ni].(string)
 			domain, _ := r.Values[di].(string)
-			key := strings.ToLower(domain + `\` + name)
 			switch {
 			case sid != "" && name != "":
 				if !wellKnown(sid) {
-					a.byName.put(key, sid)
-					a.bySID.put(sid, [2]string{name, domain})
+					key := strings.ToLower(domain + `\` + name)
+					// Stored strings are cloned: a row's text may be a
+					// slice of a larger buffer the cache would keep alive.
+					// An unchanged entry is only touched, as put would.
+					if cur, ok := a.byName.get(key); !ok || cur != sid {
+						a.byName.put(key, strings.Clone(sid))
+					}
+					if cur, ok := a.bySID.get(sid); !ok || cur != [2]string{name, domain} {
+						a.bySID.put(strings.Clone(sid), [2]string{strings.Clone(name), strings.Clone(domain)})
+					}
 				}
 			case sid != "" && name == "":
 				if nd, ok := a.bySID.get(sid); ok {
@@ -61,7 +63,7 @@ func (a *Accounts) Enrich(rows *ingest.RowSet) {
 					}
 				}
 			case sid == "" && name != "" && domain != "":
-				if s, ok := a.byName.get(key); ok {
+				if s, ok := a.byName.get(strings.ToLower(domain + `\` + name)); ok {
 					r.Values[si] = s
 				}
 			}

@@ -56,24 +56,24 @@ func (d *Devices) Enrich(rows *ingest.RowSet) {
 		id, name string
 		ts       time.Time
 	}
-	var found []seen
+	var buf [4]seen
+	found := buf[:0]
 	for _, r := range rows.Rows() {
 		if r.Table.Name == "DeviceInfo" {
 			continue
 		}
-		_, ii, ok1 := r.Table.Column("DeviceId")
-		_, ni, ok2 := r.Table.Column("DeviceName")
-		if !ok1 || !ok2 {
+		c := columnsOf(r.Table)
+		if c.deviceID < 0 || c.deviceName < 0 {
 			continue
 		}
-		id, _ := r.Values[ii].(string)
-		name, _ := r.Values[ni].(string)
+		id, _ := r.Values[c.deviceID].(string)
+		name, _ := r.Values[c.deviceName].(string)
 		if id == "" || name == "" {
 			continue
 		}
 		var ts time.Time
-		if _, ti, ok := r.Table.Column("Timestamp"); ok {
-			ts, _ = r.Values[ti].(time.Time)
+		if c.timestamp >= 0 {
+			ts, _ = r.Values[c.timestamp].(time.Time)
 		}
 		found = append(found, seen{id, name, ts})
 	}

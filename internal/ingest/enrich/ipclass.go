@@ -11,10 +11,9 @@ var ipPairs = [][2]string{{"LocalIP", "LocalIPType"}, {"RemoteIP", "RemoteIPType
 
 func (IPClasses) Enrich(rows *ingest.RowSet) {
 	for _, r := range rows.Rows() {
-		for _, pair := range ipPairs {
-			_, ii, ok1 := r.Table.Column(pair[0])
-			_, ti, ok2 := r.Table.Column(pair[1])
-			if !ok1 || !ok2 || r.Values[ti] != nil {
+		for _, pair := range columnsOf(r.Table).ips {
+			ii, ti := pair[0], pair[1]
+			if r.Values[ti] != nil {
 				continue
 			}
 			if ip, ok := r.Values[ii].(string); ok {

@@ -31,19 +31,23 @@ func SeedFuzz(f *testing.F, cases ...string) {
 }
 
 // FuzzOne runs data through every normalizer of ns as a forced format
-// would: Normalize may fail but must not panic, and its rows must hold
-// values the store accepts.
+// would, in order and out of order (Input.Unordered, as the pipeline's
+// workers call them): Normalize may fail but must not panic, and its rows
+// must hold values the store accepts.
 func FuzzOne(t *testing.T, ns []ingest.Normalizer, data []byte) {
 	t.Helper()
-	in := Input("fuzz", 1, data)
-	for _, n := range ns {
-		n.Detect(in)
-		var rs ingest.RowSet
-		if err := n.Normalize(in, &rs); err != nil {
-			continue
-		}
-		if err := ValidateRows(rs.Rows()); err != nil {
-			t.Fatalf("%s: %v", n.Format(), err)
+	for _, unordered := range []bool{false, true} {
+		in := Input("fuzz", 1, data)
+		in.Unordered = unordered
+		for _, n := range ns {
+			n.Detect(in)
+			var rs ingest.RowSet
+			if err := n.Normalize(in, &rs); err != nil {
+				continue
+			}
+			if err := ValidateRows(rs.Rows()); err != nil {
+				t.Fatalf("%s (unordered %v): %v", n.Format(), unordered, err)
+			}
 		}
 	}
 }

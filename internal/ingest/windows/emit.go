@@ -1,7 +1,6 @@
 package windows
 
 import (
-	"encoding/json"
 	"errors"
 	"hash/crc64"
 	"math"
@@ -38,8 +37,12 @@ type core struct {
 	nDevice atomic.Int64
 }
 
-// device is a host's DeviceId and DeviceName.
-type device struct{ id, name string }
+// device is a host's DeviceId and DeviceName, also as interface values so
+// that every row does not box them again.
+type device struct {
+	id, name   string
+	idv, namev any
+}
 
 // maxDevices bounds the device cache; past it, names are derived again.
 const maxDevices = 100_000
@@ -49,6 +52,7 @@ func (c *core) device(host string) device {
 		return d.(device)
 	}
 	d := device{id: ingest.DeviceID(host), name: strings.ToLower(strings.TrimSpace(host))}
+	d.idv, d.namev = d.id, d.name
 	if c.nDevice.Add(1) <= maxDevices {
 		c.devices.Store(host, d)
 	}
@@ -57,7 +61,12 @@ func (c *core) device(host string) device {
 
 type decodeFunc func(v *fastjson.Value, e *Event) error
 
-func (c *core) normalize(in *ingest.Input, out *ingest.RowSet, decode decodeFunc) error {
+// needsOrder is what onDC panics with when records are normalized out of
+// order (see ingest.Input.Unordered): whether the host is a domain
+// controller may depend on the records before this one.
+type needsOrder struct{}
+
+func (c *core) normalize(in *ingest.Input, out *ingest.RowSet, decode decodeFunc) (err error) {
 	if in.JSON == nil || in.JSON.Type() != fastjson.TypeObject {
 		return errors.New("record is not a JSON object")
 	}
@@ -66,7 +75,7 @@ func (c *core) normalize(in *ingest.Input, out *ingest.RowSet, decode decodeFunc
 		e = &Event{}
 	}
 	defer c.events.Put(e)
-	e.reset(len(in.Data))
+	e.reset()
 	if err := decode(in.JSON, e); err != nil {
 		return err
 	}
@@ -78,7 +87,17 @@ func (c *core) normalize(in *ingest.Input, out *ingest.RowSet, decode decodeFunc
 	}
 	dev := c.device(e.Computer)
 	x := emitter{e: e, out: out, seed: recordHash(in.Data), dcs: &c.dcs, extra: &e.extra,
-		devName: dev.name, devID: dev.id}
+		dev: dev, unordered: in.Unordered}
+	if in.Unordered {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(needsOrder); !ok {
+					panic(r)
+				}
+				err = ingest.ErrNeedsOrder
+			}
+		}()
+	}
 	if m := mappers[e.Channel][e.EventID]; m != nil {
 		m(&x)
 		x.finish()
@@ -93,11 +112,13 @@ type emitter struct {
 	out     *ingest.RowSet
 	seed    uint64
 	n       int
-	devID   string
-	devName string
+	dev     device
 	dcs     *dcSet
 	primary *ingest.Row
 	extra   *jsonObject // the event's buffer for AdditionalFields
+	// unordered: records are normalized out of order, so what dcs says
+	// about this host may not include the records before this one yet.
+	unordered bool
 }
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
@@ -122,8 +143,10 @@ func (x *emitter) reportID() int64 {
 func (x *emitter) device(table, action string) *ingest.Row {
 	r := x.out.New(table)
 	r.Set("Timestamp", x.e.Time)
-	r.Set("DeviceId", x.devID)
-	r.SetString("DeviceName", x.devName)
+	r.Set("DeviceId", x.dev.idv)
+	if x.dev.name != "" {
+		r.Set("DeviceName", x.dev.namev)
+	}
 	r.Set("ActionType", action)
 	r.Set("ReportId", x.reportID())
 	if x.primary == nil {
@@ -140,7 +163,7 @@ func (x *emitter) identity(table, action string) *ingest.Row {
 	r.Set("ActionType", action)
 	r.Set("Application", "Active Directory")
 	r.Set("ReportId", strconv.FormatInt(x.reportID(), 10))
-	r.SetString("DestinationDeviceName", x.devName)
+	r.SetString("DestinationDeviceName", x.dev.name)
 	if x.primary == nil {
 		x.primary = r
 	}
@@ -154,7 +177,7 @@ func (x *emitter) finish() {
 	if r == nil {
 		return
 	}
-	col, i, ok := r.Table.Column("AdditionalFields")
+	col, _, ok := r.Table.Column("AdditionalFields")
 	if !ok {
 		return
 	}
@@ -169,11 +192,11 @@ func (x *emitter) finish() {
 	if x.extra.empty() {
 		return
 	}
-	b := x.extra.bytes()
+	// A string column copies the text; a dynamic one keeps the slice.
 	if col.Type == schema.Dynamic {
-		r.Values[i] = json.RawMessage(b)
+		r.SetCanonicalJSON(col.Name, x.extra.bytes())
 	} else {
-		r.Values[i] = string(b)
+		r.SetCanonicalJSON(col.Name, x.extra.closed())
 	}
 }
 

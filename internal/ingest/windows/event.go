@@ -9,9 +9,18 @@ import (
 )
 
 // Field is one event-data field as the shipper wrote it.
+//
+// Fields read from a JSON object borrow their text from the parsed record
+// (the parser's memory, valid while the record is normalized): most of it
+// only goes into the raw copy's JSON, which copies it anyway. A value is
+// copied into the event's arena the first time it is read for a column
+// (Event.value), so that rows never keep the parser's memory; names never
+// reach a row.
 type Field struct {
 	Name  string
 	Value string
+	// borrowed: Value is the parser's memory, not yet copied.
+	borrowed bool
 }
 
 // Event is one Windows event log record in the shape common to every
@@ -45,32 +54,72 @@ type Event struct {
 	// Buffers reused across the records an Event is pooled for.
 	extra, data jsonObject
 
-	// arena holds the text of the record's fields: one allocation instead
-	// of one per string. Rows keep substrings of it, so it is never
-	// written below its length and never reused for another record.
-	arena     []byte
-	arenaHint int
+	// arena holds the text of the records' fields: one allocation for
+	// many records instead of one per string. Rows keep substrings of it,
+	// so bytes once written are never written again: a record's text goes
+	// after the last one's, and a full chunk is left to the rows that
+	// still use it.
+	arena []byte
+	// scratch holds a number's text on its way to the arena.
+	scratch []byte
 }
 
-func (e *Event) reset(hint int) {
-	data, used, b1, b2 := e.Data[:0], e.used[:0], e.extra, e.data
-	*e = Event{Data: data, used: used, extra: b1, data: b2, arenaHint: hint}
+// arenaChunk is the size of a new arena chunk: a few records' text, so
+// that the chunk a long-lived string pins (an enricher's cache keeps
+// names) stays small.
+const arenaChunk = 8 << 10
+
+func (e *Event) reset() {
+	data, used, b1, b2, arena, scratch := e.Data[:0], e.used[:0], e.extra, e.data, e.arena, e.scratch
+	*e = Event{Data: data, used: used, extra: b1, data: b2, arena: arena, scratch: scratch}
 	e.extra.reset()
 	e.data.reset()
 }
 
-// text returns b as a string backed by the record's arena.
+// text returns b as a string backed by the arena.
 func (e *Event) text(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
 	if cap(e.arena)-len(e.arena) < len(b) {
 		// A new chunk: the old one stays as it is for the strings in it.
-		e.arena = make([]byte, 0, max(len(b), e.arenaHint, 256))
+		e.arena = make([]byte, 0, max(len(b), arenaChunk))
 	}
 	start := len(e.arena)
 	e.arena = append(e.arena, b...)
 	return unsafe.String(&e.arena[start], len(b))
+}
+
+// textOf is text for a string.
+func (e *Event) textOf(s string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	if cap(e.arena)-len(e.arena) < len(s) {
+		e.arena = make([]byte, 0, max(len(s), arenaChunk))
+	}
+	start := len(e.arena)
+	e.arena = append(e.arena, s...)
+	return unsafe.String(&e.arena[start], len(s))
+}
+
+// scalar is scalarOf with the text in the arena (no allocation of its own).
+func (e *Event) scalar(v *fastjson.Value) string {
+	if v == nil {
+		return ""
+	}
+	switch v.Type() {
+	case fastjson.TypeString:
+		return e.text(v.GetStringBytes())
+	case fastjson.TypeNumber:
+		e.scratch = v.MarshalTo(e.scratch[:0])
+		return e.text(e.scratch)
+	case fastjson.TypeTrue:
+		return "true"
+	case fastjson.TypeFalse:
+		return "false"
+	}
+	return ""
 }
 
 // push appends a field without looking for an earlier one of the same
@@ -100,22 +149,40 @@ func (e *Event) addJSON(name string, v *fastjson.Value) {
 }
 
 // pushJSON is addJSON without the duplicate check, for the fields of one
-// JSON object; name and value are copied into the arena.
+// JSON object; name and text are borrowed from the parser (see Field).
 func (e *Event) pushJSON(name []byte, v *fastjson.Value) {
 	if len(name) == 0 {
 		return
 	}
-	var value string
+	f := Field{Name: borrow(name)}
 	switch v.Type() {
 	case fastjson.TypeString:
-		value = e.text(v.GetStringBytes())
+		f.Value, f.borrowed = borrow(v.GetStringBytes()), true
 	case fastjson.TypeNull:
 		return
 	default:
-		s, _ := jsonText(v)
-		value = s
+		f.Value, _ = jsonText(v)
 	}
-	e.Data = append(e.Data, Field{Name: e.text(name), Value: value})
+	e.Data = append(e.Data, f)
+}
+
+// borrow returns b as a string without copying it: b must not change
+// while the string is in use.
+func borrow(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// value returns field i's value, copied into the arena first if it is
+// still borrowed: what a row may keep.
+func (e *Event) value(i int) string {
+	f := &e.Data[i]
+	if f.borrowed {
+		f.Value, f.borrowed = e.textOf(f.Value), false
+	}
+	return f.Value
 }
 
 func jsonText(v *fastjson.Value) (string, bool) {
@@ -146,7 +213,7 @@ func (e *Event) index(name string) int {
 // Get returns a field's value as recorded, "" when absent.
 func (e *Event) Get(name string) string {
 	if i := e.index(name); i >= 0 {
-		return e.Data[i].Value
+		return e.value(i)
 	}
 	return ""
 }
@@ -163,7 +230,7 @@ func (e *Event) take(name string) string {
 		e.used = append(e.used, false)
 	}
 	e.used[i] = true
-	return clean(e.Data[i].Value)
+	return clean(e.value(i))
 }
 
 // mark records fields as placed without reading them.

@@ -33,6 +33,11 @@ var dcOnlyEvents = map[int32]bool{
 var localDomains = map[string]bool{"builtin": true, "nt authority": true, "nt service": true, "workgroup": true}
 
 func (x *emitter) onDC() bool {
+	if x.unordered {
+		// Rule 4 reads and 1-2 write what earlier records taught: only
+		// the records' own order gives the same answer every time.
+		panic(needsOrder{})
+	}
 	e := x.e
 	key := strings.ToLower(ingest.ShortHostName(e.Computer))
 	evidence := dcOnlyEvents[e.EventID] ||

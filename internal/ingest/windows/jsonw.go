@@ -54,6 +54,17 @@ func (o *jsonObject) strs(k string, vs []string) {
 
 func (o *jsonObject) empty() bool { return o.n == 0 }
 
+// closed returns the finished object ("{}" when empty) in the writer's
+// buffer: valid until the next write or reset.
+func (o *jsonObject) closed() []byte {
+	if o.n == 0 {
+		return []byte("{}")
+	}
+	b := append(o.buf, '}')
+	o.buf = b[:len(b)-1]
+	return b
+}
+
 // bytes returns a copy of the finished object ("{}" when empty).
 func (o *jsonObject) bytes() []byte {
 	if o.n == 0 {

@@ -43,7 +43,7 @@ func (n *OTRF) Normalize(in *ingest.Input, out *ingest.RowSet) error {
 }
 
 // otrfSystem are the keys that are not event data: the System part,
-// rendering, and what the shippers add.
+// rendering, and what the shippers add. otrfFields.visit knows them too.
 var otrfSystem = map[string]bool{
 	"EventID": true, "Channel": true, "channel": true, "Hostname": true, "hostname": true,
 	"Computer": true, "host": true, "TimeCreated": true, "@timestamp": true,
@@ -135,7 +135,223 @@ func truncate(s string) string {
 // OTRF sets, so it comes after; NXLog's EventTime is local time.
 var otrfTimes = []string{"TimeCreated", "@timestamp", "UtcTime", "EventTime"}
 
+// otrfFields are the System and shipper fields of one record, each the
+// first of its name, found in one pass over the object (a lookup per
+// field would scan the object's keys again each time).
+type otrfFields struct {
+	eventID, channel, channelLower *fastjson.Value
+	hosts                          [4]*fastjson.Value // Hostname, Computer, hostname, host
+	times                          [4]*fastjson.Value // in otrfTimes' order
+	providers                      [3]*fastjson.Value // SourceName, ProviderName, Source
+	moduleType                     *fastjson.Value
+	task, level, severity          *fastjson.Value
+	keywords, opcode, version      *fastjson.Value
+	recordNumber, eventRecordID    *fastjson.Value
+	processID, threadID, activity  *fastjson.Value
+	message                        *fastjson.Value
+	userID, accountName, domain    *fastjson.Value
+	eventType                      *fastjson.Value
+	// userData are the positions in Event.Data of the nxlogUser keys,
+	// dropped again once the record turns out to be NXLog's.
+	userData [8]int
+	nUser    int
+}
+
+func first(slot **fastjson.Value, v *fastjson.Value) {
+	if *slot == nil {
+		*slot = v
+	}
+}
+
+// visit files one key of the record: a System or shipper field, or event
+// data (pushed to e).
+func (f *otrfFields) visit(e *Event, k []byte, v *fastjson.Value) {
+	switch string(k) {
+	case "EventID":
+		first(&f.eventID, v)
+	case "Channel":
+		first(&f.channel, v)
+	case "channel":
+		first(&f.channelLower, v)
+	case "Hostname":
+		first(&f.hosts[0], v)
+	case "Computer":
+		first(&f.hosts[1], v)
+	case "hostname":
+		first(&f.hosts[2], v)
+	case "host":
+		first(&f.hosts[3], v)
+	case "TimeCreated":
+		first(&f.times[0], v)
+	case "@timestamp":
+		first(&f.times[1], v)
+	case "EventTime":
+		first(&f.times[3], v)
+	case "SourceName":
+		first(&f.providers[0], v)
+	case "ProviderName":
+		first(&f.providers[1], v)
+	case "Source":
+		first(&f.providers[2], v)
+	case "SourceModuleType":
+		first(&f.moduleType, v)
+	case "Task":
+		first(&f.task, v)
+	case "Level":
+		first(&f.level, v)
+	case "Severity":
+		first(&f.severity, v)
+	case "Keywords":
+		first(&f.keywords, v)
+	case "Opcode":
+		first(&f.opcode, v)
+	case "Version":
+		first(&f.version, v)
+	case "RecordNumber":
+		first(&f.recordNumber, v)
+	case "EventRecordID":
+		first(&f.eventRecordID, v)
+	case "ExecutionProcessID":
+		first(&f.processID, v)
+	case "ThreadID":
+		first(&f.threadID, v)
+	case "ActivityID":
+		first(&f.activity, v)
+	case "Message":
+		first(&f.message, v)
+	case "EventReceivedTime", "ProviderGuid", "OpcodeValue", "RelatedActivityID",
+		"Category", "SeverityValue", "@version", "tags", "port", "SourceModuleName",
+		"ERROR_EVT_UNRESOLVED", "EventTypeOrignal", "EventTypeOriginal":
+		// System or shipper fields with no column of their own.
+	default:
+		// Event data; a few names are also read as fields.
+		switch string(k) {
+		case "UtcTime":
+			first(&f.times[2], v)
+		case "UserID", "AccountName", "Domain", "AccountType":
+			switch string(k) {
+			case "UserID":
+				first(&f.userID, v)
+			case "AccountName":
+				first(&f.accountName, v)
+			case "Domain":
+				first(&f.domain, v)
+			}
+			if v.Type() != fastjson.TypeNull && len(k) > 0 && f.nUser < len(f.userData) {
+				f.userData[f.nUser] = len(e.Data)
+				f.nUser++
+			}
+		case "EventType":
+			first(&f.eventType, v)
+			if v.Type() == fastjson.TypeString && nxlogEventTypes[string(v.GetStringBytes())] {
+				return
+			}
+		}
+		e.pushJSON(k, v)
+	}
+}
+
+// dropUserData removes the nxlogUser fields from the event data.
+func (f *otrfFields) dropUserData(e *Event) {
+	for i := f.nUser - 1; i >= 0; i-- {
+		j := f.userData[i]
+		e.Data = append(e.Data[:j], e.Data[j+1:]...)
+	}
+}
+
 func decodeOTRF(v *fastjson.Value, e *Event) error {
+	var f otrfFields
+	obj, _ := v.Object()
+	obj.Visit(func(k []byte, x *fastjson.Value) { f.visit(e, k, x) })
+	if f.nUser == len(f.userData) {
+		// More resolved-user keys than expected (duplicates): the
+		// positions kept are not all of them, so decode by lookup.
+		e.Data = e.Data[:0]
+		return decodeOTRFByLookup(v, e)
+	}
+
+	id, err := eventIDOf(f.eventID, "EventID")
+	if err != nil {
+		return err
+	}
+	e.EventID = id
+	ch := f.channel
+	if ch == nil {
+		ch = f.channelLower
+	}
+	channel, err := stringOf(ch, "Channel")
+	if err != nil {
+		return err
+	}
+	if e.Channel = canonicalChannel(channel); e.Channel == "" {
+		return errors.New("no Channel")
+	}
+	for i, h := range f.hosts {
+		if h != nil && h.Type() == fastjson.TypeString {
+			e.Computer, _ = stringOf(h, otrfHosts[i])
+			if strings.TrimSpace(e.Computer) != "" {
+				break
+			}
+		}
+	}
+	for i, t := range f.times {
+		if t == nil {
+			continue
+		}
+		tm, ok := ingest.TimeOf(t)
+		if !ok {
+			if t.Type() == fastjson.TypeString || t.Type() == fastjson.TypeNumber {
+				return fmt.Errorf("%s %s is not a timestamp", otrfTimes[i], truncate(t.String()))
+			}
+			return fmt.Errorf("%s must be a timestamp string, got %s", otrfTimes[i], t.Type())
+		}
+		e.Time = tm
+		break
+	}
+	nxlog := f.moduleType != nil
+	for _, p := range f.providers {
+		if s := e.scalar(p); s != "" {
+			e.Provider = s
+			break
+		}
+	}
+	e.Task = e.scalar(f.task)
+	e.Level = e.scalar(f.level)
+	if e.Level == "" && nxlog {
+		e.Level = shipperLevels[strings.ToLower(e.scalar(f.severity))]
+	}
+	e.Keywords = keywordsHex(e.scalar(f.keywords))
+	e.Opcode = e.scalar(f.opcode)
+	e.Version = e.scalar(f.version)
+	e.RecordID = e.scalar(f.recordNumber)
+	if e.RecordID == "" {
+		e.RecordID = e.scalar(f.eventRecordID)
+	}
+	e.ProcessID = e.scalar(f.processID)
+	e.ThreadID = e.scalar(f.threadID)
+	e.Correlation = e.scalar(f.activity)
+	e.Message = e.scalar(f.message)
+	if nxlog {
+		e.UserID = e.scalar(f.userID)
+		e.UserName = e.scalar(f.accountName)
+		e.UserDomain = e.scalar(f.domain)
+		switch e.scalar(f.eventType) {
+		case "AUDIT_SUCCESS":
+			e.LevelName = "Audit Success"
+		case "AUDIT_FAILURE":
+			e.LevelName = "Audit Failure"
+		}
+		f.dropUserData(e)
+	}
+	return nil
+}
+
+// otrfHosts are the host fields in order of preference.
+var otrfHosts = []string{"Hostname", "Computer", "hostname", "host"}
+
+// decodeOTRFByLookup is decodeOTRF field by field, for the odd record
+// with duplicate keys that one pass does not keep track of.
+func decodeOTRFByLookup(v *fastjson.Value, e *Event) error {
 	id, err := eventIDOf(v.Get("EventID"), "EventID")
 	if err != nil {
 		return err
@@ -152,7 +368,7 @@ func decodeOTRF(v *fastjson.Value, e *Event) error {
 	if e.Channel = canonicalChannel(channel); e.Channel == "" {
 		return errors.New("no Channel")
 	}
-	for _, k := range []string{"Hostname", "Computer", "hostname", "host"} {
+	for _, k := range otrfHosts {
 		if h := v.Get(k); h != nil && h.Type() == fastjson.TypeString {
 			e.Computer, _ = stringOf(h, k)
 			if strings.TrimSpace(e.Computer) != "" {

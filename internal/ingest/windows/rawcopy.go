@@ -1,7 +1,7 @@
 package windows
 
 import (
-	"encoding/json"
+	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -21,16 +21,20 @@ func (x *emitter) raw() {
 	}
 }
 
-// eventData is the event data as one JSON object of strings.
+// eventData writes the event data as one JSON object of strings into the
+// event's buffer and returns it (valid until the event is reused).
 func (x *emitter) eventData() []byte {
 	o := &x.e.data
 	for _, f := range x.e.Data {
 		o.str(f.Name, f.Value)
 	}
-	return o.bytes()
+	return o.closed()
 }
 
 func setSmallInt(r *ingest.Row, col, s string) {
+	if s == "" {
+		return // most records lack some System fields: no parse error to build
+	}
 	if n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil && n >= math.MinInt32 && n <= math.MaxInt32 {
 		r.Set(col, int32(n))
 	}
@@ -120,7 +124,7 @@ func (x *emitter) securityEvent() {
 	}
 
 	// Event data fills the columns of the same name.
-	for _, f := range e.Data {
+	for j, f := range e.Data {
 		if securityEventOwn[f.Name] {
 			continue
 		}
@@ -130,14 +134,14 @@ func (x *emitter) securityEvent() {
 		}
 		switch col.Type {
 		case schema.String:
-			r.Values[i] = f.Value
+			r.Values[i] = e.value(j)
 		case schema.Int:
 			if n, ok := number(f.Value); ok && n >= math.MinInt32 && n <= math.MaxInt32 {
 				r.Values[i] = int32(n)
 			}
 		}
 	}
-	r.Set("EventData", string(x.eventData()))
+	r.SetCanonicalJSON("EventData", x.eventData()) // a string column: copied
 }
 
 // securityLevel is SecurityEvent's Level: Sentinel writes the audit
@@ -175,6 +179,6 @@ func (x *emitter) windowsEvent() {
 	setSmallInt(r, "SystemThreadId", e.ThreadID)
 	r.SetString("SystemUserId", e.UserID)
 	r.SetString("Correlation", e.Correlation)
-	r.Set("EventData", json.RawMessage(x.eventData()))
+	r.SetCanonicalJSON("EventData", bytes.Clone(x.eventData()))
 	r.SetString("RawEventData", e.Message)
 }

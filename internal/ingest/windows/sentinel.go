@@ -141,26 +141,26 @@ func decodeSentinel(v *fastjson.Value, e *Event) error {
 	e.Channel = canonicalChannel(channel)
 
 	for _, k := range []string{"Provider", "EventSourceName", "Source"} {
-		if p := scalarOf(v.Get(k)); p != "" {
+		if p := e.scalar(v.Get(k)); p != "" {
 			e.Provider = p
 			break
 		}
 	}
-	e.Task = scalarOf(v.Get("Task"))
-	e.Level = scalarOf(v.Get("Level"))
+	e.Task = e.scalar(v.Get("Task"))
+	e.Level = e.scalar(v.Get("Level"))
 	if e.Level == "" {
-		e.Level = scalarOf(v.Get("EventLevel"))
+		e.Level = e.scalar(v.Get("EventLevel"))
 	}
-	e.LevelName = scalarOf(v.Get("EventLevelName"))
-	e.Keywords = keywordsHex(scalarOf(v.Get("Keywords")))
-	e.Opcode = scalarOf(v.Get("Opcode"))
-	e.Version = scalarOf(v.Get("Version"))
-	e.RecordID = scalarOf(v.Get("EventRecordId"))
-	e.ProcessID = scalarOf(v.Get("SystemProcessId"))
-	e.ThreadID = scalarOf(v.Get("SystemThreadId"))
-	e.UserID = scalarOf(v.Get("SystemUserId"))
-	e.Correlation = scalarOf(v.Get("Correlation"))
-	e.Message = scalarOf(v.Get("RenderedDescription"))
+	e.LevelName = e.scalar(v.Get("EventLevelName"))
+	e.Keywords = keywordsHex(e.scalar(v.Get("Keywords")))
+	e.Opcode = e.scalar(v.Get("Opcode"))
+	e.Version = e.scalar(v.Get("Version"))
+	e.RecordID = e.scalar(v.Get("EventRecordId"))
+	e.ProcessID = e.scalar(v.Get("SystemProcessId"))
+	e.ThreadID = e.scalar(v.Get("SystemThreadId"))
+	e.UserID = e.scalar(v.Get("SystemUserId"))
+	e.Correlation = e.scalar(v.Get("Correlation"))
+	e.Message = e.scalar(v.Get("RenderedDescription"))
 
 	// The EventData column first (its names are the event's own), then the
 	// other columns.
