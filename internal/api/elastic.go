@@ -185,6 +185,30 @@ func (s *Server) esBulk(w http.ResponseWriter, r *http.Request) {
 	defaultIndex := r.PathValue("index")
 	var items []bulkItem
 	var parser fastjson.Parser
+	// Documents are normalized in chunks on every core (AddMany); each
+	// keeps its item's place for the per-item result.
+	var pending []ingest.Record
+	var pendingItem []int
+	flush := func() bool {
+		if len(pending) == 0 {
+			return true
+		}
+		errs, err := p.AddMany(r.Context(), pending)
+		if err != nil {
+			s.bulkUnavailable(w, r, err)
+			return false
+		}
+		for i, re := range errs {
+			it := &items[pendingItem[i]]
+			if re != nil {
+				it.status, it.errTyp, it.reason = http.StatusBadRequest, "document_parsing_exception", "[line "+itoa(pending[i].Line)+"] "+re.Reason
+			} else {
+				it.status = http.StatusCreated
+			}
+		}
+		pending, pendingItem = pending[:0], pendingItem[:0]
+		return true
+	}
 	for {
 		line, no, err := lr.Next()
 		if err == io.EOF {
@@ -258,17 +282,16 @@ func (s *Server) esBulk(w http.ResponseWriter, r *http.Request) {
 		if it.index != "" {
 			source = it.index
 		}
-		re, err := p.Add(r.Context(), ingest.Record{Source: source, Line: dno, Data: doc})
-		if err != nil {
-			s.bulkUnavailable(w, r, err)
+		// The line reader reuses its buffer: the record keeps a copy.
+		items = append(items, it)
+		pending = append(pending, ingest.Record{Source: source, Line: dno, Data: append([]byte(nil), doc...)})
+		pendingItem = append(pendingItem, len(items)-1)
+		if len(pending) == bulkChunk && !flush() {
 			return
 		}
-		if re != nil {
-			it.status, it.errTyp, it.reason = http.StatusBadRequest, "document_parsing_exception", "[line "+itoa(dno)+"] "+re.Reason
-		} else {
-			it.status = http.StatusCreated
-		}
-		items = append(items, it)
+	}
+	if !flush() {
+		return
 	}
 	if err := p.Flush(r.Context()); err != nil {
 		s.bulkUnavailable(w, r, err)
@@ -276,6 +299,9 @@ func (s *Server) esBulk(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, bulkResponse(items, time.Since(start)))
 }
+
+// bulkChunk is how many documents go to the pipeline at once.
+const bulkChunk = 2048
 
 // bulkUnavailable answers when the store refused the batch: nothing of the
 // request was stored, and 429 makes every shipper retry it whole.
