@@ -68,8 +68,14 @@ func durabilityChild(dir string) int {
 		}
 		fmt.Println("ack", id)
 		// Checkpoint now and then so that some kills land in one.
+		// DuckDB refuses a checkpoint while another write transaction (the
+		// background compactor's) is open, as the store's own checkpointer
+		// expects; that is not a failure.
 		if id%4 == 0 {
-			if _, err := s.wconn.ExecContext(context.Background(), "CHECKPOINT"); err != nil {
+			s.mu.Lock()
+			_, err := s.wconn.ExecContext(context.Background(), "CHECKPOINT")
+			s.mu.Unlock()
+			if err != nil && !strings.Contains(err.Error(), "other write transactions") {
 				fmt.Fprintln(os.Stderr, "child checkpoint:", err)
 				return 1
 			}

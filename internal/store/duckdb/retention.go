@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/schema"
@@ -66,8 +67,10 @@ func (s *Store) expireBase(ctx context.Context, now time.Time, deleted map[strin
 	if _, err := s.wconn.ExecContext(context.Background(), "COMMIT"); err != nil {
 		return fmt.Errorf("duckdb: retention: commit: %w", err)
 	}
+	// DuckDB refuses the checkpoint while another write transaction (a
+	// compaction) is open; the background checkpointer does it later.
 	if removed {
-		if _, err := s.wconn.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		if _, err := s.wconn.ExecContext(ctx, "CHECKPOINT"); err != nil && !strings.Contains(err.Error(), "other write transactions") {
 			return fmt.Errorf("duckdb: retention: checkpoint: %w", err)
 		}
 	}
