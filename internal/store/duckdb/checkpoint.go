@@ -27,32 +27,14 @@ var (
 
 // startCheckpointer runs the background checkpoints until Close.
 func (s *Store) startCheckpointer(walPath string) {
-	ctx, cancel := context.WithCancel(context.Background())
-	s.cpStop, s.cpDone = cancel, make(chan struct{})
-	go func() {
-		defer close(s.cpDone)
-		tick := time.NewTicker(checkpointEvery)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				fi, err := os.Stat(walPath)
-				if err != nil || fi.Size() < walSoftLimit {
-					continue
-				}
-				// A checkpoint DuckDB refuses (another write is being
-				// committed) is tried again at the next tick.
-				_, _ = s.db.ExecContext(ctx, "CHECKPOINT")
-			}
+	s.checkpointer = s.every(checkpointEvery, func(ctx context.Context, _ time.Time) error {
+		fi, err := os.Stat(walPath)
+		if err != nil || fi.Size() < walSoftLimit {
+			return nil
 		}
-	}()
-}
-
-func (s *Store) stopCheckpointer() {
-	if s.cpStop != nil {
-		s.cpStop()
-		<-s.cpDone
-	}
+		// A checkpoint DuckDB refuses (another write is being committed)
+		// is tried again at the next tick.
+		_, _ = s.db.ExecContext(ctx, "CHECKPOINT")
+		return nil
+	})
 }

@@ -87,28 +87,8 @@ func (s *Store) startRetention() {
 	if every == 0 {
 		every = DefaultRetentionInterval
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s.stop, s.loopDone = cancel, make(chan struct{})
-	go func() {
-		defer close(s.loopDone)
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case now := <-tick.C:
-				if _, err := s.EnforceRetention(ctx, now); err != nil && ctx.Err() == nil && s.opts.OnError != nil {
-					s.opts.OnError(err)
-				}
-			}
-		}
-	}()
-}
-
-func (s *Store) stopRetention() {
-	if s.stop != nil {
-		s.stop()
-		<-s.loopDone
-	}
+	s.retention = s.every(every, func(ctx context.Context, now time.Time) error {
+		_, err := s.EnforceRetention(ctx, now)
+		return err
+	})
 }

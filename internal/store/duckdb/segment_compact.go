@@ -291,28 +291,8 @@ func maxTime(a, b time.Time) time.Time {
 
 // startCompactor runs Compact every compactEvery until Close.
 func (s *Store) startCompactor() {
-	ctx, cancel := context.WithCancel(context.Background())
-	s.compStop, s.compDone = cancel, make(chan struct{})
-	go func() {
-		defer close(s.compDone)
-		tick := time.NewTicker(compactEvery)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				if _, err := s.Compact(ctx); err != nil && ctx.Err() == nil && s.opts.OnError != nil {
-					s.opts.OnError(err)
-				}
-			}
-		}
-	}()
-}
-
-func (s *Store) stopCompactor() {
-	if s.compStop != nil {
-		s.compStop()
-		<-s.compDone
-	}
+	s.compactor = s.every(compactEvery, func(ctx context.Context, _ time.Time) error {
+		_, err := s.Compact(ctx)
+		return err
+	})
 }

@@ -137,7 +137,7 @@ func TestSegmentCompaction(t *testing.T) {
 	t.Cleanup(func() { retireGrace = oldGrace })
 	dir := t.TempDir()
 	s := openTables(t, dir, store.Options{RetentionInterval: -1}, second)
-	s.stopCompactor() // compaction runs when the test says
+	s.compactor.stop() // compaction runs when the test says
 	for i := range 20 {
 		mustAppend(t, s, store.Batch{Tables: []store.TableRows{{Table: "Second", Rows: secondRows(i*10, 10)}}})
 	}
@@ -241,7 +241,7 @@ func TestSegmentSettle(t *testing.T) {
 		{Name: "Span", Type: schema.TimeSpan},
 	}}
 	s = openTables(t, dir, testOptions(), v2, second)
-	s.stopCompactor()
+	s.compactor.stop()
 	for i := range 4 {
 		mustAppend(t, s, store.Batch{Tables: []store.TableRows{
 			{Table: "Second", Rows: secondRows(i*20, 20)},
@@ -284,7 +284,7 @@ func TestSegmentRetention(t *testing.T) {
 	dir := t.TempDir()
 	opts := store.Options{RetentionInterval: -1, DefaultRetention: 24 * time.Hour}
 	s := openTables(t, dir, opts, second)
-	s.stopCompactor()
+	s.compactor.stop()
 	now := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
 	old := store.Batch{IngestionTime: now.Add(-48 * time.Hour), Tables: []store.TableRows{{Table: "Second", Rows: secondRows(0, 10)}}}
 	mid := store.Batch{IngestionTime: now.Add(-30 * time.Hour), Tables: []store.TableRows{{Table: "Second", Rows: secondRows(10, 5)}}}
@@ -346,7 +346,7 @@ func TestSegmentTypesSurviveRewrites(t *testing.T) {
 	compactIdle, retireGrace = time.Hour, 0
 	t.Cleanup(func() { compactIdle, retireGrace = oldIdle, oldGrace })
 	s := openTables(t, t.TempDir(), testOptions(), allTypes)
-	s.stopCompactor()
+	s.compactor.stop()
 	ts := time.Date(2024, 2, 29, 23, 59, 58, 123456000, time.UTC)
 	for i := range compactFanIn {
 		row := []any{fmt.Sprintf("s%d", i), int32(i), int64(i), 1.5, "-12.125", i%2 == 0, ts, time.Duration(i) * time.Minute,

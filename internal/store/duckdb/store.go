@@ -53,10 +53,9 @@ type Store struct {
 	mu    sync.Mutex // serializes writers; guards wconn
 	wconn *sql.Conn
 
-	stop      context.CancelFunc
-	loopDone  chan struct{}
-	cpStop    context.CancelFunc
-	cpDone    chan struct{}
+	// Background work until Close.
+	retention, checkpointer, compactor *loop
+
 	closeOnce sync.Once
 	closeErr  error
 	release   func()
@@ -67,8 +66,6 @@ type Store struct {
 	// read tables through them (the writer connection, created first,
 	// keeps reading and writing the base tables).
 	viewsReady atomic.Bool
-	compStop   context.CancelFunc
-	compDone   chan struct{}
 
 	// afterTable, when set (tests only), runs after each table of a batch
 	// is appended and before COMMIT; an error aborts the batch.
@@ -222,9 +219,9 @@ func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
 // (so the next Open replays no log) and closes the database.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		s.stopRetention()
-		s.stopCompactor()
-		s.stopCheckpointer()
+		s.retention.stop()
+		s.compactor.stop()
+		s.checkpointer.stop()
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.removeRetired(time.Time{})
