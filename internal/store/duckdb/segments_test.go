@@ -41,19 +41,28 @@ func segmentFiles(t *testing.T, dir string) []string {
 	return files
 }
 
-// A segment written before a column was added reads the column's default
-// through the view; base rows and segment rows read alike.
-func TestSegmentsAcrossSchemaChange(t *testing.T) {
-	segmented(t)
-	dir := t.TempDir()
+// oldEventsSegment writes one row named name into an Events table of two
+// columns (Timestamp, Name) as a segment, closes the store and returns the
+// row's Timestamp: a file from before later columns were added.
+func oldEventsSegment(t *testing.T, dir, name string) time.Time {
+	t.Helper()
 	v1 := &schema.Table{Name: "Events", Columns: []schema.Column{
 		{Name: "Timestamp", Type: schema.DateTime},
 		{Name: "Name", Type: schema.String},
 	}}
 	ts := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
 	s := openTables(t, dir, testOptions(), v1)
-	mustAppend(t, s, store.Batch{Tables: []store.TableRows{{Table: "Events", Rows: [][]any{{ts, "old-segment"}}}}})
+	mustAppend(t, s, store.Batch{Tables: []store.TableRows{{Table: "Events", Rows: [][]any{{ts, name}}}}})
 	s.Close()
+	return ts
+}
+
+// A segment written before a column was added reads the column's default
+// through the view; base rows and segment rows read alike.
+func TestSegmentsAcrossSchemaChange(t *testing.T) {
+	segmented(t)
+	dir := t.TempDir()
+	ts := oldEventsSegment(t, dir, "old-segment")
 
 	v2 := &schema.Table{Name: "Events", Columns: []schema.Column{
 		{Name: "Timestamp", Type: schema.DateTime},
@@ -61,7 +70,7 @@ func TestSegmentsAcrossSchemaChange(t *testing.T) {
 		{Name: "Name", Type: schema.String},
 		{Name: "Host", Type: schema.String},
 	}}
-	s = openTables(t, dir, testOptions(), v2)
+	s := openTables(t, dir, testOptions(), v2)
 	mustAppend(t, s, store.Batch{Tables: []store.TableRows{{Table: "Events", Rows: [][]any{{ts, 443, "new-segment", "h"}}}}})
 	segmentMinRows = 1 << 30
 	mustAppend(t, s, store.Batch{Tables: []store.TableRows{{Table: "Events", Rows: [][]any{{ts, 80, "base", nil}}}}})
@@ -227,20 +236,13 @@ func TestSegmentSettle(t *testing.T) {
 	compactIdle, settleRows, retireGrace = time.Hour, 25, 0
 	t.Cleanup(func() { compactIdle, settleRows, retireGrace = oldIdle, oldRows, oldGrace })
 	dir := t.TempDir()
-	v1 := &schema.Table{Name: "Events", Columns: []schema.Column{
-		{Name: "Timestamp", Type: schema.DateTime},
-		{Name: "Name", Type: schema.String},
-	}}
-	ts := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
-	s := openTables(t, dir, testOptions(), v1)
-	mustAppend(t, s, store.Batch{Tables: []store.TableRows{{Table: "Events", Rows: [][]any{{ts, "v1"}}}}})
-	s.Close()
+	ts := oldEventsSegment(t, dir, "v1")
 	v2 := &schema.Table{Name: "Events", Columns: []schema.Column{
 		{Name: "Timestamp", Type: schema.DateTime},
 		{Name: "Name", Type: schema.String},
 		{Name: "Span", Type: schema.TimeSpan},
 	}}
-	s = openTables(t, dir, testOptions(), v2, second)
+	s := openTables(t, dir, testOptions(), v2, second)
 	s.compactor.stop()
 	for i := range 4 {
 		mustAppend(t, s, store.Batch{Tables: []store.TableRows{
