@@ -77,7 +77,12 @@ func (e *Event) reset() {
 }
 
 // text returns b as a string backed by the arena.
-func (e *Event) text(b []byte) string {
+func (e *Event) text(b []byte) string { return arenaCopy(e, b) }
+
+// textOf is text for a string.
+func (e *Event) textOf(s string) string { return arenaCopy(e, s) }
+
+func arenaCopy[T []byte | string](e *Event, b T) string {
 	if len(b) == 0 {
 		return ""
 	}
@@ -88,19 +93,6 @@ func (e *Event) text(b []byte) string {
 	start := len(e.arena)
 	e.arena = append(e.arena, b...)
 	return unsafe.String(&e.arena[start], len(b))
-}
-
-// textOf is text for a string.
-func (e *Event) textOf(s string) string {
-	if len(s) == 0 {
-		return ""
-	}
-	if cap(e.arena)-len(e.arena) < len(s) {
-		e.arena = make([]byte, 0, max(len(s), arenaChunk))
-	}
-	start := len(e.arena)
-	e.arena = append(e.arena, s...)
-	return unsafe.String(&e.arena[start], len(s))
 }
 
 // scalar is scalarOf with the text in the arena (no allocation of its own).
