@@ -56,21 +56,14 @@ func (s *Server) incidentTimeline(w http.ResponseWriter, r *http.Request) {
 		}
 		telemetry = n
 	}
-	in, err := s.loadIncident(r)
+	in, alerts, ids, err := s.loadIncidentAlerts(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	ctx := r.Context()
-	alerts, err := s.state.IncidentAlerts(ctx, in.ID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ids := make([]string, len(alerts))
 	items := []timelineItem{}
-	for i, a := range alerts {
-		ids[i] = a.AlertID
+	for _, a := range alerts {
 		items = append(items, timelineItem{Time: a.Time.UTC(), Type: "alert", AlertID: a.AlertID, Title: a.Title, Data: viewIncidentAlert(&a, "")})
 	}
 	evidence, err := s.alertEvidence(r, ids)

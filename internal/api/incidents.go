@@ -218,6 +218,24 @@ func (s *Server) loadIncident(r *http.Request) (*state.Incident, error) {
 	return in, err
 }
 
+// loadIncidentAlerts is loadIncident with the incident's alerts and their
+// ids.
+func (s *Server) loadIncidentAlerts(r *http.Request) (*state.Incident, []state.IncidentAlert, []string, error) {
+	in, err := s.loadIncident(r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	alerts, err := s.state.IncidentAlerts(r.Context(), in.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ids := make([]string, len(alerts))
+	for i, a := range alerts {
+		ids[i] = a.AlertID
+	}
+	return in, alerts, ids, nil
+}
+
 type incidentAlertView struct {
 	AlertID         string                 `json:"alertId"`
 	Title           string                 `json:"title"`
@@ -254,21 +272,12 @@ type incidentActivityView struct {
 const maxEvidenceAlerts = 200
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
-	in, err := s.loadIncident(r)
+	in, alerts, ids, err := s.loadIncidentAlerts(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	ctx := r.Context()
-	alerts, err := s.state.IncidentAlerts(ctx, in.ID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ids := make([]string, len(alerts))
-	for i, a := range alerts {
-		ids[i] = a.AlertID
-	}
 	triage, err := s.state.AlertStates(ctx, ids)
 	if err != nil {
 		s.writeError(w, r, err)
