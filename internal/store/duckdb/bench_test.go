@@ -5,12 +5,11 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store"
@@ -179,20 +178,18 @@ func BenchmarkSegmentFile(b *testing.B) {
 		}
 	}
 	dir := b.TempDir()
-	var bc builderCache
+	var ec encoderCache
 	now := time.Now()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		bld := bc.get(tb)
-		rec, _, err := bld.build(rows, now, false)
-		if err != nil {
+		enc := ec.get(tb)
+		if _, err := writeSegment(fmt.Sprintf("%s/%d.parquet", dir, i), func(w io.Writer) error {
+			_, err := enc.encode(w, rows, now, false)
+			return err
+		}); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := writeSegment(fmt.Sprintf("%s/%d.parquet", dir, i), rec, memory.DefaultAllocator); err != nil {
-			b.Fatal(err)
-		}
-		rec.Release()
-		bc.put(bld)
+		ec.put(enc)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(rows)), "ns/row")
 }

@@ -3,93 +3,14 @@ package duckdb
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/extensions"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
-
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store"
 )
-
-// A segment file is one Parquet file of one table's rows: the schema's
-// columns in order, then the ingestion time. Each column's Parquet type is
-// one DuckDB reads back as the base table's type (JSON and UUID through
-// their logical types), except timespans, which Parquet can only hold in
-// milliseconds: they are stored as microseconds and the view converts.
-var (
-	arrowTime = &arrow.TimestampType{Unit: arrow.Microsecond} // no zone: DuckDB's TIMESTAMP
-	arrowJSON = func() arrow.DataType {
-		t, err := extensions.NewJSONType(arrow.BinaryTypes.LargeString)
-		if err != nil {
-			panic(err) // LargeString is a JSON storage type
-		}
-		return t
-	}()
-	arrowUUID = extensions.NewUUIDType()
-	arrowDec  = &arrow.Decimal128Type{Precision: 38, Scale: decimalScale}
-)
-
-func arrowType(t schema.Type) arrow.DataType {
-	switch t {
-	case schema.Int:
-		return arrow.PrimitiveTypes.Int32
-	case schema.Long, schema.TimeSpan:
-		return arrow.PrimitiveTypes.Int64
-	case schema.Real:
-		return arrow.PrimitiveTypes.Float64
-	case schema.Decimal:
-		return arrowDec
-	case schema.Bool:
-		return arrow.FixedWidthTypes.Boolean
-	case schema.DateTime:
-		return arrowTime
-	case schema.GUID:
-		return arrowUUID
-	case schema.Dynamic:
-		return arrowJSON
-	}
-	// 64-bit offsets: a batch's text may pass 2 GB.
-	return arrow.BinaryTypes.LargeString
-}
-
-// segmentSchema is the Arrow schema of t's segment files.
-func segmentSchema(t *schema.Table) *arrow.Schema {
-	fields := make([]arrow.Field, 0, len(t.Columns)+1)
-	for _, c := range t.Columns {
-		// Strings are never null (stored as ''): a required column has no
-		// definition levels to encode.
-		fields = append(fields, arrow.Field{Name: c.Name, Type: arrowType(c.Type), Nullable: c.Type != schema.String})
-	}
-	fields = append(fields, arrow.Field{Name: schema.IngestionTimeColumn, Type: arrowTime})
-	return arrow.NewSchema(fields, nil)
-}
-
-// segmentProps: zstd at its fastest level (writing is on the ingest path;
-// compaction rewrites with DuckDB later), dictionaries and statistics on
-// so DuckDB skips files and row groups by value.
-var segmentProps = parquet.NewWriterProperties(
-	parquet.WithCompression(segmentCodec),
-	parquet.WithCompressionLevel(segmentLevel),
-	parquet.WithDictionaryDefault(false),
-	parquet.WithStats(true),
-	parquet.WithMaxRowGroupLength(segmentRowGroup),
-	parquet.WithCreatedBy("vigil"),
-)
-
-var (
-	segmentCodec = compress.Codecs.Zstd
-	segmentLevel = 1
-)
-
-// segmentRowGroup is DuckDB's own row group size.
-const segmentRowGroup = 122_880
 
 // segmentStats describes a written segment for the manifest.
 type segmentStats struct {
@@ -113,10 +34,10 @@ func widthErrorCols(table string, r int, row []any, t *schema.Table) error {
 	return widthError(table, r, row, &layout{table: t})
 }
 
-// writeSegment writes rec to path durably: a temporary file in the same
-// directory, synced, renamed over path, and the directory synced, so after
-// a crash path is either absent or complete.
-func writeSegment(path string, rec arrow.RecordBatch, mem memory.Allocator) (int64, error) {
+// writeSegment writes a segment file to path durably with encode: a
+// temporary file in the same directory, synced, renamed over path, so
+// after a crash path is either absent or complete. It returns the size.
+func writeSegment(path string, encode func(io.Writer) error) (int64, error) {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
 	if err != nil {
@@ -129,28 +50,22 @@ func writeSegment(path string, rec arrow.RecordBatch, mem memory.Allocator) (int
 			os.Remove(tmp)
 		}
 	}()
-	w, err := pqarrow.NewFileWriter(rec.Schema(), f, segmentProps, pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem)))
+	if err := encode(f); err != nil {
+		return 0, fmt.Errorf("duckdb: segment %s: %w", filepath.Base(path), err)
+	}
+	if err := f.Sync(); err != nil {
+		return 0, fmt.Errorf("duckdb: segment: sync %s: %w", filepath.Base(path), err)
+	}
+	fi, err := f.Stat()
 	if err != nil {
-		return 0, fmt.Errorf("duckdb: segment %s: %w", filepath.Base(path), err)
-	}
-	if err := w.Write(rec); err != nil {
-		w.Close()
-		return 0, fmt.Errorf("duckdb: segment %s: %w", filepath.Base(path), err)
-	}
-	if err := w.Close(); err != nil { // also closes f
-		return 0, fmt.Errorf("duckdb: segment %s: %w", filepath.Base(path), err)
-	}
-	ok = true
-	if err := syncFile(tmp); err != nil {
-		os.Remove(tmp)
-		return 0, err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
 		return 0, fmt.Errorf("duckdb: segment: %w", err)
 	}
-	fi, err := os.Stat(path)
-	if err != nil {
+	if err := f.Close(); err != nil {
+		return 0, fmt.Errorf("duckdb: segment: %w", err)
+	}
+	ok = true
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
 		return 0, fmt.Errorf("duckdb: segment: %w", err)
 	}
 	return fi.Size(), nil

@@ -33,7 +33,7 @@ func (s *Store) settle(ctx context.Context) (int, error) {
 			s.mu.Unlock()
 			return moved, nil
 		}
-		s.builders.drop()
+		s.encoders.drop()
 		group := settleGroup(s.segs.byTable)
 		if len(group) == 0 {
 			s.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store"
@@ -486,20 +486,20 @@ func (s *Store) appendSegments(ctx context.Context, batch store.Batch, ingest ti
 // segment file, not yet committed. It returns the file's path when it
 // wrote one, also with an error (so the caller removes it).
 func (s *Store) writeTableSegment(tr store.TableRows, l *layout, ingest time.Time, validate bool) (segment, string, error) {
-	bld := s.builders.get(l.table)
-	defer s.builders.put(bld)
-	rec, st, err := bld.build(tr.Rows, ingest, validate)
-	if err != nil {
-		return segment{}, "", err
-	}
-	defer rec.Release()
+	enc := s.encoders.get(l.table)
+	defer s.encoders.put(enc)
 	id := s.segs.next.Add(1) - 1
 	rel := segmentPath(tr.Table, id)
 	abs := filepath.Join(s.segs.dir, rel)
 	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
 		return segment{}, "", fmt.Errorf("duckdb: segment: %w", err)
 	}
-	n, err := writeSegment(abs, rec, memory.DefaultAllocator)
+	var st segmentStats
+	n, err := writeSegment(abs, func(w io.Writer) error {
+		var err error
+		st, err = enc.encode(w, tr.Rows, ingest, validate)
+		return err
+	})
 	if err != nil {
 		return segment{}, "", err
 	}

@@ -61,7 +61,7 @@ type Store struct {
 	release   func()
 
 	segs     *segmentSet
-	builders builderCache
+	encoders encoderCache
 	// viewsReady: the hunt schema's views exist, so new query connections
 	// read tables through them (the writer connection, created first,
 	// keeps reading and writing the base tables).
