@@ -18,6 +18,23 @@ var safe = func() (t [256]bool) {
 
 const hexDigits = "0123456789abcdef"
 
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// safe8 says none of the 8 bytes of s needs care: no byte below 0x20 or
+// from 0x80 on, no quote, no backslash (the usual zero-byte tests on a
+// word: each term's high bit is set exactly where a byte matches).
+func safe8(s string) bool {
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	q := x ^ ('"' * ones)
+	b := x ^ ('\\' * ones)
+	bad := (x - 0x20*ones) | (q - ones) &^ q | (b - ones) &^ b
+	return (bad|x)&highs == 0
+}
+
 // AppendString appends s as a quoted JSON string: quotes, backslashes and
 // control characters escaped (\b \f \n \r \t short), invalid UTF-8
 // replaced by U+FFFD, and U+2028 and U+2029 escaped so the text is also
@@ -27,6 +44,13 @@ func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight plain bytes at a time: most text has long safe runs.
+		for i+8 <= len(s) && safe8(s[i:i+8]) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if safe[c] {
 			i++

@@ -111,13 +111,13 @@ type Table struct {
 	// "vigil" for the tables Vigil adds.
 	Origin  string
 	Columns []Column
-	index   map[string]int
+	index   columnIndex
 }
 
 // Column returns the column with the given name (case-sensitive, as in
 // KQL) and its position.
 func (t *Table) Column(name string) (Column, int, bool) {
-	i, ok := t.index[name]
+	i, ok := t.index.find(t.Columns, name)
 	if !ok {
 		return Column{}, -1, false
 	}
@@ -139,10 +139,7 @@ func init() {
 	// Pure data setup from generated literals: no I/O, no side effects.
 	byName = make(map[string]*Table, len(tables))
 	for _, t := range tables {
-		t.index = make(map[string]int, len(t.Columns))
-		for i, c := range t.Columns {
-			t.index[c.Name] = i
-		}
+		t.index = newColumnIndex(t.Columns)
 		byName[t.Name] = t
 	}
 }

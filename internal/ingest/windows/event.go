@@ -83,8 +83,18 @@ func (e *Event) text(b []byte) string { return arenaCopy(e, b) }
 func (e *Event) textOf(s string) string { return arenaCopy(e, s) }
 
 func arenaCopy[T []byte | string](e *Event, b T) string {
-	if len(b) == 0 {
+	c := arenaBytes(e, b)
+	if len(c) == 0 {
 		return ""
+	}
+	return unsafe.String(&c[0], len(c))
+}
+
+// arenaBytes copies b into the arena; the copy's capacity is its length,
+// so appending to it cannot overwrite what follows.
+func arenaBytes[T []byte | string](e *Event, b T) []byte {
+	if len(b) == 0 {
+		return nil
 	}
 	if cap(e.arena)-len(e.arena) < len(b) {
 		// A new chunk: the old one stays as it is for the strings in it.
@@ -92,7 +102,7 @@ func arenaCopy[T []byte | string](e *Event, b T) string {
 	}
 	start := len(e.arena)
 	e.arena = append(e.arena, b...)
-	return unsafe.String(&e.arena[start], len(b))
+	return e.arena[start:len(e.arena):len(e.arena)]
 }
 
 // scalar is scalarOf with the text in the arena (no allocation of its own).

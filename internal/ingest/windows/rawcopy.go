@@ -1,7 +1,6 @@
 package windows
 
 import (
-	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -179,6 +178,6 @@ func (x *emitter) windowsEvent() {
 	setSmallInt(r, "SystemThreadId", e.ThreadID)
 	r.SetString("SystemUserId", e.UserID)
 	r.SetString("Correlation", e.Correlation)
-	r.SetCanonicalJSON("EventData", bytes.Clone(x.eventData()))
+	r.SetCanonicalJSON("EventData", arenaBytes(e, x.eventData()))
 	r.SetString("RawEventData", e.Message)
 }
