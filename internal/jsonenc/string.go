@@ -5,7 +5,10 @@
 // canonical form.
 package jsonenc
 
-import "unicode/utf8"
+import (
+	"math/bits"
+	"unicode/utf8"
+)
 
 // safe[c] says ASCII byte c needs no escaping inside a JSON string; bytes
 // from 0x80 on take the UTF-8 path.
@@ -23,16 +26,28 @@ const (
 	highs = 0x8080808080808080
 )
 
-// safe8 says none of the 8 bytes of s needs care: no byte below 0x20 or
-// from 0x80 on, no quote, no backslash (the usual zero-byte tests on a
-// word: each term's high bit is set exactly where a byte matches).
-func safe8(s string) bool {
-	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-	q := x ^ ('"' * ones)
-	b := x ^ ('\\' * ones)
-	bad := (x - 0x20*ones) | (q - ones) &^ q | (b - ones) &^ b
-	return (bad|x)&highs == 0
+// skipSafe returns the index of the first byte from i that needs care
+// (below 0x20 or from 0x80 on, a quote or a backslash), or len(s). It
+// tests 8 bytes at a time with the usual zero-byte tests on a word: each
+// term's high bit is set where a byte matches, and a false match can
+// only follow a true one, so the lowest set bit is the first byte.
+func skipSafe(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		w := s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		q := x ^ ('"' * ones)
+		bs := x ^ ('\\' * ones)
+		if m := (x | (x - 0x20*ones) | (q-ones)&^q | (bs-ones)&^bs) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(s); i++ {
+		if !safe[s[i]] {
+			return i
+		}
+	}
+	return i
 }
 
 // AppendString appends s as a quoted JSON string: quotes, backslashes and
@@ -44,11 +59,7 @@ func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		// Eight plain bytes at a time: most text has long safe runs.
-		for i+8 <= len(s) && safe8(s[i:i+8]) {
-			i += 8
-		}
-		if i == len(s) {
+		if i = skipSafe(s, i); i == len(s) {
 			break
 		}
 		c := s[i]

@@ -3,6 +3,7 @@ package jsonenc
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
 )
 
@@ -31,4 +32,22 @@ func FuzzAppendString(f *testing.F) {
 			t.Fatalf("%q: got %s want %s", s, got, want)
 		}
 	})
+}
+
+// BenchmarkAppendString: Windows event data, a path-heavy value with
+// backslashes every few bytes and a plain one.
+func BenchmarkAppendString(b *testing.B) {
+	for _, s := range []string{
+		`C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe`,
+		`{1A2B3C4D-0000-1111-2222-333344445555} 0x1010 Microsoft-Windows-Sysmon/Operational NT AUTHORITY\SYSTEM`,
+		`The quick brown fox jumps over the lazy dog, then runs a long plain ASCII sentence without anything to escape.`,
+	} {
+		b.Run(fmt.Sprint(len(s)), func(b *testing.B) {
+			var buf []byte
+			b.SetBytes(int64(len(s)))
+			for b.Loop() {
+				buf = AppendString(buf[:0], s)
+			}
+		})
+	}
 }
