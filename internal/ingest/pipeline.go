@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/valyala/fastjson"
 
@@ -338,6 +339,26 @@ func checkRow(r *Row) string {
 // cannot be stored.
 func checkValue(r *Row, i int) string {
 	v := r.Values[i]
+	// The common values already canonical, as store.Normalize would find
+	// them, without its dispatch.
+	switch x := v.(type) {
+	case string:
+		if r.Table.Columns[i].Type == schema.String && utf8.ValidString(x) {
+			return ""
+		}
+	case int64:
+		if r.Table.Columns[i].Type == schema.Long {
+			return ""
+		}
+	case int32:
+		if r.Table.Columns[i].Type == schema.Int {
+			return ""
+		}
+	case bool:
+		if r.Table.Columns[i].Type == schema.Bool {
+			return ""
+		}
+	}
 	if raw, ok := v.(json.RawMessage); ok && fastCanonical && r.Table.Columns[i].Type == schema.Dynamic && canonicalJSON(raw) {
 		// What store.Normalize would return, without its slow scan;
 		// copied, since a normalizer's slice may alias the record, which
