@@ -160,8 +160,8 @@ func benchStore(b *testing.B) *Store {
 	return s
 }
 
-// BenchmarkSegmentFile: converting a 10,000-row batch of
-// DeviceProcessEvents to Arrow and writing it as a Parquet segment, the
+// BenchmarkSegmentFile: encoding a 10,000-row batch of
+// DeviceProcessEvents as a Parquet segment and writing it, the
 // CPU part of the segment path (no commit, no compaction). Take the
 // minimum of several runs on a shared machine.
 func BenchmarkSegmentFile(b *testing.B) {

@@ -33,9 +33,8 @@ type segmentEncoder struct {
 	cols  []schema.Column // the schema's columns, then the ingestion time
 	ts    int             // index of the Timestamp column, -1 if none
 
-	values []byte // the current page's PLAIN values
-	defs   []byte // the current page's definition levels, one bit per row
-	page   []byte // levels and values of a nullable column's page
+	state  []chunkState // per column, the chunk being encoded
+	page   []byte       // levels and values of a nullable column's page
 	comp   []byte // the compressed page
 	head   thriftWriter
 	foot   thriftWriter
@@ -127,13 +126,12 @@ func (e *segmentEncoder) encode(w io.Writer, rows [][]any, ingest time.Time, val
 	}
 	for start := 0; start < len(rows); start += segmentRowGroup {
 		grp := rows[start:min(start+segmentRowGroup, len(rows))]
-		g := rowGroupMeta{rows: int64(len(grp))}
-		for ci := range e.cols {
-			cm, err := e.encodeChunk(ci, grp, start, ingest, validate)
-			if err != nil {
-				return st, err
-			}
-			if ci == e.ts && cm.minValue != nil {
+		g, err := e.encodeGroup(grp, start, ingest, validate)
+		if err != nil {
+			return st, err
+		}
+		if e.ts >= 0 {
+			if cm := g.chunks[e.ts]; cm.minValue != nil {
 				lo, hi := cm.minValue.(time.Time), cm.maxValue.(time.Time)
 				if st.minTime.IsZero() || lo.Before(st.minTime) {
 					st.minTime = lo
@@ -142,7 +140,6 @@ func (e *segmentEncoder) encode(w io.Writer, rows [][]any, ingest time.Time, val
 					st.maxTime = hi
 				}
 			}
-			g.chunks = append(g.chunks, cm)
 		}
 		e.groups = append(e.groups, g)
 	}
@@ -172,9 +169,13 @@ func (e *segmentEncoder) write(b []byte) error {
 
 // chunkState is a column chunk being encoded.
 type chunkState struct {
+	col       schema.Column
 	cm        chunkMeta
-	rows      int // rows in the current page
-	present   int // non-null values in the current page
+	values    []byte // the current page's PLAIN values
+	defs      []byte // the current page's definition levels, a bit per row
+	pages     []byte // the chunk's finished pages, headers included
+	rows      int    // rows in the current page
+	present   int    // non-null values in the current page
 	lo, hi    int64
 	slo, shi  string
 	hasInt    bool
@@ -182,59 +183,83 @@ type chunkState struct {
 	strStatOK bool
 }
 
-// encodeChunk writes column ci of a row group (rows, the first being row
-// base of the batch) as data pages.
-func (e *segmentEncoder) encodeChunk(ci int, rows [][]any, base int, ingest time.Time, validate bool) (chunkMeta, error) {
-	col := e.cols[ci]
-	ingestCol := ci == len(e.table.Columns)
-	cs := chunkState{cm: chunkMeta{offset: e.pos}, strStatOK: col.Type == schema.String}
-	e.values, e.defs = e.values[:0], e.defs[:0]
-	for r, row := range rows {
-		var v any
-		if ingestCol {
-			v = ingest
-		} else {
-			v = row[ci]
-			if validate {
-				n, err := store.Normalize(col, v)
-				if err != nil {
-					return cs.cm, positioned(err, e.table.Name, base+r)
+// blockRows is how many rows the encoder takes at a time, every column
+// of them before the next block: the rows stay in cache, where a whole
+// column at a time missed it on every value. A multiple of 8, so pages
+// end on whole bytes of definition levels.
+const blockRows = 64
+
+// encodeGroup encodes one row group (rows, the first being row base of
+// the batch): each column's pages are kept until the group is done, then
+// written column after column.
+func (e *segmentEncoder) encodeGroup(rows [][]any, base int, ingest time.Time, validate bool) (rowGroupMeta, error) {
+	g := rowGroupMeta{rows: int64(len(rows))}
+	if len(e.state) != len(e.cols) {
+		e.state = make([]chunkState, len(e.cols))
+	}
+	for ci := range e.state {
+		cs := &e.state[ci]
+		*cs = chunkState{col: e.cols[ci], values: cs.values[:0], defs: cs.defs[:0], pages: cs.pages[:0],
+			strStatOK: e.cols[ci].Type == schema.String}
+	}
+	last := len(e.table.Columns) // the ingestion time
+	for lo := 0; lo < len(rows); lo += blockRows {
+		block := rows[lo:min(lo+blockRows, len(rows))]
+		for ci := range e.state {
+			cs := &e.state[ci]
+			for r, row := range block {
+				var v any
+				if ci == last {
+					v = ingest
+				} else {
+					v = row[ci]
+					if validate {
+						n, err := store.Normalize(cs.col, v)
+						if err != nil {
+							return g, positioned(err, e.table.Name, base+lo+r)
+						}
+						v = n
+					}
 				}
-				v = n
+				present, err := cs.add(v)
+				if err != nil {
+					return g, positioned(err, e.table.Name, base+lo+r)
+				}
+				if cs.rows%8 == 0 {
+					cs.defs = append(cs.defs, 0)
+				}
+				if present {
+					cs.defs[cs.rows/8] |= 1 << (cs.rows % 8)
+					cs.present++
+				} else {
+					cs.cm.nulls++
+				}
+				cs.rows++
 			}
-		}
-		present, err := e.add(&cs, col, v)
-		if err != nil {
-			return cs.cm, positioned(err, e.table.Name, base+r)
-		}
-		if cs.rows%8 == 0 {
-			e.defs = append(e.defs, 0)
-		}
-		if present {
-			e.defs[cs.rows/8] |= 1 << (cs.rows % 8)
-			cs.present++
-		} else {
-			cs.cm.nulls++
-		}
-		cs.rows++
-		if len(e.values) >= pageTarget && cs.rows%8 == 0 {
-			if err := e.flushPage(&cs, col); err != nil {
-				return cs.cm, err
+			if len(cs.values) >= pageTarget {
+				e.finishPage(cs)
 			}
 		}
 	}
-	if cs.rows > 0 || cs.cm.values == 0 {
-		if err := e.flushPage(&cs, col); err != nil {
-			return cs.cm, err
+	for ci := range e.state {
+		cs := &e.state[ci]
+		if cs.rows > 0 || cs.cm.values == 0 {
+			e.finishPage(cs)
 		}
+		cs.cm.offset = e.pos
+		if err := e.write(cs.pages); err != nil {
+			return g, err
+		}
+		cs.finishStats()
+		g.chunks = append(g.chunks, cs.cm)
 	}
-	e.finishStats(&cs, col)
-	return cs.cm, nil
+	return g, nil
 }
 
 // add appends v's PLAIN encoding to the page and reports whether it is
 // present (not null).
-func (e *segmentEncoder) add(cs *chunkState, col schema.Column, v any) (bool, error) {
+func (cs *chunkState) add(v any) (bool, error) {
+	col := cs.col
 	t := col.Type
 	if t == schema.String || t == schema.Dynamic {
 		var s string
@@ -245,8 +270,8 @@ func (e *segmentEncoder) add(cs *chunkState, col schema.Column, v any) (bool, er
 			if t != schema.Dynamic {
 				return false, wrongType(col, v)
 			}
-			e.values = binary.LittleEndian.AppendUint32(e.values, uint32(len(x)))
-			e.values = append(e.values, x...)
+			cs.values = binary.LittleEndian.AppendUint32(cs.values, uint32(len(x)))
+			cs.values = append(cs.values, x...)
 			return true, nil
 		case nil:
 			if t == schema.Dynamic {
@@ -256,8 +281,8 @@ func (e *segmentEncoder) add(cs *chunkState, col schema.Column, v any) (bool, er
 		default:
 			return false, wrongType(col, v)
 		}
-		e.values = binary.LittleEndian.AppendUint32(e.values, uint32(len(s)))
-		e.values = append(e.values, s...)
+		cs.values = binary.LittleEndian.AppendUint32(cs.values, uint32(len(s)))
+		cs.values = append(cs.values, s...)
 		if cs.strStatOK {
 			switch {
 			case len(s) > statMax:
@@ -282,43 +307,43 @@ func (e *segmentEncoder) add(cs *chunkState, col schema.Column, v any) (bool, er
 	case schema.Int:
 		var x int32
 		if x, ok = v.(int32); ok {
-			e.values = binary.LittleEndian.AppendUint32(e.values, uint32(x))
+			cs.values = binary.LittleEndian.AppendUint32(cs.values, uint32(x))
 			iv, isInt = int64(x), true
 		}
 	case schema.Long:
 		var x int64
 		if x, ok = v.(int64); ok {
-			e.values = binary.LittleEndian.AppendUint64(e.values, uint64(x))
+			cs.values = binary.LittleEndian.AppendUint64(cs.values, uint64(x))
 			iv, isInt = x, true
 		}
 	case schema.Real:
 		var x float64
 		if x, ok = v.(float64); ok {
-			e.values = binary.LittleEndian.AppendUint64(e.values, math.Float64bits(x))
+			cs.values = binary.LittleEndian.AppendUint64(cs.values, math.Float64bits(x))
 		}
 	case schema.Bool:
 		var x bool
 		if x, ok = v.(bool); ok {
 			// PLAIN booleans are bit-packed, least significant bit first.
 			if cs.present%8 == 0 {
-				e.values = append(e.values, 0)
+				cs.values = append(cs.values, 0)
 			}
 			if x {
-				e.values[len(e.values)-1] |= 1 << (cs.present % 8)
+				cs.values[len(cs.values)-1] |= 1 << (cs.present % 8)
 			}
 		}
 	case schema.DateTime:
 		var x time.Time
 		if x, ok = v.(time.Time); ok {
 			iv, isInt = x.UnixMicro(), true
-			e.values = binary.LittleEndian.AppendUint64(e.values, uint64(iv))
+			cs.values = binary.LittleEndian.AppendUint64(cs.values, uint64(iv))
 		}
 	case schema.TimeSpan:
 		var x time.Duration
 		if x, ok = v.(time.Duration); ok {
 			// Microseconds, as the base table's INTERVAL keeps them.
 			iv, isInt = x.Microseconds(), true
-			e.values = binary.LittleEndian.AppendUint64(e.values, uint64(iv))
+			cs.values = binary.LittleEndian.AppendUint64(cs.values, uint64(iv))
 		}
 	case schema.Decimal:
 		var x string
@@ -327,13 +352,13 @@ func (e *segmentEncoder) add(cs *chunkState, col schema.Column, v any) (bool, er
 			if reason != "" {
 				return false, &store.ValueError{Column: col.Name, Want: t, Got: "string", Reason: reason}
 			}
-			e.values = appendDecimal16(e.values, n)
+			cs.values = appendDecimal16(cs.values, n)
 		}
 	case schema.GUID:
 		var x string
 		if x, ok = v.(string); ok {
 			u := parseUUID(x)
-			e.values = append(e.values, u[:]...)
+			cs.values = append(cs.values, u[:]...)
 		}
 	}
 	if !ok {
@@ -370,10 +395,10 @@ func wrongType(col schema.Column, v any) error {
 		Reason: "not the canonical value of the column's type"}
 }
 
-// flushPage compresses and writes the current page.
-func (e *segmentEncoder) flushPage(cs *chunkState, col schema.Column) error {
-	body := e.values
-	if col.Type != schema.String {
+// finishPage compresses the current page into the chunk's pages.
+func (e *segmentEncoder) finishPage(cs *chunkState) {
+	body := cs.values
+	if cs.col.Type != schema.String {
 		// Definition levels (bit width 1): one RLE run when every value is
 		// present, else the bitmap as one bit-packed run of ceil(n/8) groups.
 		lv := e.page[:0]
@@ -384,10 +409,10 @@ func (e *segmentEncoder) flushPage(cs *chunkState, col schema.Column) error {
 		} else {
 			groups := (cs.rows + 7) / 8
 			lv = binary.AppendUvarint(lv, uint64(groups)<<1|1)
-			lv = append(lv, e.defs[:groups]...)
+			lv = append(lv, cs.defs[:groups]...)
 		}
 		binary.LittleEndian.PutUint32(lv, uint32(len(lv)-4))
-		lv = append(lv, e.values...)
+		lv = append(lv, cs.values...)
 		e.page, body = lv, lv
 	}
 	e.comp = segmentZstd().EncodeAll(body, e.comp[:0])
@@ -403,22 +428,18 @@ func (e *segmentEncoder) flushPage(cs *chunkState, col schema.Column) error {
 	h.i32(4, encRLE)
 	h.end()
 	h.stop()
-	if err := e.write(h.b); err != nil {
-		return err
-	}
-	if err := e.write(e.comp); err != nil {
-		return err
-	}
+	cs.pages = append(cs.pages, h.b...)
+	cs.pages = append(cs.pages, e.comp...)
 	cs.cm.plain += int64(len(h.b) + len(body))
 	cs.cm.compressed += int64(len(h.b) + len(e.comp))
 	cs.cm.values += int64(cs.rows)
 	cs.rows, cs.present = 0, 0
-	e.values, e.defs = e.values[:0], e.defs[:0]
-	return nil
+	cs.values, cs.defs = cs.values[:0], cs.defs[:0]
 }
 
 // finishStats sets the chunk's PLAIN-encoded min and max.
-func (e *segmentEncoder) finishStats(cs *chunkState, col schema.Column) {
+func (cs *chunkState) finishStats() {
+	col := cs.col
 	switch {
 	case cs.hasInt && col.Type == schema.Int:
 		cs.cm.min = binary.LittleEndian.AppendUint32(nil, uint32(cs.lo))
