@@ -35,7 +35,7 @@ type segmentEncoder struct {
 
 	state  []chunkState // per column, the chunk being encoded
 	page   []byte       // levels and values of a nullable column's page
-	comp   []byte // the compressed page
+	comp   []byte       // the compressed page
 	head   thriftWriter
 	foot   thriftWriter
 	groups []rowGroupMeta
