@@ -70,7 +70,7 @@ func BenchmarkIngestSysmon(b *testing.B) {
 				b.Fatal(err)
 			}
 			enrichers, _ := enrich.Default(ctx, nil)
-			p, _ := ingest.NewPipeline(formats.Registry(), st, ingest.Options{Enrichers: enrichers, BatchRows: benchBatchRows})
+			p, _ := ingest.NewPipeline(formats.Registry(), st, ingest.Options{Enrichers: enrichers, BatchRows: *benchBatchRows})
 			cpu0 := cpuTime()
 			start := time.Now()
 			// In chunks through AddMany, as ReadLines hands them over.
@@ -157,7 +157,7 @@ func BenchmarkIngestSysmon(b *testing.B) {
 					tr.Rows = append(tr.Rows, r.values)
 					npending++
 				}
-				if npending >= benchBatchRows {
+				if npending >= *benchBatchRows {
 					flush()
 				}
 			}
@@ -184,7 +184,7 @@ func benchDiscard(b *testing.B, base [][]byte, n, workers int) {
 	recs := make([]ingest.Record, 0, chunk)
 	for b.Loop() {
 		enrichers, _ := enrich.Default(ctx, nil)
-		p, _ := ingest.NewPipeline(formats.Registry(), discard{}, ingest.Options{Enrichers: enrichers, BatchRows: benchBatchRows, Workers: workers})
+		p, _ := ingest.NewPipeline(formats.Registry(), discard{}, ingest.Options{Enrichers: enrichers, BatchRows: *benchBatchRows, Workers: workers})
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		alloc0 := ms.TotalAlloc
@@ -229,7 +229,7 @@ func benchReadLines(b *testing.B, base [][]byte, n int) {
 	ctx := context.Background()
 	for b.Loop() {
 		enrichers, _ := enrich.Default(ctx, nil)
-		p, _ := ingest.NewPipeline(formats.Registry(), discard{}, ingest.Options{Enrichers: enrichers, BatchRows: benchBatchRows})
+		p, _ := ingest.NewPipeline(formats.Registry(), discard{}, ingest.Options{Enrichers: enrichers, BatchRows: *benchBatchRows})
 		cpu0 := cpuTime()
 		start := time.Now()
 		if err := ingest.ReadLines(ctx, p, "bench.ndjson.gz", bytes.NewReader(gz.Bytes()), nil); err != nil {
@@ -254,9 +254,6 @@ type discard struct{}
 
 func (discard) Append(context.Context, store.Batch) error { return nil }
 
-// benchBatchRows is the pipeline's batch in both runs.
-const benchBatchRows = 50_000
-
 func report(b *testing.B, n int, d, cpu time.Duration, dir string) {
 	b.ReportMetric(float64(n)/d.Seconds(), "events/s")
 	if cpu > 0 {
@@ -275,6 +272,9 @@ func report(b *testing.B, n int, d, cpu time.Duration, dir string) {
 }
 
 var benchEvents = flag.Int("events", 100_000, "events for BenchmarkIngestSysmon")
+
+// benchBatchRows is the pipeline's batch in every run (its default).
+var benchBatchRows = flag.Int("batch-rows", 50_000, "rows per append for BenchmarkIngestSysmon")
 
 type tableRow struct {
 	table  string
