@@ -140,6 +140,46 @@ func (s *Store) Compact(ctx context.Context) (int, error) {
 	}
 }
 
+// concatMerge writes group as one file at tmp by copying the files' row
+// groups (concatSegments), when every file is one the encoder wrote with
+// the table's current columns; DuckDB's Parquet writer took 40–120 µs a
+// row for the same merge. It reports whether it did.
+func (s *Store) concatMerge(group []segment, tmp string) (int64, bool, error) {
+	t := s.layouts[group[0].table].table
+	cols := columnList(t)
+	paths := make([]string, len(group))
+	footers := make([][]rowGroupMeta, len(group))
+	var rows int64
+	for i, g := range group {
+		if g.columns != cols {
+			return 0, false, nil
+		}
+		paths[i] = filepath.Join(s.segs.dir, g.file)
+		ft, ok, err := readSegmentFooter(paths[i], len(t.Columns)+1)
+		if err != nil || !ok {
+			return 0, false, err
+		}
+		for _, rg := range ft {
+			rows += rg.rows
+		}
+		footers[i] = ft
+	}
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
+	if err != nil {
+		return 0, false, fmt.Errorf("duckdb: compact: %w", err)
+	}
+	enc := s.encoders.get(t)
+	defer s.encoders.put(enc)
+	if err := enc.concatSegments(f, paths, footers); err != nil {
+		f.Close()
+		return 0, false, fmt.Errorf("duckdb: compact %s: %w", t.Name, err)
+	}
+	if err := f.Close(); err != nil {
+		return 0, false, fmt.Errorf("duckdb: compact: %w", err)
+	}
+	return rows, true, nil
+}
+
 // merge rewrites group (one table's segments with the same columns) as
 // one segment, keeping only rows ingested at or after floor (zero keeps
 // all), and swaps it in. It returns the rows written and whether the swap
@@ -178,12 +218,21 @@ func (s *Store) merge(ctx context.Context, group []segment, floor time.Time) (in
 	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
 		return 0, false, fmt.Errorf("duckdb: compact: %w", err)
 	}
-	var rows int64
-	err := s.db.QueryRowContext(ctx, "COPY ("+q+") TO "+sqlString(tmp)+
-		fmt.Sprintf(" (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE %d)", segmentRowGroup)).Scan(&rows)
-	if err != nil {
-		os.Remove(tmp)
-		return 0, false, queryError(ctx, "compact "+first.table, err)
+	rows, concat, err := int64(0), false, error(nil)
+	if floor.IsZero() {
+		rows, concat, err = s.concatMerge(group, tmp)
+		if err != nil {
+			os.Remove(tmp)
+			return 0, false, err
+		}
+	}
+	if !concat {
+		err = s.db.QueryRowContext(ctx, "COPY ("+q+") TO "+sqlString(tmp)+
+			fmt.Sprintf(" (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE %d)", segmentRowGroup)).Scan(&rows)
+		if err != nil {
+			os.Remove(tmp)
+			return 0, false, queryError(ctx, "compact "+first.table, err)
+		}
 	}
 	out.rows = rows
 	if err := syncFile(tmp); err != nil {

@@ -191,3 +191,103 @@ func TestSegmentEncoder(t *testing.T) {
 		t.Errorf("statistics (-want +got):\n%s", diff)
 	}
 }
+
+// TestConcatSegments merges encoder files by copying their row groups,
+// twice over (a merged file is merged again), and reads the result with a
+// plain DuckDB: every row in order, every row group with its statistics.
+// A file DuckDB wrote is not taken for one of ours.
+func TestConcatSegments(t *testing.T) {
+	oldPage, oldGroup := pageTarget, segmentRowGroup
+	pageTarget, segmentRowGroup = 256, 300
+	t.Cleanup(func() { pageTarget, segmentRowGroup = oldPage, oldGroup })
+	dir := t.TempDir()
+	t0 := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	var all [][]any
+	write := func(name string, n int) string {
+		rows := make([][]any, n)
+		for i := range rows {
+			k := len(all)
+			rows[i] = []any{t0.Add(time.Duration(k) * time.Second), fmt.Sprintf("r%04d", k), "", int32(k), k%2 == 0, nil, nil,
+				time.Duration(k), float64(k), json.RawMessage(fmt.Sprintf(`[%d]`, k))}
+			all = append(all, rows[i])
+		}
+		path := filepath.Join(dir, name)
+		enc := newSegmentEncoder(encoded)
+		if _, err := writeSegment(path, func(w io.Writer) error { _, err := enc.encode(w, rows, t0, false); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	concat := func(name string, files ...string) string {
+		var footers [][]rowGroupMeta
+		for _, f := range files {
+			ft, ok, err := readSegmentFooter(f, len(encoded.Columns)+1)
+			if err != nil || !ok {
+				t.Fatalf("footer of %s: ours %v, %v", f, ok, err)
+			}
+			footers = append(footers, ft)
+		}
+		path := filepath.Join(dir, name)
+		enc := newSegmentEncoder(encoded)
+		if _, err := writeSegment(path, func(w io.Writer) error { return enc.concatSegments(w, files, footers) }); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	a, b, c := write("a", 700), write("b", 1), write("c", 299)
+	ab := concat("ab", a, b)
+	abc := concat("abc", ab, c)
+
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT S, I, J::VARCHAR FROM read_parquet(?)`, abc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	for ; rows.Next(); i++ {
+		var s, j string
+		var in int32
+		if err := rows.Scan(&s, &in, &j); err != nil {
+			t.Fatal(err)
+		}
+		if want := all[i]; s != want[1] || in != want[3] || j != string(want[9].(json.RawMessage)) {
+			t.Fatalf("row %d: %s %d %s, want %v", i, s, in, j, want)
+		}
+	}
+	if i != len(all) {
+		t.Fatalf("read %d rows, want %d", i, len(all))
+	}
+	var groups, lo, hi int64
+	if err := db.QueryRow(`SELECT count(*), min(stats_min_value::BIGINT), max(stats_max_value::BIGINT) FROM parquet_metadata(?) WHERE path_in_schema = 'I'`, abc).Scan(&groups, &lo, &hi); err != nil {
+		t.Fatal(err)
+	}
+	if groups != 5 || lo != 0 || hi != int64(len(all)-1) { // 300+300+100, 1, 299
+		t.Errorf("row groups %d, I from %d to %d", groups, lo, hi)
+	}
+
+	duck := filepath.Join(dir, "duck.parquet")
+	if _, err := db.Exec(`COPY (SELECT * FROM read_parquet(?)) TO '`+duck+`' (FORMAT parquet)`, abc); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := readSegmentFooter(duck, len(encoded.Columns)+1); ok || err != nil {
+		t.Errorf("DuckDB's file taken for ours: %v, %v", ok, err)
+	}
+}
+
+// FuzzParseFileMeta: any footer bytes give row groups or an error, never a
+// panic or a hang.
+func FuzzParseFileMeta(f *testing.F) {
+	enc := newSegmentEncoder(encoded)
+	enc.groups = []rowGroupMeta{{rows: 3, chunks: make([]chunkMeta, len(enc.cols))}}
+	enc.groups[0].chunks[1].min, enc.groups[0].chunks[1].max = []byte("a"), []byte("b")
+	enc.footer(3)
+	f.Add(enc.foot.b)
+	f.Add([]byte{0x19, 0xfc})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		parseFileMeta(b)
+	})
+}
