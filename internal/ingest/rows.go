@@ -106,6 +106,24 @@ func (r *Row) SetCanonicalJSON(column string, b []byte) *Row {
 	return r
 }
 
+// SetCanonicalText puts JSON text the normalizer wrote itself (as for
+// SetCanonicalJSON) in a string column without copying it: s must not
+// change afterwards. Empty text leaves the column null.
+func (r *Row) SetCanonicalText(column, s string) *Row {
+	col, i, ok := r.Table.Column(column)
+	if !ok || col.Type != schema.String {
+		panic(fmt.Sprintf("ingest: table %s has no string column %s", r.Table.Name, column))
+	}
+	if s == "" {
+		return r
+	}
+	r.Values[i] = s
+	if i < 64 {
+		r.checked |= 1 << i
+	}
+	return r
+}
+
 // Get returns the value of the named column.
 func (r *Row) Get(column string) any {
 	_, i, ok := r.Table.Column(column)

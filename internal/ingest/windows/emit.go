@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/valyala/fastjson"
@@ -192,11 +193,12 @@ func (x *emitter) finish() {
 	if x.extra.empty() {
 		return
 	}
-	// A string column copies the text; a dynamic one keeps the slice.
+	// Copied into the record arena, which the row may point at.
+	text := arenaBytes(x.e, x.extra.closed())
 	if col.Type == schema.Dynamic {
-		r.SetCanonicalJSON(col.Name, x.extra.bytes())
+		r.SetCanonicalJSON(col.Name, text)
 	} else {
-		r.SetCanonicalJSON(col.Name, x.extra.closed())
+		r.SetCanonicalText(col.Name, unsafe.String(&text[0], len(text)))
 	}
 }
 

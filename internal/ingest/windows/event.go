@@ -105,6 +105,30 @@ func arenaBytes[T []byte | string](e *Event, b T) []byte {
 	return e.arena[start:len(e.arena):len(e.arena)]
 }
 
+// arenaJSONRoom is the room a JSON object built in the arena starts with:
+// a record's event data fits; a longer one grows the chunk.
+const arenaJSONRoom = 2 << 10
+
+// arenaJSON builds a JSON object with fill straight into the arena (no
+// copy from a scratch buffer) and returns its text, "{}" when fill writes
+// nothing. The text's capacity is its length.
+func (e *Event) arenaJSON(fill func(o *jsonObject)) []byte {
+	if cap(e.arena)-len(e.arena) < arenaJSONRoom {
+		e.arena = make([]byte, 0, arenaChunk)
+	}
+	start := len(e.arena)
+	o := jsonObject{buf: e.arena}
+	fill(&o)
+	if o.n == 0 {
+		return []byte("{}")
+	}
+	// Past the chunk, append moved it all to a bigger one: the strings in
+	// the old one stay as they are.
+	b := append(o.buf, '}')
+	e.arena = b
+	return b[start:len(b):len(b)]
+}
+
 // scalar is scalarOf with the text in the arena (no allocation of its own).
 func (e *Event) scalar(v *fastjson.Value) string {
 	if v == nil {

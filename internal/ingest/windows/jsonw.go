@@ -64,14 +64,3 @@ func (o *jsonObject) closed() []byte {
 	o.buf = b[:len(b)-1]
 	return b
 }
-
-// bytes returns a copy of the finished object ("{}" when empty).
-func (o *jsonObject) bytes() []byte {
-	if o.n == 0 {
-		return []byte("{}")
-	}
-	out := make([]byte, len(o.buf)+1)
-	copy(out, o.buf)
-	out[len(o.buf)] = '}'
-	return out
-}

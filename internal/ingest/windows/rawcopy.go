@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/vigilsec/vigil/internal/ingest"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -23,11 +24,11 @@ func (x *emitter) raw() {
 // eventData writes the event data as one JSON object of strings into the
 // event's buffer and returns it (valid until the event is reused).
 func (x *emitter) eventData() []byte {
-	o := &x.e.data
-	for _, f := range x.e.Data {
-		o.str(f.Name, f.Value)
-	}
-	return o.closed()
+	return x.e.arenaJSON(func(o *jsonObject) {
+		for _, f := range x.e.Data {
+			o.str(f.Name, f.Value)
+		}
+	})
 }
 
 func setSmallInt(r *ingest.Row, col, s string) {
@@ -140,7 +141,8 @@ func (x *emitter) securityEvent() {
 			}
 		}
 	}
-	r.SetCanonicalJSON("EventData", x.eventData()) // a string column: copied
+	data := x.eventData() // in the arena: a string column can point at it
+	r.SetCanonicalText("EventData", unsafe.String(&data[0], len(data)))
 }
 
 // securityLevel is SecurityEvent's Level: Sentinel writes the audit
@@ -178,6 +180,6 @@ func (x *emitter) windowsEvent() {
 	setSmallInt(r, "SystemThreadId", e.ThreadID)
 	r.SetString("SystemUserId", e.UserID)
 	r.SetString("Correlation", e.Correlation)
-	r.SetCanonicalJSON("EventData", arenaBytes(e, x.eventData()))
+	r.SetCanonicalJSON("EventData", x.eventData())
 	r.SetString("RawEventData", e.Message)
 }
