@@ -358,6 +358,11 @@ func checkValue(r *Row, i int) string {
 		if r.Table.Columns[i].Type == schema.Bool {
 			return ""
 		}
+	case time.Time:
+		// Already UTC (what the normalizers parse): no new copy to box.
+		if y := x.Year(); r.Table.Columns[i].Type == schema.DateTime && x.UTC() == x && y >= 1 && y <= 9999 {
+			return ""
+		}
 	}
 	if raw, ok := v.(json.RawMessage); ok && fastCanonical && r.Table.Columns[i].Type == schema.Dynamic && canonicalJSON(raw) {
 		// What store.Normalize would return, without its slow scan;

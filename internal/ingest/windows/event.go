@@ -67,7 +67,7 @@ type Event struct {
 // arenaChunk is the size of a new arena chunk: a few records' text, so
 // that the chunk a long-lived string pins (an enricher's cache keeps
 // names) stays small.
-const arenaChunk = 8 << 10
+const arenaChunk = 16 << 10
 
 func (e *Event) reset() {
 	data, used, b1, b2, arena, scratch := e.Data[:0], e.used[:0], e.extra, e.data, e.arena, e.scratch
