@@ -14,6 +14,9 @@ type Accounts struct {
 	mu     sync.Mutex
 	byName *lru[string] // "domain\name" (lower case) -> SID
 	bySID  *lru[[2]string]
+	// last is the (SID, name, domain) learned last: consecutive events
+	// mostly share their account, already learned and touched.
+	last [3]string
 }
 
 // NewAccounts keeps at most max accounts each way.
@@ -43,17 +46,25 @@ func (a *Accounts) Enrich(rows *ingest.RowSet) {
 			domain, _ := r.Values[di].(string)
 			switch {
 			case sid != "" && name != "":
+				if [3]string{sid, name, domain} == a.last {
+					continue
+				}
 				if !wellKnown(sid) {
 					key := strings.ToLower(domain + `\` + name)
 					// Stored strings are cloned: a row's text may be a
 					// slice of a larger buffer the cache would keep alive.
 					// An unchanged entry is only touched, as put would.
-					if cur, ok := a.byName.get(key); !ok || cur != sid {
-						a.byName.put(key, strings.Clone(sid))
+					stored, ok := a.byName.get(key)
+					if !ok || stored != sid {
+						stored = strings.Clone(sid)
+						a.byName.put(key, stored)
 					}
-					if cur, ok := a.bySID.get(sid); !ok || cur != [2]string{name, domain} {
-						a.bySID.put(strings.Clone(sid), [2]string{strings.Clone(name), strings.Clone(domain)})
+					nd, ok := a.bySID.get(sid)
+					if !ok || nd != [2]string{name, domain} {
+						nd = [2]string{strings.Clone(name), strings.Clone(domain)}
+						a.bySID.put(stored, nd)
 					}
+					a.last = [3]string{stored, nd[0], nd[1]}
 				}
 			case sid != "" && name == "":
 				if nd, ok := a.bySID.get(sid); ok {

@@ -30,6 +30,7 @@ var knownChannels = func() map[string]string {
 		"Directory Service", "DNS Server", "ForwardedEvents",
 	} {
 		m[strings.ToLower(c)] = c
+		m[c] = c // as Windows spells it: found without lowering
 	}
 	return m
 }()
@@ -38,6 +39,9 @@ var knownChannels = func() map[string]string {
 // leaves any other as given.
 func canonicalChannel(s string) string {
 	s = strings.TrimSpace(s)
+	if c, ok := knownChannels[s]; ok {
+		return c
+	}
 	if c, ok := knownChannels[strings.ToLower(s)]; ok {
 		return c
 	}
