@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -110,35 +111,16 @@ func TestSegmentEncoder(t *testing.T) {
 				fmt.Sprint(i - 1000), fmt.Sprint(i%3 == 0), fmt.Sprintf("-%d.500000000000000000", i), fmt.Sprintf("0f8fad5b-d9cb-469f-a165-%012x", i),
 				fmt.Sprint(int64(time.Duration(i) * time.Millisecond / time.Microsecond)), fmt.Sprint(float64(i) / 4), fmt.Sprintf(`{"i":%d}`, i), true}
 		}
-		show := func(v any) any {
-			switch x := v.(type) {
-			case sql.NullString:
-				if !x.Valid {
-					return "<nil>"
-				}
-				return x.String
-			case sql.NullInt32:
-				if !x.Valid {
-					return "<nil>"
-				}
-				return fmt.Sprint(x.Int32)
-			case sql.NullInt64:
-				if !x.Valid {
-					return "<nil>"
-				}
-				return fmt.Sprint(x.Int64)
-			case sql.NullBool:
-				if !x.Valid {
-					return "<nil>"
-				}
-				return x.Bool
-			case sql.NullFloat64:
-				if !x.Valid {
-					return "<nil>"
-				}
-				return fmt.Sprint(x.Float64)
+		// Every sql.Null* is a driver.Valuer: nil when null.
+		show := func(v driver.Valuer) any {
+			x, _ := v.Value()
+			if x == nil {
+				return "<nil>"
 			}
-			return v
+			if ok, isBool := x.(bool); isBool {
+				return ok
+			}
+			return fmt.Sprint(x)
 		}
 		gotRow := []any{show(ts), show(s), long, show(in), show(b), show(d), show(g), show(span), show(r), show(j), show(ingOK)}
 		if i%7 != 3 {
