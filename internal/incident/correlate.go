@@ -242,6 +242,10 @@ type batch struct {
 	audits   []state.Audit
 	events   []IncidentEvent
 	created  []int64
+	// stream, when the store can, writes the alert rows placed so far
+	// while the rest are placed; sent of b.alerts were handed to it.
+	stream state.IncidentChangeWriter
+	sent   int
 	// rederivable: correlation's own change (Ingest, Flush), which the
 	// catch-up re-derives from the event store if it is lost.
 	rederivable bool
@@ -249,6 +253,39 @@ type batch struct {
 
 func newBatch() *batch {
 	return &batch{changed: map[int64]*live{}}
+}
+
+// streamChunk is how many placed alerts go to the store's writer at once.
+const streamChunk = 50
+
+// stream hands the store the alert rows placed since the last chunk once
+// there are streamChunk of them, beginning the store's change at the
+// first. A row is final once placed (merges move no alert row).
+func (e *Engine) stream(ctx context.Context, b *batch) {
+	if len(b.alerts)-b.sent < streamChunk {
+		return
+	}
+	if b.stream == nil {
+		s, ok := e.st.(state.IncidentStreamer)
+		if !ok {
+			return
+		}
+		b.stream = s.BeginIncidentChange(ctx, b.rederivable)
+	}
+	// Full slice expression: the writer reads these rows while later
+	// ones are appended (b.alerts has room for every alert: no copy).
+	b.stream.AddAlerts(b.alerts[b.sent:len(b.alerts):len(b.alerts)])
+	b.sent = len(b.alerts)
+}
+
+// abort ends a batch's store change if it is still open (a batch that
+// writes nothing, or a panic while placing): the store's writer would
+// otherwise hold its write transaction.
+func (b *batch) abort() {
+	if b.stream != nil {
+		b.stream.Abort()
+		b.stream = nil
+	}
 }
 
 func (b *batch) touch(l *live) {
@@ -287,12 +324,14 @@ func (e *Engine) Ingest(ctx context.Context, alerts []Alert) error {
 	b := newBatch()
 	b.rederivable = true
 	b.alerts = make([]state.IncidentAlert, 0, len(as))
+	defer b.abort()
 	for _, a := range as {
 		if _, ok := known[a.ID]; ok {
 			continue
 		}
 		known[a.ID] = 0
 		e.place(b, a)
+		e.stream(ctx, b)
 	}
 	e.takeDirty(b, false)
 	if len(b.order) == 0 && len(b.alerts) == 0 {
@@ -737,7 +776,7 @@ func (e *Engine) gc() {
 // commit stores a batch; on failure the engine's memory is rebuilt from
 // the store, which still holds the state before the batch.
 func (e *Engine) commit(ctx context.Context, b *batch, actor string) error {
-	ch := &state.IncidentChange{Alerts: b.alerts, Merges: b.merges, Activity: b.activity, Comments: b.comments, Rederivable: b.rederivable}
+	ch := &state.IncidentChange{Alerts: b.alerts[b.sent:], Merges: b.merges, Activity: b.activity, Comments: b.comments, Rederivable: b.rederivable}
 	rows := make([]*state.Incident, len(b.order))
 	for i, l := range b.order {
 		l.agg.fill(l.inc, len(l.ents))
@@ -745,7 +784,14 @@ func (e *Engine) commit(ctx context.Context, b *batch, actor string) error {
 		rows[i] = &cp
 	}
 	ch.Incidents = rows
-	if err := e.st.SaveIncidents(ctx, ch, b.audits); err != nil {
+	var err error
+	if b.stream != nil {
+		err = b.stream.Commit(ch, b.audits)
+		b.stream = nil
+	} else {
+		err = e.st.SaveIncidents(ctx, ch, b.audits)
+	}
+	if err != nil {
 		if lerr := e.load(context.WithoutCancel(ctx)); lerr != nil {
 			return fmt.Errorf("incidents: %w (and reloading: %v)", err, lerr)
 		}
