@@ -242,10 +242,14 @@ type batch struct {
 	audits   []state.Audit
 	events   []IncidentEvent
 	created  []int64
-	// stream, when the store can, writes the alert rows placed so far
-	// while the rest are placed; sent of b.alerts were handed to it.
-	stream state.IncidentChangeWriter
-	sent   int
+	// mergedLives are the sources of merges, in step with merges.
+	mergedLives []*live
+	// stream, when the store can, writes the alert rows placed and the
+	// merges made so far while the rest are placed; sent of b.alerts and
+	// mergesSent of b.merges were handed to it.
+	stream     state.IncidentChangeWriter
+	sent       int
+	mergesSent int
 	// rederivable: correlation's own change (Ingest, Flush), which the
 	// catch-up re-derives from the event store if it is lost.
 	rederivable bool
@@ -259,8 +263,10 @@ func newBatch() *batch {
 const streamChunk = 50
 
 // stream hands the store the alert rows placed since the last chunk once
-// there are streamChunk of them, beginning the store's change at the
-// first. A row is final once placed (merges move no alert row).
+// there are streamChunk of them, and the merges made, beginning the
+// store's change at the first chunk. An alert row is final once placed
+// (merges move no alert row), and a merged incident's row once merged (it
+// is closed).
 func (e *Engine) stream(ctx context.Context, b *batch) {
 	if len(b.alerts)-b.sent < streamChunk {
 		return
@@ -272,9 +278,16 @@ func (e *Engine) stream(ctx context.Context, b *batch) {
 		}
 		b.stream = s.BeginIncidentChange(ctx, b.rederivable)
 	}
+	var merges []state.MergeRow
+	for ; b.mergesSent < len(b.merges); b.mergesSent++ {
+		l := b.mergedLives[b.mergesSent]
+		row := *l.inc
+		l.streamed = &row
+		merges = append(merges, state.MergeRow{Source: &row, Merge: b.merges[b.mergesSent]})
+	}
 	// Full slice expression: the writer reads these rows while later
 	// ones are appended (b.alerts has room for every alert: no copy).
-	b.stream.AddAlerts(b.alerts[b.sent:len(b.alerts):len(b.alerts)])
+	b.stream.Add(b.alerts[b.sent:len(b.alerts):len(b.alerts)], merges)
 	b.sent = len(b.alerts)
 }
 
@@ -776,12 +789,20 @@ func (e *Engine) gc() {
 // commit stores a batch; on failure the engine's memory is rebuilt from
 // the store, which still holds the state before the batch.
 func (e *Engine) commit(ctx context.Context, b *batch, actor string) error {
-	ch := &state.IncidentChange{Alerts: b.alerts[b.sent:], Merges: b.merges, Activity: b.activity, Comments: b.comments, Rederivable: b.rederivable}
-	rows := make([]*state.Incident, len(b.order))
+	ch := &state.IncidentChange{Alerts: b.alerts[b.sent:], Merges: b.merges[b.mergesSent:], Activity: b.activity, Comments: b.comments,
+		Rederivable: b.rederivable}
+	// written[i] is b.order[i]'s row: handed over now, or at its merge.
+	written := make([]*state.Incident, len(b.order))
+	rows := make([]*state.Incident, 0, len(b.order))
 	for i, l := range b.order {
+		if l.streamed != nil {
+			written[i], l.streamed = l.streamed, nil
+			continue
+		}
 		l.agg.fill(l.inc, len(l.ents))
 		cp := *l.inc
-		rows[i] = &cp
+		written[i] = &cp
+		rows = append(rows, &cp)
 	}
 	ch.Incidents = rows
 	var err error
@@ -806,7 +827,7 @@ func (e *Engine) commit(ctx context.Context, b *batch, actor string) error {
 		b.events = make([]IncidentEvent, 0, len(b.order))
 	}
 	for i, l := range b.order {
-		l.inc.Version, l.inc.UpdatedAt, l.inc.CreatedAt = rows[i].Version, rows[i].UpdatedAt, rows[i].CreatedAt
+		l.inc.Version, l.inc.UpdatedAt, l.inc.CreatedAt = written[i].Version, written[i].UpdatedAt, written[i].CreatedAt
 		l.dirty = false
 		added := l.pending
 		l.pending = nil

@@ -53,9 +53,13 @@ type IncidentStreamer interface {
 
 // IncidentChangeWriter is one change being written (IncidentStreamer).
 type IncidentChangeWriter interface {
-	// AddAlerts queues alert rows of the change, in order. They are read
-	// after the call returns: the caller must not change them.
-	AddAlerts(alerts []IncidentAlert)
+	// Add queues alert rows of the change, in order, and merges, each
+	// with its source's row, final when given (RedirectTo the merge's
+	// target): the row is written and the source's comments and activity
+	// are copied to the target, as SaveIncidents does for ch.Merges; the
+	// row's version and times are set on commit. All are read after the
+	// call returns: the caller must not change them.
+	Add(alerts []IncidentAlert, merges []MergeRow)
 	// Commit writes the rest of the change (ch.Alerts follow those
 	// added; ch.Rederivable is ignored for the one given at the start)
 	// and commits it whole, as SaveIncidents does: on any error, the rows
@@ -63,6 +67,12 @@ type IncidentChangeWriter interface {
 	Commit(ch *IncidentChange, audits []Audit) error
 	// Abort ends the change without storing any of it.
 	Abort()
+}
+
+// MergeRow is a merge with its source's row (IncidentChangeWriter.Add).
+type MergeRow struct {
+	Source *Incident
+	Merge  IncidentMerge
 }
 
 // Incident is a group of correlated alerts and the analyst's work on it.

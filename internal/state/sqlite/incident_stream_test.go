@@ -69,9 +69,9 @@ func TestIncidentStream(t *testing.T) {
 			all := rows("a", 130, 1)
 			in := &state.Incident{ID: 1, Name: "x", Severity: "Low", Status: "New", AlertCount: len(all), FirstActivity: t0, LastActivity: t0}
 			w := s.BeginIncidentChange(ctx, true)
-			w.AddAlerts(all[:50])
-			w.AddAlerts(nil)
-			w.AddAlerts(all[50:100])
+			w.Add(all[:50], nil)
+			w.Add(nil, nil)
+			w.Add(all[50:100], nil)
 			// Another write waits for the change's transaction.
 			other := make(chan error, 1)
 			go func() { other <- s.Record(ctx, aud("user.login", "user:x")) }()
@@ -125,7 +125,7 @@ func TestIncidentStreamNoTransaction(t *testing.T) {
 	cancel()
 	w := s.BeginIncidentChange(ctx, true)
 	for range 200 {
-		w.AddAlerts([]state.IncidentAlert{{AlertID: "x"}})
+		w.Add([]state.IncidentAlert{{AlertID: "x"}}, nil)
 	}
 	if err := w.Commit(&state.IncidentChange{}, []state.Audit{aud("incident.correlate", "incidents")}); err == nil {
 		t.Fatal("commit with a cancelled context: no error")
@@ -140,4 +140,53 @@ var errAnyError = errors.New("any error")
 
 func contextCancelled(t *testing.T) (context.Context, context.CancelFunc) {
 	return context.WithCancel(ctxT(t))
+}
+
+// A merge streamed with its source's row writes the row and copies the
+// source's comments to the target, bumping the row's version on commit;
+// a row that does not redirect to the merge's target fails the change.
+func TestIncidentStreamMerge(t *testing.T) {
+	ctx := ctxT(t)
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	for _, bad := range []bool{false, true} {
+		s := openTest(t)
+		one := &state.Incident{ID: 1, Name: "one", Severity: "Low", Status: "New", AlertCount: 1, FirstActivity: t0, LastActivity: t0}
+		two := &state.Incident{ID: 2, Name: "two", Severity: "Low", Status: "New", AlertCount: 1, FirstActivity: t0, LastActivity: t0}
+		if err := s.SaveIncidents(ctx, &state.IncidentChange{Incidents: []*state.Incident{one, two},
+			Comments: []state.IncidentComment{{IncidentID: 2, Author: "user:a", Text: "on two"}}}, []state.Audit{aud("incident.correlate", "incidents")}); err != nil {
+			t.Fatal(err)
+		}
+		w := s.BeginIncidentChange(ctx, true)
+		src := *two
+		src.Status, src.RedirectTo = "Resolved", 1
+		if bad {
+			src.RedirectTo = 3
+		}
+		w.Add(nil, []state.MergeRow{{Source: &src, Merge: state.IncidentMerge{Source: 2, Target: 1}}})
+		one.AlertCount = 2
+		err := w.Commit(&state.IncidentChange{Incidents: []*state.Incident{one}}, []state.Audit{aud("incident.correlate", "incidents")})
+		got, gerr := s.IncidentByID(ctx, 2)
+		if gerr != nil {
+			t.Fatal(gerr)
+		}
+		comments, cerr := s.IncidentComments(ctx, 1)
+		if cerr != nil {
+			t.Fatal(cerr)
+		}
+		if bad {
+			if err == nil || got.RedirectTo != 0 || got.Version != 1 || len(comments) != 0 {
+				t.Fatalf("bad merge: %v, incident 2 %+v, comments on 1: %d", err, got, len(comments))
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.RedirectTo != 1 || got.Status != "Resolved" || got.Version != 2 || src.Version != 2 || one.Version != 2 {
+			t.Fatalf("merged row %+v (given at version %d, target at %d)", got, src.Version, one.Version)
+		}
+		if len(comments) != 1 || comments[0].Text != "on two" {
+			t.Fatalf("comments on the target: %+v", comments)
+		}
+	}
 }

@@ -190,71 +190,42 @@ func (ai *alertInserter) insert(ctx context.Context, tx *sql.Tx, alerts []state.
 // saveChange writes a change but for its alert rows: incident rows,
 // merges, comments, activity and the audit entries.
 func (s *Store) saveChange(ctx context.Context, tx *sql.Tx, ch *state.IncidentChange, audits []state.Audit, now time.Time) error {
-	nowUS := now.UnixMicro()
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO incidents (name, severity, severity_rank, status, assignee, classification,
-		determination, tags, system_tags, categories, techniques, devices, users, mailboxes, apps, ips, service_sources,
-		detection_sources, investigations, actions, alert_count, entity_count, first_activity, last_activity, redirect_to,
-		resolved_at, id, created_at, updated_at, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`)
-	if err != nil {
-		return err
+	w := incidentWriter{tx: tx, now: now}
+	defer w.close()
+	return w.save(ctx, s, ch, audits)
+}
+
+// incidentWriter writes incident rows and merges in one transaction,
+// each statement prepared at its first use.
+type incidentWriter struct {
+	tx                          *sql.Tx
+	now                         time.Time
+	ins, upd, derived, cpc, cpa *sql.Stmt
+}
+
+func (w *incidentWriter) close() {
+	for _, st := range []*sql.Stmt{w.ins, w.upd, w.derived, w.cpc, w.cpa} {
+		if st != nil {
+			st.Close()
+		}
 	}
-	defer ins.Close()
-	upd, err := tx.PrepareContext(ctx, `UPDATE incidents SET name = ?, severity = ?, severity_rank = ?, status = ?, assignee = ?,
-		classification = ?, determination = ?, tags = ?, system_tags = ?, categories = ?, techniques = ?, devices = ?, users = ?,
-		mailboxes = ?, apps = ?, ips = ?, service_sources = ?, detection_sources = ?, investigations = ?, actions = ?,
-		alert_count = ?, entity_count = ?, first_activity = ?, last_activity = ?, redirect_to = ?, resolved_at = ?,
-		updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`)
-	if err != nil {
-		return err
+}
+
+// prepare prepares *st once.
+func (w *incidentWriter) prepare(ctx context.Context, st **sql.Stmt, query string) error {
+	if *st != nil {
+		return nil
 	}
-	defer upd.Close()
-	// Most updates are correlation's: derived fields change, status and
-	// redirect do not. Leaving those two out of the SET spares their
-	// index entries (the status index's page, scattered by id); a row
-	// whose status or redirect did change falls back to upd.
-	derived, err := tx.PrepareContext(ctx, `UPDATE incidents SET name = ?, severity = ?, severity_rank = ?, assignee = ?,
-		classification = ?, determination = ?, tags = ?, system_tags = ?, categories = ?, techniques = ?, devices = ?, users = ?,
-		mailboxes = ?, apps = ?, ips = ?, service_sources = ?, detection_sources = ?, investigations = ?, actions = ?,
-		alert_count = ?, entity_count = ?, first_activity = ?, last_activity = ?, resolved_at = ?,
-		updated_at = ?, version = version + 1 WHERE id = ? AND version = ? AND status = ? AND redirect_to = ?`)
-	if err != nil {
-		return err
-	}
-	defer derived.Close()
+	var err error
+	*st, err = w.tx.PrepareContext(ctx, query)
+	return err
+}
+
+func (w *incidentWriter) save(ctx context.Context, s *Store, ch *state.IncidentChange, audits []state.Audit) error {
+	now := w.now
 	for _, in := range ch.Incidents {
-		args := incidentArgs(in)
-		var res sql.Result
-		if in.Version == 0 {
-			created := orNow(in.CreatedAt, func() time.Time { return now })
-			res, err = ins.ExecContext(ctx, append(args, in.ID, created.UnixMicro(), nowUS)...)
-			if err != nil && errors.Is(mapErr(err), state.ErrConflict) {
-				return fmt.Errorf("incident %d exists: %w", in.ID, state.ErrConflict)
-			}
-		} else if in.RedirectTo != 0 {
-			// A redirected row is written by its merge, which changed
-			// status and redirect: the derived update would not
-			// match, and the full one is right for any row.
-			res, err = upd.ExecContext(ctx, append(args, nowUS, in.ID, in.Version)...)
-		} else {
-			// args without status (3) and redirect_to (24).
-			dargs := make([]any, 0, len(args)+3)
-			dargs = append(append(append(dargs, args[:3]...), args[4:24]...), args[25:]...)
-			res, err = derived.ExecContext(ctx, append(dargs, nowUS, in.ID, in.Version, in.Status, in.RedirectTo)...)
-			if err == nil {
-				var n int64
-				if n, err = res.RowsAffected(); err == nil && n == 0 {
-					res, err = upd.ExecContext(ctx, append(args, nowUS, in.ID, in.Version)...)
-				}
-			}
-		}
-		if err != nil {
+		if err := w.writeIncident(ctx, in); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != 1 {
-			return fmt.Errorf("incident %d changed since version %d: %w", in.ID, in.Version, state.ErrConflict)
 		}
 	}
 	// A merge moves no alert row (see incident_chains.go): the
@@ -268,26 +239,11 @@ func (s *Store) saveChange(ctx context.Context, tx *sql.Tx, ch *state.IncidentCh
 				redirects[in.ID] = in.RedirectTo
 			}
 		}
-		cpc, err := tx.PrepareContext(ctx, `INSERT INTO incident_comments (incident_id, author, text, created_at)
-			SELECT ?, author, text, created_at FROM incident_comments WHERE incident_id = ? ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		defer cpc.Close()
-		cpa, err := tx.PrepareContext(ctx, `INSERT INTO incident_activity (incident_id, time, actor, action, details)
-			SELECT ?, time, actor, action, json_set(details, '$.fromIncident', ?) FROM incident_activity WHERE incident_id = ? ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		defer cpa.Close()
 		for _, m := range ch.Merges {
 			if to := redirects[m.Source]; to != m.Target || m.Source == m.Target {
 				return fmt.Errorf("sqlite: merge of incident %d into %d: the batch does not redirect it there", m.Source, m.Target)
 			}
-			if _, err := cpc.ExecContext(ctx, m.Target, m.Source); err != nil {
-				return err
-			}
-			if _, err := cpa.ExecContext(ctx, m.Target, m.Source, m.Source); err != nil {
+			if err := w.copyMerged(ctx, m); err != nil {
 				return err
 			}
 		}
@@ -295,7 +251,7 @@ func (s *Store) saveChange(ctx context.Context, tx *sql.Tx, ch *state.IncidentCh
 	for i := range ch.Comments {
 		c := &ch.Comments[i]
 		c.CreatedAt = orNow(c.CreatedAt, func() time.Time { return now })
-		res, err := tx.ExecContext(ctx, `INSERT INTO incident_comments (incident_id, author, text, created_at) VALUES (?, ?, ?, ?)`,
+		res, err := w.tx.ExecContext(ctx, `INSERT INTO incident_comments (incident_id, author, text, created_at) VALUES (?, ?, ?, ?)`,
 			c.IncidentID, c.Author, c.Text, c.CreatedAt.UnixMicro())
 		if err != nil {
 			return err
@@ -306,7 +262,8 @@ func (s *Store) saveChange(ctx context.Context, tx *sql.Tx, ch *state.IncidentCh
 	}
 	var act *sql.Stmt
 	if len(ch.Activity) > 0 {
-		if act, err = tx.PrepareContext(ctx, `INSERT INTO incident_activity (incident_id, time, actor, action, details) VALUES (?, ?, ?, ?, ?)`); err != nil {
+		var err error
+		if act, err = w.tx.PrepareContext(ctx, `INSERT INTO incident_activity (incident_id, time, actor, action, details) VALUES (?, ?, ?, ?, ?)`); err != nil {
 			return err
 		}
 		defer act.Close()
@@ -329,11 +286,101 @@ func (s *Store) saveChange(ctx context.Context, tx *sql.Tx, ch *state.IncidentCh
 		}
 	}
 	for _, a := range audits {
-		if err := s.insertAudit(ctx, tx, a); err != nil {
+		if err := s.insertAudit(ctx, w.tx, a); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeIncident inserts (Version 0) or updates (at in.Version) one
+// incident row.
+func (w *incidentWriter) writeIncident(ctx context.Context, in *state.Incident) error {
+	nowUS := w.now.UnixMicro()
+	args := incidentArgs(in)
+	var res sql.Result
+	var err error
+	if in.Version == 0 {
+		if err := w.prepare(ctx, &w.ins, `INSERT INTO incidents (name, severity, severity_rank, status, assignee, classification,
+			determination, tags, system_tags, categories, techniques, devices, users, mailboxes, apps, ips, service_sources,
+			detection_sources, investigations, actions, alert_count, entity_count, first_activity, last_activity, redirect_to,
+			resolved_at, id, created_at, updated_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`); err != nil {
+			return err
+		}
+		created := orNow(in.CreatedAt, func() time.Time { return w.now })
+		res, err = w.ins.ExecContext(ctx, append(args, in.ID, created.UnixMicro(), nowUS)...)
+		if err != nil && errors.Is(mapErr(err), state.ErrConflict) {
+			return fmt.Errorf("incident %d exists: %w", in.ID, state.ErrConflict)
+		}
+	} else {
+		full := func() (sql.Result, error) {
+			if err := w.prepare(ctx, &w.upd, `UPDATE incidents SET name = ?, severity = ?, severity_rank = ?, status = ?, assignee = ?,
+				classification = ?, determination = ?, tags = ?, system_tags = ?, categories = ?, techniques = ?, devices = ?, users = ?,
+				mailboxes = ?, apps = ?, ips = ?, service_sources = ?, detection_sources = ?, investigations = ?, actions = ?,
+				alert_count = ?, entity_count = ?, first_activity = ?, last_activity = ?, redirect_to = ?, resolved_at = ?,
+				updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`); err != nil {
+				return nil, err
+			}
+			return w.upd.ExecContext(ctx, append(args, nowUS, in.ID, in.Version)...)
+		}
+		if in.RedirectTo != 0 {
+			// A redirected row is written by its merge, which changed
+			// status and redirect: the derived update would not
+			// match, and the full one is right for any row.
+			res, err = full()
+		} else {
+			// Most updates are correlation's: derived fields change,
+			// status and redirect do not. Leaving those two out of the
+			// SET spares their index entries (the status index's page,
+			// scattered by id); a row whose status or redirect did
+			// change falls back to the full update.
+			if err := w.prepare(ctx, &w.derived, `UPDATE incidents SET name = ?, severity = ?, severity_rank = ?, assignee = ?,
+				classification = ?, determination = ?, tags = ?, system_tags = ?, categories = ?, techniques = ?, devices = ?, users = ?,
+				mailboxes = ?, apps = ?, ips = ?, service_sources = ?, detection_sources = ?, investigations = ?, actions = ?,
+				alert_count = ?, entity_count = ?, first_activity = ?, last_activity = ?, resolved_at = ?,
+				updated_at = ?, version = version + 1 WHERE id = ? AND version = ? AND status = ? AND redirect_to = ?`); err != nil {
+				return err
+			}
+			// args without status (3) and redirect_to (24).
+			dargs := make([]any, 0, len(args)+3)
+			dargs = append(append(append(dargs, args[:3]...), args[4:24]...), args[25:]...)
+			res, err = w.derived.ExecContext(ctx, append(dargs, nowUS, in.ID, in.Version, in.Status, in.RedirectTo)...)
+			if err == nil {
+				var n int64
+				if n, err = res.RowsAffected(); err == nil && n == 0 {
+					res, err = full()
+				}
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return fmt.Errorf("incident %d changed since version %d: %w", in.ID, in.Version, state.ErrConflict)
+	}
+	return nil
+}
+
+// copyMerged copies a merged incident's comments and activity to the
+// incident it was merged into.
+func (w *incidentWriter) copyMerged(ctx context.Context, m state.IncidentMerge) error {
+	if err := w.prepare(ctx, &w.cpc, `INSERT INTO incident_comments (incident_id, author, text, created_at)
+		SELECT ?, author, text, created_at FROM incident_comments WHERE incident_id = ? ORDER BY id`); err != nil {
+		return err
+	}
+	if err := w.prepare(ctx, &w.cpa, `INSERT INTO incident_activity (incident_id, time, actor, action, details)
+		SELECT ?, time, actor, action, json_set(details, '$.fromIncident', ?) FROM incident_activity WHERE incident_id = ? ORDER BY id`); err != nil {
+		return err
+	}
+	if _, err := w.cpc.ExecContext(ctx, m.Target, m.Source); err != nil {
+		return err
+	}
+	_, err := w.cpa.ExecContext(ctx, m.Target, m.Source, m.Source)
+	return err
 }
 
 // decodeAlertLists reads an alert row's JSON columns.
