@@ -20,6 +20,9 @@ type live struct {
 	// closeOpen). Index refs to a live that is not are dead; a flag
 	// rather than a map lookup per ref on the hot path.
 	isOpen bool
+	// streamed: the row of this batch's merge, already handed to the
+	// store's change (Engine.stream); the batch writes no other.
+	streamed *state.Incident
 }
 
 // seen is when an incident saw one entity.

@@ -242,6 +242,14 @@ type batch struct {
 	audits   []state.Audit
 	events   []IncidentEvent
 	created  []int64
+	// mergedLives are the sources of merges, in step with merges.
+	mergedLives []*live
+	// stream, when the store can, writes the alert rows placed and the
+	// merges made so far while the rest are placed; sent of b.alerts and
+	// mergesSent of b.merges were handed to it.
+	stream     state.IncidentChangeWriter
+	sent       int
+	mergesSent int
 	// rederivable: correlation's own change (Ingest, Flush), which the
 	// catch-up re-derives from the event store if it is lost.
 	rederivable bool
@@ -249,6 +257,48 @@ type batch struct {
 
 func newBatch() *batch {
 	return &batch{changed: map[int64]*live{}}
+}
+
+// streamChunk is how many placed alerts go to the store's writer at once.
+const streamChunk = 50
+
+// stream hands the store the alert rows placed since the last chunk once
+// there are streamChunk of them, and the merges made, beginning the
+// store's change at the first chunk. An alert row is final once placed
+// (merges move no alert row), and a merged incident's row once merged (it
+// is closed).
+func (e *Engine) stream(ctx context.Context, b *batch) {
+	if len(b.alerts)-b.sent < streamChunk {
+		return
+	}
+	if b.stream == nil {
+		s, ok := e.st.(state.IncidentStreamer)
+		if !ok {
+			return
+		}
+		b.stream = s.BeginIncidentChange(ctx, b.rederivable)
+	}
+	var merges []state.MergeRow
+	for ; b.mergesSent < len(b.merges); b.mergesSent++ {
+		l := b.mergedLives[b.mergesSent]
+		row := *l.inc
+		l.streamed = &row
+		merges = append(merges, state.MergeRow{Source: &row, Merge: b.merges[b.mergesSent]})
+	}
+	// Full slice expression: the writer reads these rows while later
+	// ones are appended (b.alerts has room for every alert: no copy).
+	b.stream.Add(b.alerts[b.sent:len(b.alerts):len(b.alerts)], merges)
+	b.sent = len(b.alerts)
+}
+
+// abort ends a batch's store change if it is still open (a batch that
+// writes nothing, or a panic while placing): the store's writer would
+// otherwise hold its write transaction.
+func (b *batch) abort() {
+	if b.stream != nil {
+		b.stream.Abort()
+		b.stream = nil
+	}
 }
 
 func (b *batch) touch(l *live) {
@@ -287,12 +337,14 @@ func (e *Engine) Ingest(ctx context.Context, alerts []Alert) error {
 	b := newBatch()
 	b.rederivable = true
 	b.alerts = make([]state.IncidentAlert, 0, len(as))
+	defer b.abort()
 	for _, a := range as {
 		if _, ok := known[a.ID]; ok {
 			continue
 		}
 		known[a.ID] = 0
 		e.place(b, a)
+		e.stream(ctx, b)
 	}
 	e.takeDirty(b, false)
 	if len(b.order) == 0 && len(b.alerts) == 0 {
@@ -737,15 +789,30 @@ func (e *Engine) gc() {
 // commit stores a batch; on failure the engine's memory is rebuilt from
 // the store, which still holds the state before the batch.
 func (e *Engine) commit(ctx context.Context, b *batch, actor string) error {
-	ch := &state.IncidentChange{Alerts: b.alerts, Merges: b.merges, Activity: b.activity, Comments: b.comments, Rederivable: b.rederivable}
-	rows := make([]*state.Incident, len(b.order))
+	ch := &state.IncidentChange{Alerts: b.alerts[b.sent:], Merges: b.merges[b.mergesSent:], Activity: b.activity, Comments: b.comments,
+		Rederivable: b.rederivable}
+	// written[i] is b.order[i]'s row: handed over now, or at its merge.
+	written := make([]*state.Incident, len(b.order))
+	rows := make([]*state.Incident, 0, len(b.order))
 	for i, l := range b.order {
+		if l.streamed != nil {
+			written[i], l.streamed = l.streamed, nil
+			continue
+		}
 		l.agg.fill(l.inc, len(l.ents))
 		cp := *l.inc
-		rows[i] = &cp
+		written[i] = &cp
+		rows = append(rows, &cp)
 	}
 	ch.Incidents = rows
-	if err := e.st.SaveIncidents(ctx, ch, b.audits); err != nil {
+	var err error
+	if b.stream != nil {
+		err = b.stream.Commit(ch, b.audits)
+		b.stream = nil
+	} else {
+		err = e.st.SaveIncidents(ctx, ch, b.audits)
+	}
+	if err != nil {
 		if lerr := e.load(context.WithoutCancel(ctx)); lerr != nil {
 			return fmt.Errorf("incidents: %w (and reloading: %v)", err, lerr)
 		}
@@ -760,7 +827,7 @@ func (e *Engine) commit(ctx context.Context, b *batch, actor string) error {
 		b.events = make([]IncidentEvent, 0, len(b.order))
 	}
 	for i, l := range b.order {
-		l.inc.Version, l.inc.UpdatedAt, l.inc.CreatedAt = rows[i].Version, rows[i].UpdatedAt, rows[i].CreatedAt
+		l.inc.Version, l.inc.UpdatedAt, l.inc.CreatedAt = written[i].Version, written[i].UpdatedAt, written[i].CreatedAt
 		l.dirty = false
 		added := l.pending
 		l.pending = nil

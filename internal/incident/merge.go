@@ -142,6 +142,7 @@ func (e *Engine) mergeInto(b *batch, dst, src *live, actor string, why state.Lin
 	b.touch(src)
 	b.touch(dst)
 	b.merges = append(b.merges, state.IncidentMerge{Source: src.inc.ID, Target: dst.inc.ID})
+	b.mergedLives = append(b.mergedLives, src)
 	reason, _ := json.Marshal(why)
 	into, _ := json.Marshal(map[string]any{"target": dst.inc.ID, "reason": json.RawMessage(reason)})
 	from, _ := json.Marshal(map[string]any{"source": src.inc.ID, "reason": json.RawMessage(reason)})

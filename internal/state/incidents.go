@@ -40,6 +40,41 @@ type IncidentStore interface {
 	MaxIncidentID(ctx context.Context) (int64, error)
 }
 
+// IncidentStreamer is an IncidentStore that writes a change's alert rows
+// while its writer is still building the change: correlation places a
+// batch's alerts on one goroutine while the store inserts those already
+// placed on another.
+type IncidentStreamer interface {
+	// BeginIncidentChange starts one change, to be ended by exactly one
+	// Commit or Abort of the writer it returns. Until then the store
+	// holds its write transaction (other writes wait).
+	BeginIncidentChange(ctx context.Context, rederivable bool) IncidentChangeWriter
+}
+
+// IncidentChangeWriter is one change being written (IncidentStreamer).
+type IncidentChangeWriter interface {
+	// Add queues alert rows of the change, in order, and merges, each
+	// with its source's row, final when given (RedirectTo the merge's
+	// target): the row is written and the source's comments and activity
+	// are copied to the target, as SaveIncidents does for ch.Merges; the
+	// row's version and times are set on commit. All are read after the
+	// call returns: the caller must not change them.
+	Add(alerts []IncidentAlert, merges []MergeRow)
+	// Commit writes the rest of the change (ch.Alerts follow those
+	// added; ch.Rederivable is ignored for the one given at the start)
+	// and commits it whole, as SaveIncidents does: on any error, the rows
+	// added are not stored either.
+	Commit(ch *IncidentChange, audits []Audit) error
+	// Abort ends the change without storing any of it.
+	Abort()
+}
+
+// MergeRow is a merge with its source's row (IncidentChangeWriter.Add).
+type MergeRow struct {
+	Source *Incident
+	Merge  IncidentMerge
+}
+
 // Incident is a group of correlated alerts and the analyst's work on it.
 type Incident struct {
 	ID             int64

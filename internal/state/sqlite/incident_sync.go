@@ -32,6 +32,9 @@ func (s *Store) writeUnsynced(ctx context.Context, fn func(tx *sql.Tx) error) (e
 			}
 		}
 	}()
+	if s.ckpt != nil {
+		s.ckpt.beforeBegin()
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
@@ -40,5 +43,13 @@ func (s *Store) writeUnsynced(ctx context.Context, fn func(tx *sql.Tx) error) (e
 	if err := fn(tx); err != nil {
 		return mapErr(err)
 	}
-	return mapErr(tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return mapErr(err)
+	}
+	// Correlation commits back to back: the checkpointer may need to
+	// copy between two of them (checkpoint.go).
+	if s.ckpt != nil {
+		s.ckpt.committed()
+	}
+	return nil
 }

@@ -1,9 +1,12 @@
 package sqlite
 
 import (
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,5 +103,57 @@ func TestCheckpointerCopiesWAL(t *testing.T) {
 			t.Fatalf("database file still %d bytes (was %d): the WAL was not checkpointed", st.Size(), before)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// walSequence reads the WAL header's checkpoint sequence number, which
+// grows each time the WAL starts over.
+func walSequence(t *testing.T, s *Store) uint32 {
+	t.Helper()
+	b, err := os.ReadFile(s.Path() + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 32 {
+		return 0
+	}
+	return binary.BigEndian.Uint32(b[12:16])
+}
+
+// Correlation commits back to back still let the WAL start over before
+// it is long, with no checkpoint on the writer's path: with the writer's
+// auto-checkpoint off, only the checkpointer's chase (a pass after a
+// commit, waited for before the next) can make it start over.
+func TestCheckpointerRestartsWALBetweenCommits(t *testing.T) {
+	s := openTest(t)
+	ctx := ctxT(t)
+	if _, err := s.w.ExecContext(ctx, "PRAGMA wal_autocheckpoint=0"); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	title := strings.Repeat("a long title so that two rows fill a page ", 45)
+	const perCommit = 200 // about 100 pages
+	in := &state.Incident{ID: 1, Name: "x", Severity: "Low", Status: "New", FirstActivity: t0, LastActivity: t0}
+	start := walSequence(t, s)
+	for c := range 150 {
+		alerts := make([]state.IncidentAlert, perCommit)
+		for i := range alerts {
+			alerts[i] = state.IncidentAlert{AlertID: fmt.Sprintf("a%d-%d", c, i), IncidentID: 1, Time: t0, Title: title,
+				Severity: "Low", Reasons: []state.LinkReason{{Kind: "opened"}}}
+		}
+		in.AlertCount += perCommit
+		if err := s.SaveIncidents(ctx, &state.IncidentChange{Rederivable: true, Incidents: []*state.Incident{in}, Alerts: alerts},
+			[]state.Audit{aud("incident.correlate", "incidents")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 15,000 frames written: past chaseFrames (4,000) three times over.
+	if got := walSequence(t, s) - start; got < 2 {
+		t.Fatalf("the WAL started over %d times in 150 commits of 100 pages, want at least 2", got)
+	}
+	if st, err := os.Stat(s.Path() + "-wal"); err != nil {
+		t.Fatal(err)
+	} else if max := int64(3*chaseFrames) * 4096; st.Size() > max {
+		t.Fatalf("WAL is %d bytes, want at most %d", st.Size(), max)
 	}
 }

@@ -101,186 +101,33 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 		return errors.New("sqlite: incident changes need an audit entry")
 	}
 	now := s.now()
-	nowUS := now.UnixMicro()
-	write := s.write
-	if ch.Rederivable {
-		write = s.writeUnsynced
-	}
-	err := write(ctx, func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO incidents (name, severity, severity_rank, status, assignee, classification,
-			determination, tags, system_tags, categories, techniques, devices, users, mailboxes, apps, ips, service_sources,
-			detection_sources, investigations, actions, alert_count, entity_count, first_activity, last_activity, redirect_to,
-			resolved_at, id, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`)
-		if err != nil {
+	err := s.writeFor(ch.Rederivable)(ctx, func(tx *sql.Tx) error {
+		var ai alertInserter
+		defer ai.close()
+		if err := ai.insert(ctx, tx, ch.Alerts, now); err != nil {
 			return err
 		}
-		defer ins.Close()
-		upd, err := tx.PrepareContext(ctx, `UPDATE incidents SET name = ?, severity = ?, severity_rank = ?, status = ?, assignee = ?,
-			classification = ?, determination = ?, tags = ?, system_tags = ?, categories = ?, techniques = ?, devices = ?, users = ?,
-			mailboxes = ?, apps = ?, ips = ?, service_sources = ?, detection_sources = ?, investigations = ?, actions = ?,
-			alert_count = ?, entity_count = ?, first_activity = ?, last_activity = ?, redirect_to = ?, resolved_at = ?,
-			updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`)
-		if err != nil {
-			return err
-		}
-		defer upd.Close()
-		// Most updates are correlation's: derived fields change, status and
-		// redirect do not. Leaving those two out of the SET spares their
-		// index entries (the status index's page, scattered by id); a row
-		// whose status or redirect did change falls back to upd.
-		derived, err := tx.PrepareContext(ctx, `UPDATE incidents SET name = ?, severity = ?, severity_rank = ?, assignee = ?,
-			classification = ?, determination = ?, tags = ?, system_tags = ?, categories = ?, techniques = ?, devices = ?, users = ?,
-			mailboxes = ?, apps = ?, ips = ?, service_sources = ?, detection_sources = ?, investigations = ?, actions = ?,
-			alert_count = ?, entity_count = ?, first_activity = ?, last_activity = ?, resolved_at = ?,
-			updated_at = ?, version = version + 1 WHERE id = ? AND version = ? AND status = ? AND redirect_to = ?`)
-		if err != nil {
-			return err
-		}
-		defer derived.Close()
-		for _, in := range ch.Incidents {
-			args := incidentArgs(in)
-			var res sql.Result
-			if in.Version == 0 {
-				created := orNow(in.CreatedAt, func() time.Time { return now })
-				res, err = ins.ExecContext(ctx, append(args, in.ID, created.UnixMicro(), nowUS)...)
-				if err != nil && errors.Is(mapErr(err), state.ErrConflict) {
-					return fmt.Errorf("incident %d exists: %w", in.ID, state.ErrConflict)
-				}
-			} else if in.RedirectTo != 0 {
-				// A redirected row is written by its merge, which changed
-				// status and redirect: the derived update would not
-				// match, and the full one is right for any row.
-				res, err = upd.ExecContext(ctx, append(args, nowUS, in.ID, in.Version)...)
-			} else {
-				// args without status (3) and redirect_to (24).
-				dargs := make([]any, 0, len(args)+3)
-				dargs = append(append(append(dargs, args[:3]...), args[4:24]...), args[25:]...)
-				res, err = derived.ExecContext(ctx, append(dargs, nowUS, in.ID, in.Version, in.Status, in.RedirectTo)...)
-				if err == nil {
-					var n int64
-					if n, err = res.RowsAffected(); err == nil && n == 0 {
-						res, err = upd.ExecContext(ctx, append(args, nowUS, in.ID, in.Version)...)
-					}
-				}
-			}
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n != 1 {
-				return fmt.Errorf("incident %d changed since version %d: %w", in.ID, in.Version, state.ErrConflict)
-			}
-		}
-		if len(ch.Alerts) > 0 {
-			al, err := tx.PrepareContext(ctx, `INSERT INTO incident_alerts (alert_id, incident_id, time, title, severity, category,
-				service_source, detection_source, techniques, entities, reasons, linked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (alert_id) DO UPDATE SET incident_id = excluded.incident_id, reasons = excluded.reasons,
-				linked_at = excluded.linked_at`)
-			if err != nil {
-				return err
-			}
-			defer al.Close()
-			// One buffer and argument slice for every row.
-			var buf []byte
-			args := make([]any, 12)
-			for i := range ch.Alerts {
-				a := &ch.Alerts[i]
-				buf = appendEntities(buf[:0], a.Entities)
-				split := len(buf)
-				buf = appendReasons(buf, a.Reasons, a.Time)
-				ents, reasons := buf[:split], buf[split:]
-				linked := orNow(a.LinkedAt, func() time.Time { return now })
-				args[0], args[1], args[2], args[3], args[4], args[5] = a.AlertID, a.IncidentID, a.Time.UnixMicro(), a.Title, a.Severity, a.Category
-				args[6], args[7], args[8], args[9], args[10], args[11] = a.ServiceSource, a.DetectionSource, jsonList(a.Techniques),
-					string(ents), string(reasons), linked.UnixMicro()
-				if _, err := al.ExecContext(ctx, args...); err != nil {
-					return err
-				}
-			}
-		}
-		// A merge moves no alert row (see incident_chains.go): the
-		// source's row, written in this batch, redirects to the target.
-		// Comments and activity are few and are copied, so that the
-		// target's own log holds them.
-		if len(ch.Merges) > 0 {
-			redirects := make(map[int64]int64, len(ch.Merges))
-			for _, in := range ch.Incidents {
-				if in.RedirectTo != 0 {
-					redirects[in.ID] = in.RedirectTo
-				}
-			}
-			cpc, err := tx.PrepareContext(ctx, `INSERT INTO incident_comments (incident_id, author, text, created_at)
-				SELECT ?, author, text, created_at FROM incident_comments WHERE incident_id = ? ORDER BY id`)
-			if err != nil {
-				return err
-			}
-			defer cpc.Close()
-			cpa, err := tx.PrepareContext(ctx, `INSERT INTO incident_activity (incident_id, time, actor, action, details)
-				SELECT ?, time, actor, action, json_set(details, '$.fromIncident', ?) FROM incident_activity WHERE incident_id = ? ORDER BY id`)
-			if err != nil {
-				return err
-			}
-			defer cpa.Close()
-			for _, m := range ch.Merges {
-				if to := redirects[m.Source]; to != m.Target || m.Source == m.Target {
-					return fmt.Errorf("sqlite: merge of incident %d into %d: the batch does not redirect it there", m.Source, m.Target)
-				}
-				if _, err := cpc.ExecContext(ctx, m.Target, m.Source); err != nil {
-					return err
-				}
-				if _, err := cpa.ExecContext(ctx, m.Target, m.Source, m.Source); err != nil {
-					return err
-				}
-			}
-		}
-		for i := range ch.Comments {
-			c := &ch.Comments[i]
-			c.CreatedAt = orNow(c.CreatedAt, func() time.Time { return now })
-			res, err := tx.ExecContext(ctx, `INSERT INTO incident_comments (incident_id, author, text, created_at) VALUES (?, ?, ?, ?)`,
-				c.IncidentID, c.Author, c.Text, c.CreatedAt.UnixMicro())
-			if err != nil {
-				return err
-			}
-			if c.ID, err = res.LastInsertId(); err != nil {
-				return err
-			}
-		}
-		var act *sql.Stmt
-		if len(ch.Activity) > 0 {
-			if act, err = tx.PrepareContext(ctx, `INSERT INTO incident_activity (incident_id, time, actor, action, details) VALUES (?, ?, ?, ?, ?)`); err != nil {
-				return err
-			}
-			defer act.Close()
-		}
-		for i := range ch.Activity {
-			a := &ch.Activity[i]
-			a.Time = orNow(a.Time, func() time.Time { return now })
-			if a.Details == "" {
-				a.Details = "{}"
-			}
-			if !json.Valid([]byte(a.Details)) {
-				return errors.New("sqlite: incident activity details are not valid JSON")
-			}
-			res, err := act.ExecContext(ctx, a.IncidentID, a.Time.UnixMicro(), a.Actor, a.Action, a.Details)
-			if err != nil {
-				return err
-			}
-			if a.ID, err = res.LastInsertId(); err != nil {
-				return err
-			}
-		}
-		for _, a := range audits {
-			if err := s.insertAudit(ctx, tx, a); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.saveChange(ctx, tx, ch, audits, now)
 	})
 	if err != nil {
 		return err
 	}
+	bumpVersions(ch, now)
+	return nil
+}
+
+// writeFor is the write path of a change: unsynced for correlation's own
+// (incident_sync.go).
+func (s *Store) writeFor(rederivable bool) func(context.Context, func(*sql.Tx) error) error {
+	if rederivable {
+		return s.writeUnsynced
+	}
+	return s.write
+}
+
+// bumpVersions records a committed change's new versions and times in
+// its incidents.
+func bumpVersions(ch *state.IncidentChange, now time.Time) {
 	for _, in := range ch.Incidents {
 		if in.Version == 0 {
 			in.CreatedAt = orNow(in.CreatedAt, func() time.Time { return now })
@@ -288,7 +135,252 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 		in.Version++
 		in.UpdatedAt = round(now)
 	}
+}
+
+// alertInserter writes incident_alerts rows through one statement,
+// prepared at the first row.
+type alertInserter struct {
+	stmt *sql.Stmt
+	buf  []byte
+	args []any
+}
+
+func (ai *alertInserter) close() {
+	if ai.stmt != nil {
+		ai.stmt.Close()
+	}
+}
+
+// insert writes alert rows; a row of an alert already stored moves it
+// (its incident, reasons and link time).
+func (ai *alertInserter) insert(ctx context.Context, tx *sql.Tx, alerts []state.IncidentAlert, now time.Time) error {
+	if len(alerts) == 0 {
+		return nil
+	}
+	if ai.stmt == nil {
+		var err error
+		ai.stmt, err = tx.PrepareContext(ctx, `INSERT INTO incident_alerts (alert_id, incident_id, time, title, severity, category,
+			service_source, detection_source, techniques, entities, reasons, linked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (alert_id) DO UPDATE SET incident_id = excluded.incident_id, reasons = excluded.reasons,
+			linked_at = excluded.linked_at`)
+		if err != nil {
+			return err
+		}
+		ai.args = make([]any, 12)
+	}
+	// One buffer and argument slice for every row.
+	args := ai.args
+	for i := range alerts {
+		a := &alerts[i]
+		ai.buf = appendEntities(ai.buf[:0], a.Entities)
+		split := len(ai.buf)
+		ai.buf = appendReasons(ai.buf, a.Reasons, a.Time)
+		ents, reasons := ai.buf[:split], ai.buf[split:]
+		linked := orNow(a.LinkedAt, func() time.Time { return now })
+		args[0], args[1], args[2], args[3], args[4], args[5] = a.AlertID, a.IncidentID, a.Time.UnixMicro(), a.Title, a.Severity, a.Category
+		args[6], args[7], args[8], args[9], args[10], args[11] = a.ServiceSource, a.DetectionSource, jsonList(a.Techniques),
+			string(ents), string(reasons), linked.UnixMicro()
+		if _, err := ai.stmt.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// saveChange writes a change but for its alert rows: incident rows,
+// merges, comments, activity and the audit entries.
+func (s *Store) saveChange(ctx context.Context, tx *sql.Tx, ch *state.IncidentChange, audits []state.Audit, now time.Time) error {
+	w := incidentWriter{tx: tx, now: now}
+	defer w.close()
+	return w.save(ctx, s, ch, audits)
+}
+
+// incidentWriter writes incident rows and merges in one transaction,
+// each statement prepared at its first use.
+type incidentWriter struct {
+	tx                          *sql.Tx
+	now                         time.Time
+	ins, upd, derived, cpc, cpa *sql.Stmt
+}
+
+func (w *incidentWriter) close() {
+	for _, st := range []*sql.Stmt{w.ins, w.upd, w.derived, w.cpc, w.cpa} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// prepare prepares *st once.
+func (w *incidentWriter) prepare(ctx context.Context, st **sql.Stmt, query string) error {
+	if *st != nil {
+		return nil
+	}
+	var err error
+	*st, err = w.tx.PrepareContext(ctx, query)
+	return err
+}
+
+func (w *incidentWriter) save(ctx context.Context, s *Store, ch *state.IncidentChange, audits []state.Audit) error {
+	now := w.now
+	for _, in := range ch.Incidents {
+		if err := w.writeIncident(ctx, in); err != nil {
+			return err
+		}
+	}
+	// A merge moves no alert row (see incident_chains.go): the
+	// source's row, written in this batch, redirects to the target.
+	// Comments and activity are few and are copied, so that the
+	// target's own log holds them.
+	if len(ch.Merges) > 0 {
+		redirects := make(map[int64]int64, len(ch.Merges))
+		for _, in := range ch.Incidents {
+			if in.RedirectTo != 0 {
+				redirects[in.ID] = in.RedirectTo
+			}
+		}
+		for _, m := range ch.Merges {
+			if to := redirects[m.Source]; to != m.Target || m.Source == m.Target {
+				return fmt.Errorf("sqlite: merge of incident %d into %d: the batch does not redirect it there", m.Source, m.Target)
+			}
+			if err := w.copyMerged(ctx, m); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range ch.Comments {
+		c := &ch.Comments[i]
+		c.CreatedAt = orNow(c.CreatedAt, func() time.Time { return now })
+		res, err := w.tx.ExecContext(ctx, `INSERT INTO incident_comments (incident_id, author, text, created_at) VALUES (?, ?, ?, ?)`,
+			c.IncidentID, c.Author, c.Text, c.CreatedAt.UnixMicro())
+		if err != nil {
+			return err
+		}
+		if c.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	}
+	var act *sql.Stmt
+	if len(ch.Activity) > 0 {
+		var err error
+		if act, err = w.tx.PrepareContext(ctx, `INSERT INTO incident_activity (incident_id, time, actor, action, details) VALUES (?, ?, ?, ?, ?)`); err != nil {
+			return err
+		}
+		defer act.Close()
+	}
+	for i := range ch.Activity {
+		a := &ch.Activity[i]
+		a.Time = orNow(a.Time, func() time.Time { return now })
+		if a.Details == "" {
+			a.Details = "{}"
+		}
+		if !json.Valid([]byte(a.Details)) {
+			return errors.New("sqlite: incident activity details are not valid JSON")
+		}
+		res, err := act.ExecContext(ctx, a.IncidentID, a.Time.UnixMicro(), a.Actor, a.Action, a.Details)
+		if err != nil {
+			return err
+		}
+		if a.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	}
+	for _, a := range audits {
+		if err := s.insertAudit(ctx, w.tx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeIncident inserts (Version 0) or updates (at in.Version) one
+// incident row.
+func (w *incidentWriter) writeIncident(ctx context.Context, in *state.Incident) error {
+	nowUS := w.now.UnixMicro()
+	args := incidentArgs(in)
+	var res sql.Result
+	var err error
+	if in.Version == 0 {
+		if err := w.prepare(ctx, &w.ins, `INSERT INTO incidents (name, severity, severity_rank, status, assignee, classification,
+			determination, tags, system_tags, categories, techniques, devices, users, mailboxes, apps, ips, service_sources,
+			detection_sources, investigations, actions, alert_count, entity_count, first_activity, last_activity, redirect_to,
+			resolved_at, id, created_at, updated_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`); err != nil {
+			return err
+		}
+		created := orNow(in.CreatedAt, func() time.Time { return w.now })
+		res, err = w.ins.ExecContext(ctx, append(args, in.ID, created.UnixMicro(), nowUS)...)
+		if err != nil && errors.Is(mapErr(err), state.ErrConflict) {
+			return fmt.Errorf("incident %d exists: %w", in.ID, state.ErrConflict)
+		}
+	} else {
+		full := func() (sql.Result, error) {
+			if err := w.prepare(ctx, &w.upd, `UPDATE incidents SET name = ?, severity = ?, severity_rank = ?, status = ?, assignee = ?,
+				classification = ?, determination = ?, tags = ?, system_tags = ?, categories = ?, techniques = ?, devices = ?, users = ?,
+				mailboxes = ?, apps = ?, ips = ?, service_sources = ?, detection_sources = ?, investigations = ?, actions = ?,
+				alert_count = ?, entity_count = ?, first_activity = ?, last_activity = ?, redirect_to = ?, resolved_at = ?,
+				updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`); err != nil {
+				return nil, err
+			}
+			return w.upd.ExecContext(ctx, append(args, nowUS, in.ID, in.Version)...)
+		}
+		if in.RedirectTo != 0 {
+			// A redirected row is written by its merge, which changed
+			// status and redirect: the derived update would not
+			// match, and the full one is right for any row.
+			res, err = full()
+		} else {
+			// Most updates are correlation's: derived fields change,
+			// status and redirect do not. Leaving those two out of the
+			// SET spares their index entries (the status index's page,
+			// scattered by id); a row whose status or redirect did
+			// change falls back to the full update.
+			if err := w.prepare(ctx, &w.derived, `UPDATE incidents SET name = ?, severity = ?, severity_rank = ?, assignee = ?,
+				classification = ?, determination = ?, tags = ?, system_tags = ?, categories = ?, techniques = ?, devices = ?, users = ?,
+				mailboxes = ?, apps = ?, ips = ?, service_sources = ?, detection_sources = ?, investigations = ?, actions = ?,
+				alert_count = ?, entity_count = ?, first_activity = ?, last_activity = ?, resolved_at = ?,
+				updated_at = ?, version = version + 1 WHERE id = ? AND version = ? AND status = ? AND redirect_to = ?`); err != nil {
+				return err
+			}
+			// args without status (3) and redirect_to (24).
+			dargs := make([]any, 0, len(args)+3)
+			dargs = append(append(append(dargs, args[:3]...), args[4:24]...), args[25:]...)
+			res, err = w.derived.ExecContext(ctx, append(dargs, nowUS, in.ID, in.Version, in.Status, in.RedirectTo)...)
+			if err == nil {
+				var n int64
+				if n, err = res.RowsAffected(); err == nil && n == 0 {
+					res, err = full()
+				}
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return fmt.Errorf("incident %d changed since version %d: %w", in.ID, in.Version, state.ErrConflict)
+	}
+	return nil
+}
+
+// copyMerged copies a merged incident's comments and activity to the
+// incident it was merged into.
+func (w *incidentWriter) copyMerged(ctx context.Context, m state.IncidentMerge) error {
+	if err := w.prepare(ctx, &w.cpc, `INSERT INTO incident_comments (incident_id, author, text, created_at)
+		SELECT ?, author, text, created_at FROM incident_comments WHERE incident_id = ? ORDER BY id`); err != nil {
+		return err
+	}
+	if err := w.prepare(ctx, &w.cpa, `INSERT INTO incident_activity (incident_id, time, actor, action, details)
+		SELECT ?, time, actor, action, json_set(details, '$.fromIncident', ?) FROM incident_activity WHERE incident_id = ? ORDER BY id`); err != nil {
+		return err
+	}
+	if _, err := w.cpc.ExecContext(ctx, m.Target, m.Source); err != nil {
+		return err
+	}
+	_, err := w.cpa.ExecContext(ctx, m.Target, m.Source, m.Source)
+	return err
 }
 
 // decodeAlertLists reads an alert row's JSON columns.
