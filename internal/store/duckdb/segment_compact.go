@@ -13,19 +13,22 @@ import (
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
-// Compaction keeps the number of segment files a query opens small.
-// Live ingest writes a file per table every few hundred milliseconds:
-// those minor segments (under compactMinorRows) are grouped in tiers of
-// sizes within a factor of eight, and a tier with compactFanIn files is
-// merged into one by DuckDB, so each row is rewritten about
-// log8(16k/batch) times, not once per merge. Larger segments (bulk
-// imports write them) are left as they are while ingest runs: a sustained
-// import is not slowed by rewriting what it just wrote. They are merged
-// into files of up to compactTargetRows only when a table passes
-// compactMaxSegments; when ingest pauses they settle into the base tables
-// instead (segment_settle.go).
+// Compaction keeps the number of segment files a query opens small: a
+// view's SQL names every file, and DuckDB binds it again at each append,
+// which cost tens of milliseconds a batch once a table had a few hundred
+// files. Live ingest writes a file per table every few hundred
+// milliseconds, a bulk import one every few hundred thousand rows. Segments
+// under compactTierRows are grouped in tiers of sizes within a factor of
+// eight, and a tier with compactFanIn files is merged into one, so each
+// row is rewritten about log8(tier rows/batch) times, not once per merge.
+// Files the encoder wrote merge by copying their column chunks
+// (concatMerge), so a bulk import pays a file copy for this, not an
+// encode. Segments past compactTierRows are merged into files of up to
+// compactTargetRows only when a table passes compactMaxSegments; when
+// ingest pauses they settle into the base tables instead
+// (segment_settle.go).
 var (
-	compactMinorRows   int64 = 1 << 14
+	compactTierRows    int64 = 1 << 17
 	compactTargetRows  int64 = 1 << 20
 	compactFanIn             = 8
 	compactMaxInputs         = 64
@@ -55,7 +58,7 @@ func compactionPlan(byTable map[string][]segment) [][]segment {
 		groups := map[key][]segment{}
 		var keys []key
 		for _, g := range segs {
-			if g.rows >= compactMinorRows {
+			if g.rows >= compactTierRows {
 				continue
 			}
 			k := key{g.columns, tier(g.rows)}
@@ -67,7 +70,18 @@ func compactionPlan(byTable map[string][]segment) [][]segment {
 		minor := false
 		for _, k := range keys {
 			if g := groups[k]; len(g) >= compactFanIn {
-				plan = append(plan, g[:min(len(g), compactMaxInputs)])
+				g = g[:min(len(g), compactMaxInputs)]
+				// No merged file past compactTargetRows (and at least a
+				// fan-in's worth merged).
+				total := int64(0)
+				for _, m := range g {
+					total += m.rows
+				}
+				for len(g) > compactFanIn && total > compactTargetRows {
+					total -= g[len(g)-1].rows
+					g = g[:len(g)-1]
+				}
+				plan = append(plan, g)
 				minor = true
 			}
 		}

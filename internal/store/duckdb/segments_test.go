@@ -204,19 +204,29 @@ func TestCompactionPlanTiers(t *testing.T) {
 		}
 	}
 
-	// Bulk segments are not rewritten...
+	// A bulk import's segments under compactTierRows merge too, a file of
+	// at most compactTargetRows at a time...
 	var bulk []segment
-	for i := range int64(20) {
-		bulk = append(bulk, seg(100+i, 100_000))
+	for i := range int64(30) {
+		bulk = append(bulk, seg(100+i, 50_000))
 	}
-	bulk = append(bulk, seg(200, compactTargetRows))
-	if p := compactionPlan(map[string][]segment{"T": bulk}); len(p) != 0 {
-		t.Errorf("bulk segments merged: %d groups", len(p))
+	p = compactionPlan(map[string][]segment{"T": bulk})
+	if len(p) != 1 || len(p[0]) != int(compactTargetRows/50_000) {
+		t.Errorf("bulk plan: %d groups, first of %d", len(p), len(p[0]))
+	}
+	// ...larger ones are not rewritten...
+	var large []segment
+	for i := range int64(20) {
+		large = append(large, seg(100+i, compactTierRows))
+	}
+	large = append(large, seg(200, compactTargetRows))
+	if p := compactionPlan(map[string][]segment{"T": large}); len(p) != 0 {
+		t.Errorf("large segments merged: %d groups", len(p))
 	}
 	// ...unless there are too many of them.
 	var many []segment
 	for i := range int64(compactMaxSegments + 10) {
-		many = append(many, seg(i, 100_000))
+		many = append(many, seg(i, compactTierRows))
 	}
 	p = compactionPlan(map[string][]segment{"T": many})
 	merged := 0
