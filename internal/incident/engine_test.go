@@ -378,20 +378,7 @@ func TestProperties(t *testing.T) {
 		// Exactly one incident each, and that incident is not redirected
 		// and counts it.
 		m := placement(t, st, alerts)
-		counts := map[int64]int{}
-		for _, a := range alerts {
-			id, ok := m[a.ID]
-			if !ok {
-				t.Fatalf("seed %d: %s in no incident", seed, a.ID)
-			}
-			counts[id]++
-		}
-		for id, n := range counts {
-			in, _ := st.IncidentByID(ctx, id)
-			if in.RedirectTo != 0 || in.AlertCount != n {
-				t.Fatalf("seed %d: incident %d holds %d alerts, says %d, redirect %d", seed, id, n, in.AlertCount, in.RedirectTo)
-			}
-		}
+		eachAlertOnce(t, fmt.Sprintf("seed %d", seed), st, alerts, m)
 		// The incidents' alert lists, read through the redirects of
 		// merges, partition the alerts the same way.
 		listed := map[string]int64{}
@@ -546,5 +533,25 @@ func TestMergeChainThenMove(t *testing.T) {
 	e2 := newEngine(t, st, nil)
 	if l := e2.open[1]; l == nil || l.agg.alerts != 6 || e2.open[moved.ID].agg.alerts != 1 {
 		t.Errorf("reloaded: incident 1 %+v", l)
+	}
+}
+
+// eachAlertOnce checks that every alert is placed (m, from placement) in
+// an incident that is not redirected and counts exactly its alerts.
+func eachAlertOnce(t *testing.T, label string, st state.IncidentStore, alerts []Alert, m map[string]int64) {
+	t.Helper()
+	counts := map[int64]int{}
+	for _, a := range alerts {
+		id, ok := m[a.ID]
+		if !ok {
+			t.Fatalf("%s: %s in no incident", label, a.ID)
+		}
+		counts[id]++
+	}
+	for id, n := range counts {
+		in, err := st.IncidentByID(context.Background(), id)
+		if err != nil || in.RedirectTo != 0 || in.AlertCount != n {
+			t.Fatalf("%s: incident %d holds %d alerts, says %d, redirect %d (%v)", label, id, n, in.AlertCount, in.RedirectTo, err)
+		}
 	}
 }

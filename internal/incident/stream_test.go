@@ -187,21 +187,7 @@ func TestIngestFlushConcurrently(t *testing.T) {
 	if err := e.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	m := placement(t, st, alerts)
-	counts := map[int64]int{}
-	for _, a := range alerts {
-		id, ok := m[a.ID]
-		if !ok {
-			t.Fatalf("%s in no incident", a.ID)
-		}
-		counts[id]++
-	}
-	for id, n := range counts {
-		in, err := st.IncidentByID(ctx, id)
-		if err != nil || in.RedirectTo != 0 || in.AlertCount != n {
-			t.Fatalf("incident %d holds %d alerts, says %+v (%v)", id, n, in, err)
-		}
-	}
+	eachAlertOnce(t, "concurrent ingest", st, alerts, placement(t, st, alerts))
 	mu.Lock()
 	defer mu.Unlock()
 	if events == 0 {
