@@ -20,7 +20,8 @@ import (
 
 // segmentEncoder writes one table's rows as a Parquet file, encoding each
 // value once, straight from the rows into a page (PLAIN values, definition
-// levels as one bit-packed run) that is compressed with zstd and written.
+// levels as one bit-packed run) that is compressed with zstd and kept
+// with its column's other pages until the row group is written.
 // An Arrow-based writer copied every value twice more and cost more than
 // normalizing the events; this one writes only what DuckDB reads: one
 // row group per segmentRowGroup rows, data pages of about pageTarget
