@@ -74,23 +74,16 @@ func benchBatch(tb *schema.Table, lean bool) store.Batch {
 }
 
 // benchSegments: the same batches written as Parquet segments.
-func benchSegments(b *testing.B, batch store.Batch) {
-	old := segmentMinRows
-	segmentMinRows = 1
-	b.Cleanup(func() { segmentMinRows = old })
-	s := benchStore(b)
-	b.ResetTimer()
-	for b.Loop() {
-		if err := s.Append(context.Background(), batch); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N*batch.Len())/b.Elapsed().Seconds(), "rows/s")
-}
+func benchSegments(b *testing.B, batch store.Batch) { benchPath(b, batch, 1) }
 
-func benchAppender(b *testing.B, batch store.Batch) {
+// benchAppender: the same batches through the DuckDB appender.
+func benchAppender(b *testing.B, batch store.Batch) { benchPath(b, batch, math.MaxInt) }
+
+// benchPath appends batch with segmentMinRows set to minRows, which picks
+// the write path.
+func benchPath(b *testing.B, batch store.Batch, minRows int) {
 	old := segmentMinRows
-	segmentMinRows = math.MaxInt
+	segmentMinRows = minRows
 	b.Cleanup(func() { segmentMinRows = old })
 	s := benchStore(b)
 	b.ResetTimer()
