@@ -33,6 +33,9 @@ func (s *Store) Query(ctx context.Context, q store.Query) (*store.Result, error)
 	if maxRows <= 0 {
 		maxRows = store.DefaultMaxRows
 	}
+	if err := s.syncViews(ctx); err != nil {
+		return nil, queryError(ctx, "query", err)
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, queryError(ctx, "query", err)

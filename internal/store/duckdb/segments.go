@@ -24,11 +24,11 @@ import (
 // recompressing every row), so bulk batches do not go through it: Append
 // writes each table's rows of a large batch as one Parquet file (a
 // segment, DIR/segments/TABLE/ID.parquet) from Go, then commits the
-// segments' manifest rows and the tables' views in one DuckDB transaction.
-// Queries read tables through views in the hunt schema (the query
-// connections' search path) that union the base table with its
-// segments, so a batch becomes visible to every table at once, at its
-// commit, and not before. Small batches (alerts, a sensor's few events)
+// segments' manifest rows in one DuckDB transaction. Queries read tables
+// through views in the hunt schema (the query connections' search path)
+// that union the base table with its segments; a query first brings the
+// views up to date with every committed batch (syncViews), so a batch
+// becomes visible to every table at once, and only once committed. Small batches (alerts, a sensor's few events)
 // still go to the base tables. A background compactor merges small
 // segments (segment_compact.go); retention drops or rewrites them.
 
@@ -93,6 +93,11 @@ type segmentSet struct {
 	// retired are files no view names any more, removed once queries that
 	// might still read them are over.
 	retired []retiredFile
+	// stale are the tables whose views do not yet name their newest
+	// segments (see swapSegments); viewsStale says there are some, for
+	// queries to check without the lock.
+	stale      map[string]bool
+	viewsStale atomic.Bool
 }
 
 type retiredFile struct {
@@ -116,6 +121,7 @@ func (s *Store) openSegments(ctx context.Context) error {
 	set := &segmentSet{
 		dir:     filepath.Join(filepath.Dir(s.path), segmentsDir),
 		byTable: map[string][]segment{},
+		stale:   map[string]bool{},
 	}
 	if err := os.MkdirAll(set.dir, 0o750); err != nil {
 		return fmt.Errorf("duckdb: segments: %w", err)
@@ -296,11 +302,26 @@ func (s *Store) inTx(ctx context.Context, stmts []string, args [][]any) (err err
 // statements pre (settling's INSERT), then updates the in-memory set. The
 // caller holds s.mu. Dropped files are retired, not removed: a query may
 // still be reading them.
+//
+// A swap that only adds (an append) leaves the views as they are and
+// marks their tables stale: rebinding a view that names every file costs
+// DuckDB milliseconds a table, at every batch, and most batches are never
+// queried before the next. Queries bring the views up to date first
+// (syncViews), all stale tables in one transaction, so a batch still
+// becomes visible to every table at once. Any other swap updates the
+// stale views with its own, so that a view never names a file that is
+// gone or rows that settled into the base table.
 func (s *Store) swapSegments(ctx context.Context, add []segment, drop map[int64]bool, pre ...string) error {
 	touched := map[string]bool{}
 	next := map[string][]segment{}
 	for _, g := range add {
 		touched[g.table] = true
+	}
+	lazy := len(add) > 0 && len(drop) == 0 && len(pre) == 0
+	if !lazy {
+		for t := range s.segs.stale {
+			touched[t] = true
+		}
 	}
 	for table, segs := range s.segs.byTable {
 		for _, g := range segs {
@@ -334,10 +355,22 @@ func (s *Store) swapSegments(ctx context.Context, add []segment, drop map[int64]
 		stmts = append(stmts, "DELETE FROM "+segmentsTable+" WHERE id IN ("+strings.Join(ids, ",")+")")
 		args = append(args, nil)
 	}
-	for _, g := range add {
-		stmts = append(stmts, "INSERT INTO "+segmentsTable+" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, []any{g.id, g.table, g.file, g.columns, g.rows, g.bytes,
-			g.minIngest, g.maxIngest, nullTime(g.minTime), nullTime(g.maxTime)})
+	if len(add) > 0 {
+		// One statement for the lot: each statement costs DuckDB a parse,
+		// a bind and a plan, more than the rows themselves.
+		var b strings.Builder
+		b.WriteString("INSERT INTO " + segmentsTable + " VALUES ")
+		vals := make([]any, 0, 10*len(add))
+		for i, g := range add {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			vals = append(vals, g.id, g.table, g.file, g.columns, g.rows, g.bytes,
+				g.minIngest, g.maxIngest, nullTime(g.minTime), nullTime(g.maxTime))
+		}
+		stmts = append(stmts, b.String())
+		args = append(args, vals)
 	}
 	tables := make([]string, 0, len(touched))
 	for t := range touched {
@@ -345,6 +378,9 @@ func (s *Store) swapSegments(ctx context.Context, add []segment, drop map[int64]
 	}
 	sort.Strings(tables)
 	for _, t := range tables {
+		if lazy {
+			break
+		}
 		v, err := s.viewSQL(t, next[t])
 		if err != nil {
 			return err
@@ -352,8 +388,19 @@ func (s *Store) swapSegments(ctx context.Context, add []segment, drop map[int64]
 		stmts = append(stmts, v)
 		args = append(args, nil)
 	}
-	if err := s.inTx(ctx, stmts, args); err != nil {
-		return err
+	if len(stmts) > 0 {
+		if err := s.inTx(ctx, stmts, args); err != nil {
+			return err
+		}
+	}
+	if lazy {
+		for _, t := range tables {
+			s.segs.stale[t] = true
+		}
+		s.segs.viewsStale.Store(true)
+	} else {
+		clear(s.segs.stale)
+		s.segs.viewsStale.Store(false)
 	}
 	after := time.Now().Add(retireGrace)
 	for _, segs := range s.segs.byTable {
@@ -367,6 +414,23 @@ func (s *Store) swapSegments(ctx context.Context, add []segment, drop map[int64]
 		s.segs.byTable[t] = segs
 	}
 	return nil
+}
+
+// syncViews brings stale views up to date (see swapSegments): a query
+// calls it first, so that it sees every batch appended before it began.
+func (s *Store) syncViews(ctx context.Context) error {
+	if !s.segs.viewsStale.Load() {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.wconn == nil {
+		return errClosed
+	}
+	if len(s.segs.stale) == 0 {
+		return nil
+	}
+	return s.swapSegments(ctx, nil, nil)
 }
 
 func nullTime(t time.Time) any {

@@ -384,3 +384,62 @@ func TestSegmentTypesSurviveRewrites(t *testing.T) {
 		t.Errorf("after settling (-before +after):\n%s", diff)
 	}
 }
+
+// Appends leave the views stale and a query brings them up to date, all
+// of a batch's tables at once; a merge updates them with its own swap.
+func TestSegmentViewsSyncBeforeQuery(t *testing.T) {
+	segmented(t)
+	third := &schema.Table{Name: "Third", Columns: []schema.Column{
+		{Name: "Timestamp", Type: schema.DateTime},
+		{Name: "Name", Type: schema.String},
+		{Name: "N", Type: schema.Long},
+	}}
+	s := openTables(t, t.TempDir(), store.Options{RetentionInterval: -1}, second, third)
+	s.compactor.stop()
+	ctx := context.Background()
+	// viewRows counts a view's rows without the sync a query does.
+	viewRows := func(table string) int64 {
+		t.Helper()
+		var n int64
+		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+viewSchema+"."+quoteIdent(table)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	ts := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		mustAppend(t, s, store.Batch{Tables: []store.TableRows{
+			{Table: "Second", Rows: secondRows(i*10, 10)},
+			{Table: "Third", Rows: [][]any{{ts, "e", int64(i)}}},
+		}})
+	}
+	if n := viewRows("Second"); n != 0 {
+		t.Errorf("Second's view has %d rows before any query, want 0 (appends do not rebind views)", n)
+	}
+	if got := count(t, s, "Second", ""); got != 30 {
+		t.Errorf("query sees %d rows of Second, want 30", got)
+	}
+	if n := viewRows("Third"); n != 3 {
+		t.Errorf("Third's view has %d rows after the query's sync, want 3 (every stale table)", n)
+	}
+	for i := range compactFanIn {
+		mustAppend(t, s, store.Batch{Tables: []store.TableRows{{Table: "Second", Rows: secondRows(30+i*10, 10)}}})
+	}
+	want := int64(30 + 10*compactFanIn)
+	if merges, err := s.Compact(ctx); err != nil || merges == 0 {
+		t.Fatalf("Compact = %d merges, %v; want a merge", merges, err)
+	}
+	if n := viewRows("Second"); n != want {
+		t.Errorf("Second's view has %d rows after a merge, want %d", n, want)
+	}
+	if s.segs.viewsStale.Load() {
+		t.Error("views still marked stale after a merge updated them")
+	}
+	st, err := s.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Rows["Second"] != want || st.Rows["Third"] != 3 {
+		t.Errorf("Stats rows = %v, want Second %d and Third 3", st.Rows, want)
+	}
+}

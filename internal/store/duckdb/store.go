@@ -184,6 +184,9 @@ func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
 		fmt.Fprintf(&q, "SELECT %d, count(*) FROM %s", i, quoteIdent(name))
 	}
 	st := store.Stats{Rows: make(map[string]int64, len(s.names))}
+	if err := s.syncViews(ctx); err != nil {
+		return st, queryError(ctx, "stats", err)
+	}
 	rows, err := s.db.QueryContext(ctx, q.String())
 	if err != nil {
 		return st, queryError(ctx, "stats", err)
