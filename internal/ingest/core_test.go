@@ -474,3 +474,44 @@ func FuzzReadLines(f *testing.F) {
 		}
 	})
 }
+
+// badFill sets DeviceNetworkEvents.LocalIPType to a number, which the
+// schema types as a string; declaredBadFill also names the column.
+type badFill struct{}
+
+func (badFill) Enrich(rs *RowSet) {
+	for _, r := range rs.Rows() {
+		if r.Table.Name == "DeviceNetworkEvents" {
+			r.Set("LocalIPType", 42)
+		}
+	}
+}
+
+type declaredBadFill struct{ badFill }
+
+func (declaredBadFill) Fills(t *schema.Table) []int {
+	_, i, _ := t.Column("LocalIPType")
+	return []int{i}
+}
+
+// What an enricher fills is checked like what a normalizer wrote, whether
+// it names the columns it fills or not.
+func TestEnrichedValuesChecked(t *testing.T) {
+	for _, e := range []Enricher{badFill{}, declaredBadFill{}} {
+		ms := &memStore{}
+		p, err := NewPipeline(NewRegistry(), ms, Options{Format: "ndjson", Table: "DeviceNetworkEvents", Enrichers: []Enricher{e}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		p.Add(ctx, Record{Source: "s", Line: 1, Data: []byte(`{"Timestamp":"2024-01-01T00:00:00Z","LocalIP":"10.0.0.1"}`)})
+		p.Flush(ctx)
+		sum := p.Summary()
+		if sum.Rejected != 1 || len(sum.Errors) != 1 || !strings.Contains(sum.Errors[0].Reason, "LocalIPType") {
+			t.Errorf("%T: summary %+v, want the record rejected for LocalIPType", e, sum)
+		}
+		if n := len(ms.rows("DeviceNetworkEvents")); n != 0 {
+			t.Errorf("%T: %d rows stored", e, n)
+		}
+	}
+}

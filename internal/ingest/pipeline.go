@@ -62,6 +62,14 @@ type Enricher interface {
 	Enrich(rows *RowSet)
 }
 
+// A ColumnFiller is an Enricher that says which columns of a table it may
+// fill (their positions; none when it only adds rows), and fills no
+// other. When every enricher says so, the pipeline checks only those
+// columns after enrichment instead of every column that was empty.
+type ColumnFiller interface {
+	Fills(t *schema.Table) []int
+}
+
 // RecordError says why a record was rejected, and where it was.
 type RecordError struct {
 	File   string `json:"file"`
@@ -99,6 +107,9 @@ type Pipeline struct {
 	// empty before enrichment, the only ones enrichers may fill.
 	enr     RowSet
 	nilCols [][2]int32
+	// fills are the columns per table the enrichers may fill, when every
+	// one is a ColumnFiller (nil otherwise: any empty column may be).
+	fills map[*schema.Table][]int
 	// par is AddMany's scratch, kept between calls.
 	par parallel
 
@@ -132,6 +143,13 @@ func NewPipeline(reg *Registry, out Appender, opts Options) (*Pipeline, error) {
 	p := &Pipeline{reg: reg, out: out, opts: opts,
 		pending: map[string]*store.TableRows{}, pendingCount: map[string]int64{},
 		sum: Summary{Rows: map[string]int64{}, Errors: []RecordError{}}}
+	p.fills = map[*schema.Table][]int{}
+	for _, e := range opts.Enrichers {
+		if _, ok := e.(ColumnFiller); !ok {
+			p.fills = nil
+			break
+		}
+	}
 	switch opts.Format {
 	case "", "auto":
 		if opts.Table != "" {
@@ -212,8 +230,16 @@ func (p *Pipeline) enrich(rows []*Row) (reason string) {
 	// hold a value not yet checked.
 	p.nilCols = p.nilCols[:0]
 	for ri, r := range rows {
-		for i, v := range r.Values {
-			if v == nil {
+		if p.fills == nil {
+			for i, v := range r.Values {
+				if v == nil {
+					p.nilCols = append(p.nilCols, [2]int32{int32(ri), int32(i)})
+				}
+			}
+			continue
+		}
+		for _, i := range p.filledIn(r.Table) {
+			if r.Values[i] == nil {
 				p.nilCols = append(p.nilCols, [2]int32{int32(ri), int32(i)})
 			}
 		}
@@ -237,6 +263,26 @@ func (p *Pipeline) enrich(rows []*Row) (reason string) {
 		}
 	}
 	return ""
+}
+
+// filledIn returns the columns of t the enrichers may fill, asking them
+// once per table.
+func (p *Pipeline) filledIn(t *schema.Table) []int {
+	cols, ok := p.fills[t]
+	if !ok {
+		seen := map[int]bool{}
+		cols = []int{}
+		for _, e := range p.opts.Enrichers {
+			for _, i := range e.(ColumnFiller).Fills(t) {
+				if !seen[i] && i >= 0 && i < len(t.Columns) {
+					seen[i] = true
+					cols = append(cols, i)
+				}
+			}
+		}
+		p.fills[t] = cols
+	}
+	return cols
 }
 
 // Records returns how many records the pipeline has handled so far. Unlike

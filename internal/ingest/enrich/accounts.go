@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/schema"
 )
 
 // Accounts learns SID <-> DOMAIN\name pairs from rows that carry both and
@@ -14,10 +15,14 @@ type Accounts struct {
 	mu     sync.Mutex
 	byName *lru[string] // "domain\name" (lower case) -> SID
 	bySID  *lru[[2]string]
-	// last is the (SID, name, domain) learned last: consecutive events
-	// mostly share their account, already learned and touched.
-	last [3]string
+	// recent are (SID, name, domain) triples learned lately, by a hash of
+	// the SID: an event's rows name one or two accounts, mostly those of
+	// the events before it, already learned and touched.
+	recent [8][3]string
 }
+
+// recentSlot is where sid's triple goes in Accounts.recent.
+func recentSlot(sid string) int { return (len(sid) + int(sid[len(sid)-1])) & 7 }
 
 // NewAccounts keeps at most max accounts each way.
 func NewAccounts(max int) *Accounts {
@@ -46,7 +51,8 @@ func (a *Accounts) Enrich(rows *ingest.RowSet) {
 			domain, _ := r.Values[di].(string)
 			switch {
 			case sid != "" && name != "":
-				if [3]string{sid, name, domain} == a.last {
+				slot := &a.recent[recentSlot(sid)]
+				if [3]string{sid, name, domain} == *slot {
 					continue
 				}
 				if !wellKnown(sid) {
@@ -64,7 +70,7 @@ func (a *Accounts) Enrich(rows *ingest.RowSet) {
 						nd = [2]string{strings.Clone(name), strings.Clone(domain)}
 						a.bySID.put(stored, nd)
 					}
-					a.last = [3]string{stored, nd[0], nd[1]}
+					*slot = [3]string{stored, nd[0], nd[1]}
 				}
 			case sid != "" && name == "":
 				if nd, ok := a.bySID.get(sid); ok {
@@ -82,4 +88,10 @@ func (a *Accounts) Enrich(rows *ingest.RowSet) {
 	}
 }
 
-var _ ingest.Enricher = (*Accounts)(nil)
+// Fills implements ingest.ColumnFiller: the account columns.
+func (a *Accounts) Fills(t *schema.Table) []int { return columnsOf(t).accountFills() }
+
+var (
+	_ ingest.Enricher     = (*Accounts)(nil)
+	_ ingest.ColumnFiller = (*Accounts)(nil)
+)

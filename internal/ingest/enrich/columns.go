@@ -48,3 +48,13 @@ func findCols(t *schema.Table) *tableCols {
 	}
 	return c
 }
+
+// accountFills are the positions of the account columns, which Accounts
+// fills.
+func (c *tableCols) accountFills() []int {
+	var out []int
+	for _, a := range c.accounts {
+		out = append(out, a[:]...)
+	}
+	return out
+}

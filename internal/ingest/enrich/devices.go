@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/schema"
 )
 
 // Devices is the device registry: the first time a DeviceId is seen, or
@@ -124,4 +125,10 @@ func reportID(parts ...string) int64 {
 	return int64(h.Sum64() & (1<<63 - 1))
 }
 
-var _ ingest.Enricher = (*Devices)(nil)
+// Fills implements ingest.ColumnFiller: Devices only adds rows.
+func (d *Devices) Fills(*schema.Table) []int { return nil }
+
+var (
+	_ ingest.Enricher     = (*Devices)(nil)
+	_ ingest.ColumnFiller = (*Devices)(nil)
+)

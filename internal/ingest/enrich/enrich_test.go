@@ -38,6 +38,30 @@ func TestAccounts(t *testing.T) {
 	}
 }
 
+// Accounts seen lately are not relearned, but a SID renamed between
+// two rows of the same account is.
+func TestAccountsRename(t *testing.T) {
+	a := NewAccounts(10)
+	var rs ingest.RowSet
+	learn := func(sid, name string) {
+		rs.New("DeviceLogonEvents").Set("AccountSid", sid).Set("AccountName", name).Set("AccountDomain", "CORP")
+	}
+	learn("S-1-5-21-1-2-3-1104", "alice")
+	learn("S-1-5-21-1-2-3-1105", "bob")
+	learn("S-1-5-21-1-2-3-1104", "alice")
+	learn("S-1-5-21-1-2-3-1104", "alice2")
+	learn("S-1-5-21-1-2-3-1105", "bob")
+	a.Enrich(&rs)
+	rs.Reset()
+	r1 := rs.New("DeviceProcessEvents").Set("AccountSid", "S-1-5-21-1-2-3-1104")
+	r2 := rs.New("DeviceProcessEvents").Set("AccountSid", "S-1-5-21-1-2-3-1105")
+	r3 := rs.New("DeviceProcessEvents").Set("AccountName", "alice2").Set("AccountDomain", "corp")
+	a.Enrich(&rs)
+	if r1.Get("AccountName") != "alice2" || r2.Get("AccountName") != "bob" || r3.Get("AccountSid") != "S-1-5-21-1-2-3-1104" {
+		t.Errorf("after a rename: %v, %v, %v", r1.Get("AccountName"), r2.Get("AccountName"), r3.Get("AccountSid"))
+	}
+}
+
 func TestDevicesAnnounceOnceAndOnRename(t *testing.T) {
 	d := NewDevices(2)
 	ts := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)

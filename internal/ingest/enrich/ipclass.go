@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/schema"
 )
 
 // IPClasses fills the *IPType columns from their IP columns.
@@ -25,4 +26,16 @@ func (IPClasses) Enrich(rows *ingest.RowSet) {
 	}
 }
 
-var _ ingest.Enricher = IPClasses{}
+// Fills implements ingest.ColumnFiller: the IP type columns.
+func (IPClasses) Fills(t *schema.Table) []int {
+	var out []int
+	for _, pair := range columnsOf(t).ips {
+		out = append(out, pair[1])
+	}
+	return out
+}
+
+var (
+	_ ingest.Enricher     = IPClasses{}
+	_ ingest.ColumnFiller = IPClasses{}
+)
