@@ -515,3 +515,28 @@ func TestEnrichedValuesChecked(t *testing.T) {
 		}
 	}
 }
+
+// The fast path reads a timestamp only as the layouts would: whenever it
+// accepts one, the first layout that parses it gives the same instant.
+func FuzzParseISOTime(f *testing.F) {
+	for _, s := range []string{"2020-09-21T17:36:47.649Z", "2020-09-21 17:36:47.6491234", "2020-09-21T17:36:47+02:00",
+		"2024-02-29 00:00:00", "2023-02-29 00:00:00", "2020-09-21T17:36:47.1234567891Z", "0000-01-01T00:00:00Z",
+		"2020-09-21T24:00:00Z", "2020-09-21T17:36:47-23:59", "2020-09-21t17:36:47z", "2020-09-21T17:36:47.Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseISOTime(s)
+		if !ok {
+			return
+		}
+		for _, layout := range timeLayouts {
+			if want, err := time.Parse(layout, s); err == nil {
+				if !want.Equal(got) {
+					t.Fatalf("parseISOTime(%q) = %v, layout %q reads %v", s, got, layout, want)
+				}
+				return
+			}
+		}
+		t.Fatalf("parseISOTime(%q) = %v, no layout reads it", s, got)
+	})
+}

@@ -3,6 +3,7 @@ package ingest
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/vigilsec/vigil/internal/schema"
 )
@@ -14,6 +15,8 @@ type Row struct {
 	// checked marks columns (below 64) whose value is already in the
 	// store's canonical form and owned by the row (SetCanonicalJSON).
 	checked uint64
+	// set is the RowSet that made the row, whose slabs box its values.
+	set *RowSet
 }
 
 // Set puts v in the named column. An unknown column is a bug in a
@@ -43,8 +46,15 @@ func (r *Row) SetString(column, s string) *Row {
 	if s == "" {
 		return r
 	}
-	return r.Set(column, s)
+	return r.Set(column, r.boxString(s))
 }
+
+// SetLong sets a long column (Set with the value boxed in the set's slab).
+func (r *Row) SetLong(column string, n int64) *Row { return r.Set(column, r.boxLong(n)) }
+
+// SetTime sets a datetime column (Set with the value boxed in the set's
+// slab).
+func (r *Row) SetTime(column string, t time.Time) *Row { return r.Set(column, r.boxTime(t)) }
 
 // SetJSON stores v as JSON in a dynamic column, or as JSON text in a
 // string column (Defender types AdditionalFields as string in some tables
@@ -117,7 +127,7 @@ func (r *Row) SetCanonicalText(column, s string) *Row {
 	if s == "" {
 		return r
 	}
-	r.Values[i] = s
+	r.Values[i] = r.boxString(s)
 	if i < 64 {
 		r.checked |= 1 << i
 	}
@@ -143,6 +153,7 @@ type RowSet struct {
 	// twice: the batch keeps the values until they are appended.
 	rowSlab []Row
 	valSlab []any
+	boxes   boxes
 }
 
 // Slab sizes: a few dozen records' rows.
@@ -168,7 +179,7 @@ func (s *RowSet) New(table string) *Row {
 	s.rowSlab = s.rowSlab[1:]
 	// Capped, so that an append to one row's values never runs into the
 	// next row's.
-	*r = Row{Table: t, Values: s.valSlab[:n:n]}
+	*r = Row{Table: t, Values: s.valSlab[:n:n], set: s}
 	s.valSlab = s.valSlab[n:]
 	s.rows = append(s.rows, r)
 	return r
@@ -179,6 +190,12 @@ func (s *RowSet) Rows() []*Row { return s.rows }
 
 // Reset empties the set for the next record.
 func (s *RowSet) Reset() {
-	clear(s.rows) // the rows now belong to a batch, or to nobody
+	// The rows now belong to a batch, or to nobody. Whoever fills them
+	// in next (an enricher, on another goroutine) boxes values the plain
+	// way: the set's slabs are for the goroutine that owns the set.
+	for _, r := range s.rows {
+		r.set = nil
+	}
+	clear(s.rows)
 	s.rows = s.rows[:0]
 }

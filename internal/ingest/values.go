@@ -87,6 +87,9 @@ func ParseTime(s string) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, false
 	}
+	if t, ok := parseISOTime(s); ok {
+		return t, true
+	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			if t.Year() < 1 || t.Year() > 9999 {

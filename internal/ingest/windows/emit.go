@@ -143,13 +143,13 @@ func (x *emitter) reportID() int64 {
 // device starts a row of a Device* table.
 func (x *emitter) device(table, action string) *ingest.Row {
 	r := x.out.New(table)
-	r.Set("Timestamp", x.e.Time)
+	r.SetTime("Timestamp", x.e.Time)
 	r.Set("DeviceId", x.dev.idv)
 	if x.dev.name != "" {
 		r.Set("DeviceName", x.dev.namev)
 	}
-	r.Set("ActionType", action)
-	r.Set("ReportId", x.reportID())
+	r.SetString("ActionType", action)
+	r.SetLong("ReportId", x.reportID())
 	if x.primary == nil {
 		x.primary = r
 	}
@@ -208,7 +208,7 @@ func setStr(r *ingest.Row, col, v string) { r.SetString(col, clean(v)) }
 
 func setLong(r *ingest.Row, col, s string) {
 	if n, ok := number(s); ok {
-		r.Set(col, n)
+		r.SetLong(col, n)
 	}
 }
 
@@ -226,7 +226,7 @@ func setPort(r *ingest.Row, col, s string) {
 
 func setTime(r *ingest.Row, col, s string) {
 	if t, ok := ingest.ParseTime(s); ok {
-		r.Set(col, t)
+		r.SetTime(col, t)
 	}
 }
 
@@ -238,7 +238,7 @@ func setPath(r *ingest.Row, folderCol, fileCol, p string) {
 		return
 	}
 	if folderCol != "" && strings.ContainsAny(p, `\/`) {
-		r.Set(folderCol, p)
+		r.SetString(folderCol, p)
 	}
 	r.SetString(fileCol, baseName(p))
 }
@@ -254,7 +254,7 @@ func setAccount(r *ingest.Row, domainCol, nameCol, user string) {
 // type column; text that is not an address is kept as written.
 func setIP(r *ingest.Row, col, typeCol, s string) {
 	if txt, a, ok := parseIP(s); ok {
-		r.Set(col, txt)
+		r.SetString(col, txt)
 		if typeCol != "" {
 			r.Set(typeCol, ingest.IPTypeAddr(a))
 		}

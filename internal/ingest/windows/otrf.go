@@ -279,16 +279,24 @@ func decodeOTRF(v *fastjson.Value, e *Event) error {
 	if ch == nil {
 		ch = f.channelLower
 	}
-	channel, err := stringOf(ch, "Channel")
-	if err != nil {
-		return err
+	if ch != nil && ch.Type() != fastjson.TypeNull && ch.Type() != fastjson.TypeString {
+		return fmt.Errorf("Channel must be a string, got %s", ch.Type())
 	}
-	if e.Channel = canonicalChannel(channel); e.Channel == "" {
+	if ch != nil && ch.Type() == fastjson.TypeString {
+		// Borrowed to look it up; copied only when it is no known name.
+		name := borrow(ch.GetStringBytes())
+		if c, ok := knownChannel(name); ok {
+			e.Channel = c
+		} else {
+			e.Channel = e.textOf(strings.TrimSpace(name))
+		}
+	}
+	if e.Channel == "" {
 		return errors.New("no Channel")
 	}
-	for i, h := range f.hosts {
+	for _, h := range f.hosts {
 		if h != nil && h.Type() == fastjson.TypeString {
-			e.Computer, _ = stringOf(h, otrfHosts[i])
+			e.Computer = e.text(h.GetStringBytes())
 			if strings.TrimSpace(e.Computer) != "" {
 				break
 			}

@@ -160,7 +160,7 @@ func securityLevel(e *Event) string {
 func (x *emitter) windowsEvent() {
 	e := x.e
 	r := x.out.New("WindowsEvent")
-	r.Set("TimeGenerated", e.Time)
+	r.SetTime("TimeGenerated", e.Time)
 	r.Set("Computer", e.Computer)
 	r.Set("EventID", e.EventID)
 	r.SetString("Channel", e.Channel)

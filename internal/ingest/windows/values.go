@@ -38,14 +38,20 @@ var knownChannels = func() map[string]string {
 // canonicalChannel spells a well-known channel the way Windows does and
 // leaves any other as given.
 func canonicalChannel(s string) string {
+	if c, ok := knownChannel(s); ok {
+		return c
+	}
+	return strings.TrimSpace(s)
+}
+
+// knownChannel returns the canonical name of a well-known channel.
+func knownChannel(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	if c, ok := knownChannels[s]; ok {
-		return c
+		return c, true
 	}
-	if c, ok := knownChannels[strings.ToLower(s)]; ok {
-		return c
-	}
-	return s
+	c, ok := knownChannels[strings.ToLower(s)]
+	return c, ok
 }
 
 // splitAccount splits DOMAIN\user; a bare name has no domain.
@@ -344,6 +350,9 @@ func keywordsHex(s string) string {
 	if s == "" || strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
 		return s
 	}
+	if h, ok := commonKeywords[s]; ok {
+		return h
+	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return "0x" + strconv.FormatUint(uint64(n), 16)
 	}
@@ -352,6 +361,17 @@ func keywordsHex(s string) string {
 	}
 	return s
 }
+
+// commonKeywords are the keyword masks nearly every event has, as NXLog
+// writes them (signed decimal), in hex: looked up, not converted.
+var commonKeywords = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []uint64{0x8000000000000000, kwAuditSuccess | 0x8000000000000000, kwAuditFailure | 0x8000000000000000,
+		0x4000000000000000, 0x80000000000000, kwAuditSuccess, kwAuditFailure} {
+		m[strconv.FormatInt(int64(k), 10)] = "0x" + strconv.FormatUint(k, 16)
+	}
+	return m
+}()
 
 // Audit keyword bits.
 const (
