@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"encoding/json"
 	"time"
 	"unsafe"
 )
@@ -26,7 +27,9 @@ func typeWord(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).typ }
 var (
 	stringType = typeWord("")
 	int64Type  = typeWord(int64(0))
+	int32Type  = typeWord(int32(0))
 	timeType   = typeWord(time.Time{})
+	jsonType   = typeWord(json.RawMessage(nil))
 )
 
 // boxSlabLen is the values per slab: a few dozen records' worth.
@@ -52,7 +55,9 @@ func (b *boxSlab[T]) box(typ unsafe.Pointer, v T) any {
 type boxes struct {
 	strs  boxSlab[string]
 	longs boxSlab[int64]
+	ints  boxSlab[int32]
 	times boxSlab[time.Time]
+	jsons boxSlab[json.RawMessage]
 }
 
 func (r *Row) boxString(s string) any {
@@ -74,4 +79,18 @@ func (r *Row) boxTime(t time.Time) any {
 		return t
 	}
 	return r.set.boxes.times.box(timeType, t)
+}
+
+func (r *Row) boxInt(n int32) any {
+	if r.set == nil {
+		return n
+	}
+	return r.set.boxes.ints.box(int32Type, n)
+}
+
+func (r *Row) boxJSON(b json.RawMessage) any {
+	if r.set == nil {
+		return b
+	}
+	return r.set.boxes.jsons.box(jsonType, b)
 }

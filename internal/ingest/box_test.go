@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"encoding/json"
 	"strconv"
 	"testing"
 	"time"
@@ -10,13 +11,15 @@ import (
 // slabs, each its own copy; a reset set's rows box the plain way.
 func TestBoxedValues(t *testing.T) {
 	var rs RowSet
-	var rows []*Row
+	var rows, raws []*Row
 	const n = 3 * boxSlabLen
 	for i := range n {
 		rows = append(rows, rs.New("DeviceEvents").
 			SetString("ActionType", "a"+strconv.Itoa(i)).
 			SetLong("ReportId", int64(i)).
-			SetTime("Timestamp", time.Unix(int64(i), 0).UTC()))
+			SetTime("Timestamp", time.Unix(int64(i), 0).UTC()).
+			SetInt("RemotePort", int32(i)))
+		raws = append(raws, rs.New("WindowsEvent").SetCanonicalJSON("EventData", []byte(`{"n":`+strconv.Itoa(i)+`}`)))
 	}
 	for i, r := range rows {
 		if got := r.Get("ActionType"); got != any("a"+strconv.Itoa(i)) {
@@ -27,6 +30,12 @@ func TestBoxedValues(t *testing.T) {
 		}
 		if got, ok := r.Get("Timestamp").(time.Time); !ok || !got.Equal(time.Unix(int64(i), 0)) {
 			t.Fatalf("row %d Timestamp = %#v", i, r.Get("Timestamp"))
+		}
+		if got, ok := r.Get("RemotePort").(int32); !ok || got != int32(i) {
+			t.Fatalf("row %d RemotePort = %#v", i, r.Get("RemotePort"))
+		}
+		if got, ok := raws[i].Get("EventData").(json.RawMessage); !ok || string(got) != `{"n":`+strconv.Itoa(i)+`}` {
+			t.Fatalf("row %d EventData = %#v", i, raws[i].Get("EventData"))
 		}
 		if reason := checkRow(r); reason != "" {
 			t.Fatalf("row %d: %s", i, reason)

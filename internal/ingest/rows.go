@@ -52,6 +52,9 @@ func (r *Row) SetString(column, s string) *Row {
 // SetLong sets a long column (Set with the value boxed in the set's slab).
 func (r *Row) SetLong(column string, n int64) *Row { return r.Set(column, r.boxLong(n)) }
 
+// SetInt sets an int column (Set with the value boxed in the set's slab).
+func (r *Row) SetInt(column string, n int32) *Row { return r.Set(column, r.boxInt(n)) }
+
 // SetTime sets a datetime column (Set with the value boxed in the set's
 // slab).
 func (r *Row) SetTime(column string, t time.Time) *Row { return r.Set(column, r.boxTime(t)) }
@@ -106,7 +109,7 @@ func (r *Row) SetCanonicalJSON(column string, b []byte) *Row {
 		return r
 	}
 	if col.Type == schema.Dynamic {
-		r.Values[i] = json.RawMessage(b)
+		r.Values[i] = r.boxJSON(b)
 	} else {
 		r.Values[i] = string(b)
 	}

@@ -36,7 +36,7 @@ func setSmallInt(r *ingest.Row, col, s string) {
 		return // most records lack some System fields: no parse error to build
 	}
 	if n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil && n >= math.MinInt32 && n <= math.MaxInt32 {
-		r.Set(col, int32(n))
+		r.SetInt(col, int32(n))
 	}
 }
 
