@@ -438,6 +438,42 @@ func TestRecordsArrayFiles(t *testing.T) {
 	if sum.Records != 3 || sum.Rejected != 1 || sum.Errors[0].Line != 2 || len(ms.rows("RawEvents")) != 2 {
 		t.Fatalf("summary %+v", sum)
 	}
+	// Several chunks, a rejection inside one: every other event kept, in
+	// order, the rejection at its own element's number.
+	var many strings.Builder
+	many.WriteString(`{"Records": [`)
+	const n = 2*chunkLines + 100
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			many.WriteString(",")
+		}
+		if i == chunkLines+7 {
+			fmt.Fprintf(&many, `{"eventName":"%s"}`, big)
+			continue
+		}
+		fmt.Fprintf(&many, `{"eventName":"e%d"}`, i)
+	}
+	many.WriteString("]}")
+	ms = &memStore{}
+	p, _ = NewPipeline(NewRegistry(Raw{}), ms, Options{Workers: 2})
+	if err := ReadLines(context.Background(), p, "many.json", strings.NewReader(many.String()), nil); err != nil {
+		t.Fatal(err)
+	}
+	p.Flush(context.Background())
+	sum = p.Summary()
+	raw := ms.rows("RawEvents")
+	if sum.Records != n || sum.Rejected != 1 || sum.Errors[0].Line != chunkLines+7 || len(raw) != n-1 {
+		t.Fatalf("%d records: summary %+v, %d rows", n, sum, len(raw))
+	}
+	for i, want := range []int{1, chunkLines + 6, chunkLines + 8, n} {
+		at := want - 1
+		if want > chunkLines+7 {
+			at-- // after the rejected element
+		}
+		if ad := fmt.Sprintf("%s", col(t, "RawEvents", "RawData", raw[at])); !strings.Contains(ad, fmt.Sprintf(`"e%d"`, want)) {
+			t.Errorf("check %d: row for element %d holds %s", i, want, ad)
+		}
+	}
 	p, _ = NewPipeline(NewRegistry(Raw{}), ms, Options{})
 	ReadLines(context.Background(), p, "bad.json", strings.NewReader(`{"Records": [{"a":1}, {"b":`), nil)
 	if s := p.Summary(); s.Records != 2 || s.Rejected != 1 || !strings.Contains(s.Errors[0].Reason, "malformed Records element") {

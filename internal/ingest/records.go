@@ -14,8 +14,9 @@ import (
 var recordsArray = regexp.MustCompile(`^\s*\{\s*"Records"\s*:\s*\[`)
 
 // readRecordsArray streams the elements of the "Records" array as
-// records, numbered from 1, so a file of any size is read one event at a
-// time and one bad event rejects only itself.
+// records, numbered from 1, so a file of any size is read a chunk of
+// events at a time (normalized on every worker, as lines are) and one bad
+// event rejects only itself.
 func readRecordsArray(ctx context.Context, p *Pipeline, source string, r io.Reader) error {
 	dec := json.NewDecoder(r)
 	// Consume `{`, `"Records"`, `[`.
@@ -25,24 +26,45 @@ func readRecordsArray(ctx context.Context, p *Pipeline, source string, r io.Read
 			return nil
 		}
 	}
+	var chunk []Record
+	size := 0
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		_, err := p.AddMany(ctx, chunk)
+		chunk, size = chunk[:0], 0
+		return err
+	}
 	for n := int64(1); dec.More(); n++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
+			// The events before it, in order, then the rejection.
+			if err := flush(); err != nil {
+				return err
+			}
 			p.Reject(source, n, fmt.Sprintf("malformed Records element: %v", err))
 			return nil
 		}
 		if len(raw) > p.opts.MaxRecordBytes {
+			if err := flush(); err != nil {
+				return err
+			}
 			p.Reject(source, n, fmt.Sprintf("record of %d bytes exceeds the limit of %d", len(raw), p.opts.MaxRecordBytes))
 			continue
 		}
-		if _, err := p.Add(ctx, Record{Source: source, Line: n, Data: raw}); err != nil {
-			return err
+		// Each element is its own allocation: the chunk may keep it.
+		chunk = append(chunk, Record{Source: source, Line: n, Data: raw})
+		if size += len(raw); len(chunk) == chunkLines || size >= chunkBytes {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 	}
-	return nil
+	return flush()
 }
 
 // isRecordsArray peeks at a stream's start without consuming it.
