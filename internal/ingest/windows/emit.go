@@ -182,19 +182,25 @@ func (x *emitter) finish() {
 	if !ok {
 		return
 	}
+	spans := x.e.spans[:0]
 	for j, f := range x.e.Data {
 		if x.e.isUsed(j) {
 			continue
 		}
 		if v := clean(f.Value); v != "" {
-			x.extra.str(f.Name, f.Value)
+			lo, hi := x.extra.strSpan(f.Name, f.Value)
+			spans = append(spans, [3]int{j, lo, hi})
 		}
 	}
+	x.e.spans = spans
 	if x.extra.empty() {
 		return
 	}
 	// Copied into the record arena, which the row may point at.
 	text := arenaBytes(x.e, x.extra.closed())
+	for _, s := range spans {
+		x.e.Data[s[0]].json = text[s[1]:s[2]:s[2]]
+	}
 	if col.Type == schema.Dynamic {
 		r.SetCanonicalJSON(col.Name, text)
 	} else {

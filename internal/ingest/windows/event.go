@@ -21,6 +21,10 @@ type Field struct {
 	Value string
 	// borrowed: Value is the parser's memory, not yet copied.
 	borrowed bool
+	// json is Value as a JSON string, once written for AdditionalFields
+	// (in the arena): the raw copy's event data reuses it rather than
+	// escape the value again.
+	json []byte
 }
 
 // Event is one Windows event log record in the shape common to every
@@ -62,6 +66,9 @@ type Event struct {
 	arena []byte
 	// scratch holds a number's text on its way to the arena.
 	scratch []byte
+	// spans are the emitter's scratch: event-data fields written to
+	// AdditionalFields, and where their values are.
+	spans [][3]int
 }
 
 // arenaChunk is the size of a new arena chunk: a few records' text, so
@@ -70,8 +77,8 @@ type Event struct {
 const arenaChunk = 16 << 10
 
 func (e *Event) reset() {
-	data, used, b1, b2, arena, scratch := e.Data[:0], e.used[:0], e.extra, e.data, e.arena, e.scratch
-	*e = Event{Data: data, used: used, extra: b1, data: b2, arena: arena, scratch: scratch}
+	data, used, b1, b2, arena, scratch, spans := e.Data[:0], e.used[:0], e.extra, e.data, e.arena, e.scratch, e.spans[:0]
+	*e = Event{Data: data, used: used, extra: b1, data: b2, arena: arena, scratch: scratch, spans: spans}
 	e.extra.reset()
 	e.data.reset()
 }

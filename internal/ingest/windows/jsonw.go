@@ -30,6 +30,20 @@ func (o *jsonObject) str(k, v string) {
 	o.buf = jsonenc.AppendString(o.buf, v)
 }
 
+// strSpan is str, returning where the value's JSON text is in buf.
+func (o *jsonObject) strSpan(k, v string) (lo, hi int) {
+	o.key(k)
+	lo = len(o.buf)
+	o.buf = jsonenc.AppendString(o.buf, v)
+	return lo, len(o.buf)
+}
+
+// raw writes a value already in JSON.
+func (o *jsonObject) raw(k string, v []byte) {
+	o.key(k)
+	o.buf = append(o.buf, v...)
+}
+
 func (o *jsonObject) int(k string, v int64) {
 	o.key(k)
 	o.buf = strconv.AppendInt(o.buf, v, 10)

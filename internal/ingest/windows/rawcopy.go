@@ -26,7 +26,11 @@ func (x *emitter) raw() {
 func (x *emitter) eventData() []byte {
 	return x.e.arenaJSON(func(o *jsonObject) {
 		for _, f := range x.e.Data {
-			o.str(f.Name, f.Value)
+			if f.json != nil {
+				o.raw(f.Name, f.json)
+			} else {
+				o.str(f.Name, f.Value)
+			}
 		}
 	})
 }
