@@ -21,9 +21,9 @@ type Field struct {
 	Value string
 	// borrowed: Value is the parser's memory, not yet copied.
 	borrowed bool
-	// json is Value as a JSON string, once written for AdditionalFields
-	// (in the arena): the raw copy's event data reuses it rather than
-	// escape the value again.
+	// json is the field as a JSON member ("Name":"Value"), once written
+	// for AdditionalFields (in the arena): the raw copy's event data
+	// reuses it rather than escape the field again.
 	json []byte
 }
 

@@ -15,14 +15,19 @@ type jsonObject struct {
 func (o *jsonObject) reset() { o.buf, o.n = o.buf[:0], 0 }
 
 func (o *jsonObject) key(k string) {
+	o.next()
+	o.buf = jsonenc.AppendString(o.buf, k)
+	o.buf = append(o.buf, ':')
+}
+
+// next opens the object or separates the next member.
+func (o *jsonObject) next() {
 	if o.n == 0 {
 		o.buf = append(o.buf, '{')
 	} else {
 		o.buf = append(o.buf, ',')
 	}
 	o.n++
-	o.buf = jsonenc.AppendString(o.buf, k)
-	o.buf = append(o.buf, ':')
 }
 
 func (o *jsonObject) str(k, v string) {
@@ -30,18 +35,20 @@ func (o *jsonObject) str(k, v string) {
 	o.buf = jsonenc.AppendString(o.buf, v)
 }
 
-// strSpan is str, returning where the value's JSON text is in buf.
+// strSpan is str, returning where the member ("key":"value") is in buf.
 func (o *jsonObject) strSpan(k, v string) (lo, hi int) {
-	o.key(k)
+	o.next()
 	lo = len(o.buf)
+	o.buf = jsonenc.AppendString(o.buf, k)
+	o.buf = append(o.buf, ':')
 	o.buf = jsonenc.AppendString(o.buf, v)
 	return lo, len(o.buf)
 }
 
-// raw writes a value already in JSON.
-func (o *jsonObject) raw(k string, v []byte) {
-	o.key(k)
-	o.buf = append(o.buf, v...)
+// member writes a member already in JSON ("key":value).
+func (o *jsonObject) member(m []byte) {
+	o.next()
+	o.buf = append(o.buf, m...)
 }
 
 func (o *jsonObject) int(k string, v int64) {

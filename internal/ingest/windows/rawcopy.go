@@ -27,7 +27,7 @@ func (x *emitter) eventData() []byte {
 	return x.e.arenaJSON(func(o *jsonObject) {
 		for _, f := range x.e.Data {
 			if f.json != nil {
-				o.raw(f.Name, f.json)
+				o.member(f.json)
 			} else {
 				o.str(f.Name, f.Value)
 			}
