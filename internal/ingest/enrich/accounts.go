@@ -19,6 +19,17 @@ type Accounts struct {
 	// the SID: an event's rows name one or two accounts, mostly those of
 	// the events before it, already learned and touched.
 	recent [8][3]string
+	// lookups are recent lookups of a SID by name (sid "" when there was
+	// none), by a hash of the name, valid while gen, which every change
+	// of byName bumps, is theirs: most events name the same few accounts
+	// without a SID (NT AUTHORITY\SYSTEM in every Sysmon event).
+	lookups [8]nameLookup
+	gen     uint64
+}
+
+type nameLookup struct {
+	domain, name, sid string
+	gen               uint64
 }
 
 // recentSlot is where sid's triple goes in Accounts.recent.
@@ -64,6 +75,7 @@ func (a *Accounts) Enrich(rows *ingest.RowSet) {
 					if !ok || stored != sid {
 						stored = strings.Clone(sid)
 						a.byName.put(key, stored)
+						a.gen++
 					}
 					nd, ok := a.bySID.get(sid)
 					if !ok || nd != [2]string{name, domain} {
@@ -80,8 +92,13 @@ func (a *Accounts) Enrich(rows *ingest.RowSet) {
 					}
 				}
 			case sid == "" && name != "" && domain != "":
-				if s, ok := a.byName.get(strings.ToLower(domain + `\` + name)); ok {
-					r.Values[si] = s
+				l := &a.lookups[recentSlot(name)]
+				if l.gen != a.gen || l.name != name || l.domain != domain {
+					s, _ := a.byName.get(strings.ToLower(domain + `\` + name))
+					*l = nameLookup{domain: domain, name: name, sid: s, gen: a.gen}
+				}
+				if l.sid != "" {
+					r.Values[si] = l.sid
 				}
 			}
 		}

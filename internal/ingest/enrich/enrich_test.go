@@ -39,10 +39,17 @@ func TestAccounts(t *testing.T) {
 }
 
 // Accounts seen lately are not relearned, but a SID renamed between
-// two rows of the same account is.
+// two rows of the same account is; a name looked up in vain is found
+// once learned.
 func TestAccountsRename(t *testing.T) {
 	a := NewAccounts(10)
 	var rs ingest.RowSet
+	early := rs.New("DeviceProcessEvents").Set("AccountName", "alice2").Set("AccountDomain", "corp")
+	a.Enrich(&rs)
+	if early.Get("AccountSid") != nil {
+		t.Fatalf("SID %v for a name never learned", early.Get("AccountSid"))
+	}
+	rs.Reset()
 	learn := func(sid, name string) {
 		rs.New("DeviceLogonEvents").Set("AccountSid", sid).Set("AccountName", name).Set("AccountDomain", "CORP")
 	}
