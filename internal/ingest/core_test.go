@@ -576,3 +576,27 @@ func FuzzParseISOTime(f *testing.F) {
 		t.Fatalf("parseISOTime(%q) = %v, no layout reads it", s, got)
 	})
 }
+
+func TestChunkBounds(t *testing.T) {
+	for _, c := range []struct{ n, w int }{{0, 2}, {1, 2}, {8, 2}, {100, 2}, {128, 2}, {129, 2}, {1000, 2}, {2048, 2}, {2048, 4}, {5000, 3}} {
+		b := chunkBounds(c.n, c.w)
+		if b[0] != 0 && c.n > 0 || b[len(b)-1] != c.n {
+			t.Fatalf("chunkBounds(%d, %d) = %v: must run from 0 to n", c.n, c.w, b)
+		}
+		small := 0
+		for k := 1; k < len(b); k++ {
+			size := b[k] - b[k-1]
+			if size <= 0 || size > chunkRecords {
+				t.Fatalf("chunkBounds(%d, %d): chunk %d has %d records", c.n, c.w, k-1, size)
+			}
+			if size <= tailRecords {
+				small++
+			} else if small > 0 {
+				t.Fatalf("chunkBounds(%d, %d): a large chunk after the small ones: %v", c.n, c.w, b)
+			}
+		}
+		if c.n >= c.w*chunkRecords && small*tailRecords < c.w*chunkRecords {
+			t.Errorf("chunkBounds(%d, %d): only %d small chunks at the end", c.n, c.w, small)
+		}
+	}
+}

@@ -11,6 +11,28 @@ import (
 // busy to the end of a call.
 const chunkRecords = 64
 
+// tailRecords is the chunk size at the end of a call: the last chunks are
+// small, so that a worker still busy with one leaves the others idle for
+// little time before the call returns.
+const tailRecords = 8
+
+// chunkBounds cuts n records into chunks for w workers: chunkRecords
+// each, then, for the last chunkRecords per worker, tailRecords each. It
+// returns the chunks' first records and n.
+func chunkBounds(n, w int) []int {
+	tail := min(n, w*chunkRecords)
+	bounds := make([]int, 0, (n-tail)/chunkRecords+tail/tailRecords+3)
+	i := 0
+	for i < n-tail {
+		bounds = append(bounds, i)
+		i = min(i+chunkRecords, n-tail)
+	}
+	for ; i < n; i += tailRecords {
+		bounds = append(bounds, i)
+	}
+	return append(bounds, n)
+}
+
 // chunksAhead bounds, per worker, the chunks normalized but not yet merged,
 // and so the rows held in memory beyond the pending batch.
 const chunksAhead = 4
@@ -39,8 +61,9 @@ type result struct {
 // nothing must be acknowledged.
 func (p *Pipeline) AddMany(ctx context.Context, recs []Record) ([]*RecordError, error) {
 	errs := make([]*RecordError, len(recs))
-	nchunks := (len(recs) + chunkRecords - 1) / chunkRecords
-	nworkers := min(p.opts.Workers, nchunks)
+	bounds := chunkBounds(len(recs), p.opts.Workers)
+	nchunks := len(bounds) - 1
+	nworkers := min(p.opts.Workers, (len(recs)+chunkRecords-1)/chunkRecords)
 	if nworkers <= 1 {
 		for i, rec := range recs {
 			re, err := p.Add(ctx, rec)
@@ -93,7 +116,7 @@ func (p *Pipeline) AddMany(ctx context.Context, recs []Record) ([]*RecordError, 
 				if k >= nchunks {
 					return
 				}
-				lo, hi := k*chunkRecords, min((k+1)*chunkRecords, len(recs))
+				lo, hi := bounds[k], bounds[k+1]
 				rows := make([]*Row, 0, 2*(hi-lo))
 				for i := lo; i < hi; i++ {
 					reason, needsOrder := w.normalize(p, recs[i], true)
@@ -114,7 +137,7 @@ func (p *Pipeline) AddMany(ctx context.Context, recs []Record) ([]*RecordError, 
 	// The merge runs here, in record order, as each chunk is ready.
 	for k := range nchunks {
 		<-done[k]
-		for i := k * chunkRecords; i < min((k+1)*chunkRecords, len(recs)); i++ {
+		for i := bounds[k]; i < bounds[k+1]; i++ {
 			r := res[i]
 			if r.needsOrder {
 				// Every record before this one is merged: its turn now.
