@@ -225,7 +225,17 @@ func testAtomic(t *testing.T) {
 	}
 }
 
+// Queries running beside appends see whole batches, on either write path
+// (segments: views brought up to date by the query, merges meanwhile).
 func TestConcurrentAppendQuery(t *testing.T) {
+	t.Run("appender", func(t *testing.T) { concurrentAppendQuery(t) })
+	t.Run("segments", func(t *testing.T) {
+		segmented(t)
+		concurrentAppendQuery(t)
+	})
+}
+
+func concurrentAppendQuery(t *testing.T) {
 	s := openTables(t, t.TempDir(), testOptions(), second)
 	const writers, batches, per = 4, 10, 100
 	errs := make(chan error, writers*2)
