@@ -6,10 +6,10 @@ import (
 	"unsafe"
 )
 
-// Boxing. Putting a string, a long or a time in a row's []any allocates a
-// copy of it on the heap, for every value: tens of small allocations per
+// Boxing. Putting a string, a number or a time in a row's []any allocates
+// a copy of it on the heap, for every value: tens of small allocations per
 // event, and as many objects for the garbage collector to mark. A RowSet
-// keeps those copies in slabs instead, one allocation for thousands of
+// keeps those copies in slabs instead, one allocation for a thousand
 // values, and makes the interface value point into the slab. As with the
 // value slab, a slot is written once and never reused, so a value never
 // changes under a row that holds it; the slab lives as long as any row
@@ -22,32 +22,28 @@ type eface struct {
 	data unsafe.Pointer
 }
 
-func typeWord(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).typ }
-
-var (
-	stringType = typeWord("")
-	int64Type  = typeWord(int64(0))
-	int32Type  = typeWord(int32(0))
-	timeType   = typeWord(time.Time{})
-	jsonType   = typeWord(json.RawMessage(nil))
-)
-
 // boxSlabLen is the values per slab: a few dozen records' worth.
 const boxSlabLen = 1024
 
 // boxSlab holds boxed values of one type.
-type boxSlab[T any] struct{ buf []T }
+type boxSlab[T any] struct {
+	buf []T
+	typ unsafe.Pointer // T's type word, taken from the first value
+}
 
-// box returns v as an interface value of dynamic type typ (which must be
-// T's) whose data is v's copy in the slab.
-func (b *boxSlab[T]) box(typ unsafe.Pointer, v T) any {
+// box returns v as an interface value whose data is v's copy in the slab.
+func (b *boxSlab[T]) box(v T) any {
 	if len(b.buf) == cap(b.buf) {
 		b.buf = make([]T, 0, boxSlabLen)
+	}
+	if b.typ == nil {
+		var x any = v
+		b.typ = (*eface)(unsafe.Pointer(&x)).typ
 	}
 	b.buf = append(b.buf, v)
 	var out any
 	e := (*eface)(unsafe.Pointer(&out))
-	e.typ, e.data = typ, unsafe.Pointer(&b.buf[len(b.buf)-1])
+	e.typ, e.data = b.typ, unsafe.Pointer(&b.buf[len(b.buf)-1])
 	return out
 }
 
@@ -60,37 +56,17 @@ type boxes struct {
 	jsons boxSlab[json.RawMessage]
 }
 
-func (r *Row) boxString(s string) any {
+// boxIn boxes v in the slab of the row's set that pick chooses, or the
+// plain way when the row has no set (any more: see RowSet.Reset).
+func boxIn[T any](r *Row, pick func(*boxes) *boxSlab[T], v T) any {
 	if r.set == nil {
-		return s
+		return v
 	}
-	return r.set.boxes.strs.box(stringType, s)
+	return pick(&r.set.boxes).box(v)
 }
 
-func (r *Row) boxLong(n int64) any {
-	if r.set == nil {
-		return n
-	}
-	return r.set.boxes.longs.box(int64Type, n)
-}
-
-func (r *Row) boxTime(t time.Time) any {
-	if r.set == nil {
-		return t
-	}
-	return r.set.boxes.times.box(timeType, t)
-}
-
-func (r *Row) boxInt(n int32) any {
-	if r.set == nil {
-		return n
-	}
-	return r.set.boxes.ints.box(int32Type, n)
-}
-
-func (r *Row) boxJSON(b json.RawMessage) any {
-	if r.set == nil {
-		return b
-	}
-	return r.set.boxes.jsons.box(jsonType, b)
-}
+func strSlab(b *boxes) *boxSlab[string]           { return &b.strs }
+func longSlab(b *boxes) *boxSlab[int64]           { return &b.longs }
+func intSlab(b *boxes) *boxSlab[int32]            { return &b.ints }
+func timeSlab(b *boxes) *boxSlab[time.Time]       { return &b.times }
+func jsonSlab(b *boxes) *boxSlab[json.RawMessage] { return &b.jsons }

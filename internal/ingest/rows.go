@@ -46,18 +46,18 @@ func (r *Row) SetString(column, s string) *Row {
 	if s == "" {
 		return r
 	}
-	return r.Set(column, r.boxString(s))
+	return r.Set(column, boxIn(r, strSlab, s))
 }
 
 // SetLong sets a long column (Set with the value boxed in the set's slab).
-func (r *Row) SetLong(column string, n int64) *Row { return r.Set(column, r.boxLong(n)) }
+func (r *Row) SetLong(column string, n int64) *Row { return r.Set(column, boxIn(r, longSlab, n)) }
 
 // SetInt sets an int column (Set with the value boxed in the set's slab).
-func (r *Row) SetInt(column string, n int32) *Row { return r.Set(column, r.boxInt(n)) }
+func (r *Row) SetInt(column string, n int32) *Row { return r.Set(column, boxIn(r, intSlab, n)) }
 
 // SetTime sets a datetime column (Set with the value boxed in the set's
 // slab).
-func (r *Row) SetTime(column string, t time.Time) *Row { return r.Set(column, r.boxTime(t)) }
+func (r *Row) SetTime(column string, t time.Time) *Row { return r.Set(column, boxIn(r, timeSlab, t)) }
 
 // SetJSON stores v as JSON in a dynamic column, or as JSON text in a
 // string column (Defender types AdditionalFields as string in some tables
@@ -109,7 +109,7 @@ func (r *Row) SetCanonicalJSON(column string, b []byte) *Row {
 		return r
 	}
 	if col.Type == schema.Dynamic {
-		r.Values[i] = r.boxJSON(b)
+		r.Values[i] = boxIn(r, jsonSlab, json.RawMessage(b))
 	} else {
 		r.Values[i] = string(b)
 	}
@@ -130,7 +130,7 @@ func (r *Row) SetCanonicalText(column, s string) *Row {
 	if s == "" {
 		return r
 	}
-	r.Values[i] = r.boxString(s)
+	r.Values[i] = boxIn(r, strSlab, s)
 	if i < 64 {
 		r.checked |= 1 << i
 	}
