@@ -43,7 +43,7 @@ type Engine struct {
 	sweep     []string            // index keys the running sweep has still to visit
 	sweepPer  int                 // keys visited per alert placed
 	overCap   map[[2]*live]bool   // pairs whose entities together exceed the cap (canMerge)
-	dirty     []*live             // incidents with unwritten derived fields, oldest first
+	dirty     []dirtyMark         // incidents with unwritten derived fields, oldest first
 	wall      func() time.Time
 	// addrs maps an IP to the device (short host name) that used it as
 	// its own address; ambiguous is an address two devices used.
@@ -190,8 +190,7 @@ func (e *Engine) load(ctx context.Context) error {
 		// A row whose deferred fields were not written before a stop
 		// is written again soon.
 		if in.AlertCount != l.agg.alerts {
-			l.dirty, l.dirtySince = true, e.wall()
-			e.dirty = append(e.dirty, l)
+			e.markDirty(l)
 		}
 	}
 	for _, a := range alerts {
@@ -428,9 +427,29 @@ func (e *Engine) changed(b *batch, l *live) {
 		return
 	}
 	if !l.dirty {
-		l.dirty, l.dirtySince = true, e.wall()
-		e.dirty = append(e.dirty, l)
+		e.markDirty(l)
 	}
+}
+
+// dirtyMark queues an incident whose row is to be written: since is
+// when it became dirty. A mark is stale once its incident was written,
+// closed, or became dirty again (which queued a newer mark): a stale
+// mark is dropped, never waited for, so that an incident written and
+// dirtied again and again does not hold back the marks behind its first
+// (and, with them, merged incidents' memory and rows past FlushAfter).
+type dirtyMark struct {
+	l     *live
+	since time.Time
+}
+
+func (m dirtyMark) stale() bool {
+	return !m.l.dirty || !m.l.isOpen || !m.l.dirtySince.Equal(m.since)
+}
+
+// markDirty records that l's row has unwritten changes since now.
+func (e *Engine) markDirty(l *live) {
+	l.dirty, l.dirtySince = true, e.wall()
+	e.dirty = append(e.dirty, dirtyMark{l: l, since: l.dirtySince})
 }
 
 // takeDirty adds to a batch the deferred incidents due (all with all).
@@ -438,16 +457,17 @@ func (e *Engine) takeDirty(b *batch, all bool) {
 	due := e.wall().Add(-e.set.FlushAfter)
 	n := 0
 	for len(e.dirty) > 0 {
-		l := e.dirty[0]
-		if !l.dirty || !l.isOpen {
-			e.dirty = e.dirty[1:]
-			continue
-		}
-		if !all && (n >= maxFlushPerCommit || l.dirtySince.After(due)) {
+		m := e.dirty[0]
+		if !m.stale() && !all && (n >= maxFlushPerCommit || m.since.After(due)) {
 			break
 		}
+		// Clear the slot: the backing array outlives the slice's front.
+		e.dirty[0] = dirtyMark{}
 		e.dirty = e.dirty[1:]
-		b.touch(l)
+		if m.stale() {
+			continue
+		}
+		b.touch(m.l)
 		n++
 	}
 	if len(e.dirty) == 0 {
