@@ -87,11 +87,12 @@ func (e *Engine) mergeInto(b *batch, dst, src *live, actor string, why state.Lin
 	for id, s := range src.ents {
 		d := dst.ents[id]
 		if d == nil {
-			ns := *s
-			ns.keys = slices.Clone(s.keys)
-			dst.ents[id] = &ns
-			for _, k := range ns.keys {
-				e.addRef(k, ref{dst, &ns})
+			// src is closed from here on and only its entity count is
+			// read again: dst takes the record itself, not a copy (its
+			// refs to src are dead, isOpen being false).
+			dst.ents[id] = s
+			for _, k := range s.keys {
+				e.addRef(k, ref{dst, s})
 			}
 			continue
 		}
