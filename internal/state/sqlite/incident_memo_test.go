@@ -39,28 +39,34 @@ func TestIncidentRowMemos(t *testing.T) {
 			t.Fatalf("%s: stored %+v\nwant %+v", step, got, want)
 		}
 	}
-	narrow := func(step string, want bool) {
+	// memo checks what the memo knows of in's lists against the row.
+	memo := func(step string, known bool, mask uint16) {
 		t.Helper()
-		s.memos.mu.Lock()
-		m, ok := s.memos.m[in.ID]
-		s.memos.mu.Unlock()
-		if got := ok && m.version == in.Version && m.lists == s.memos.listsHash(in); got != want {
-			t.Fatalf("%s: memo says lists unchanged %v, want %v", step, got, want)
+		hs := s.memos.hashes(in)
+		gotMask, gotKnown := s.memos.changed(in, &hs)
+		if gotKnown != known || gotMask != mask {
+			t.Fatalf("%s: memo known %v, changed lists %b; want %v, %b", step, gotKnown, gotMask, known, mask)
 		}
 	}
+	const devices, categories = 1 << 4, 1 << 2
 	write("insert", in)
 	check("insert", in)
-	narrow("after insert", true)
+	memo("after insert", true, 0)
 
 	in.AlertCount, in.Severity, in.Name, in.LastActivity = 2, "High", "two", t0.Add(time.Hour)
-	narrow("counts only", true)
+	memo("counts only", true, 0)
 	write("counts only", in)
 	check("counts only", in)
 
 	in.Devices = []string{"ws1", "ws2"}
-	narrow("a device added", false)
+	memo("a device added", true, devices)
 	write("a device added", in)
 	check("a device added", in)
+
+	in.Devices, in.Categories = []string{"ws2", "ws1"}, []string{"Execution", "Impact"}
+	memo("devices reordered, a category added", true, devices|categories)
+	write("devices reordered, a category added", in)
+	check("devices reordered, a category added", in)
 
 	// A change that fails after the row's write rolls back: its memo is
 	// not kept, so the next write carries the lists.
@@ -70,7 +76,7 @@ func TestIncidentRowMemos(t *testing.T) {
 		t.Fatal("a merge the rows do not redirect was stored")
 	}
 	check("rolled back", in)
-	narrow("after the roll-back", true)
+	memo("after the roll-back", true, 0)
 
 	// Another writer changes the row's lists (and so its version): the
 	// memo no longer matches and the next write has them all.
@@ -78,14 +84,14 @@ func TestIncidentRowMemos(t *testing.T) {
 		t.Fatal(err)
 	}
 	in.Version++
-	narrow("after another writer", false)
+	memo("after another writer", false, 0)
 	in.AlertCount = 3
 	write("after another writer", in)
 	check("after another writer", in)
-	narrow("after the full write", true)
+	memo("after the full write", true, 0)
 
 	// A status changed elsewhere without a new version (Vigil never does
-	// this) matches no row in the narrow update: the full update writes
+	// this) matches no row in the update of changed lists: the full update writes
 	// the caller's row.
 	if _, err := s.w.ExecContext(ctx, `UPDATE incidents SET status = 'Resolved' WHERE id = 1`); err != nil {
 		t.Fatal(err)

@@ -197,18 +197,22 @@ func (ai *alertInserter) insert(ctx context.Context, tx *sql.Tx, alerts []state.
 // each statement prepared at its first use. staged are the row memos
 // (incident_memo.go) to record if the transaction commits.
 type incidentWriter struct {
-	tx                                  *sql.Tx
-	now                                 time.Time
-	memos                               *rowMemos
-	staged                              []memoUpdate
-	ins, upd, derived, counts, cpc, cpa *sql.Stmt
+	tx                          *sql.Tx
+	now                         time.Time
+	memos                       *rowMemos
+	staged                      []memoUpdate
+	ins, upd, derived, cpc, cpa *sql.Stmt
+	changedStmts                map[uint16]*sql.Stmt // by the mask of lists set
 }
 
 func (w *incidentWriter) close() {
-	for _, st := range []*sql.Stmt{w.ins, w.upd, w.derived, w.counts, w.cpc, w.cpa} {
+	for _, st := range []*sql.Stmt{w.ins, w.upd, w.derived, w.cpc, w.cpa} {
 		if st != nil {
 			st.Close()
 		}
+	}
+	for _, st := range w.changedStmts {
+		st.Close()
 	}
 }
 
@@ -298,30 +302,20 @@ func (w *incidentWriter) save(ctx context.Context, s *Store, ch *state.IncidentC
 // incident row.
 func (w *incidentWriter) writeIncident(ctx context.Context, in *state.Incident) error {
 	nowUS := w.now.UnixMicro()
-	lists := w.memos.listsHash(in)
-	var res sql.Result
-	var err error
-	if in.Version > 0 && in.RedirectTo == 0 && w.memos.unchanged(in, lists) {
-		// The lists are as stored at this version: write the rest.
-		if err := w.prepare(ctx, &w.counts, `UPDATE incidents SET name = ?, severity = ?, severity_rank = ?, assignee = ?,
-			classification = ?, determination = ?, alert_count = ?, entity_count = ?, first_activity = ?, last_activity = ?,
-			resolved_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ? AND status = ? AND redirect_to = 0`); err != nil {
-			return err
-		}
-		res, err = w.counts.ExecContext(ctx, in.Name, in.Severity, severityRank(in.Severity), in.Assignee, in.Classification,
-			in.Determination, in.AlertCount, in.EntityCount, dbTime(in.FirstActivity), dbTime(in.LastActivity), dbTime(in.ResolvedAt),
-			nowUS, in.ID, in.Version, in.Status)
+	hs := w.memos.hashes(in)
+	if mask, ok := w.memos.changed(in, &hs); ok && in.RedirectTo == 0 {
+		done, err := w.writeChanged(ctx, in, mask, nowUS)
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 1 {
-			w.staged = append(w.staged, memoUpdate{id: in.ID, rowMemo: rowMemo{version: in.Version + 1, lists: lists}})
+		if done {
+			w.staged = append(w.staged, memoUpdate{id: in.ID, rowMemo: rowMemo{version: in.Version + 1, lists: hs}})
 			return nil
 		}
 		// Status changed, or the row did: the full update decides.
 	}
+	var res sql.Result
+	var err error
 	args := incidentArgs(in)
 	if in.Version == 0 {
 		if err := w.prepare(ctx, &w.ins, `INSERT INTO incidents (name, severity, severity_rank, status, assignee, classification,
@@ -385,7 +379,7 @@ func (w *incidentWriter) writeIncident(ctx context.Context, in *state.Incident) 
 	} else if n != 1 {
 		return fmt.Errorf("incident %d changed since version %d: %w", in.ID, in.Version, state.ErrConflict)
 	}
-	w.staged = append(w.staged, memoUpdate{id: in.ID, rowMemo: rowMemo{version: in.Version + 1, lists: lists}})
+	w.staged = append(w.staged, memoUpdate{id: in.ID, rowMemo: rowMemo{version: in.Version + 1, lists: hs}})
 	return nil
 }
 
