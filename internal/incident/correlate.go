@@ -43,6 +43,7 @@ type Engine struct {
 	sweep     []string            // index keys the running sweep has still to visit
 	sweepPer  int                 // keys visited per alert placed
 	overCap   map[[2]*live]bool   // pairs whose entities together exceed the cap (canMerge)
+	cands     []candidate         // candidates' buffer
 	dirty     []dirtyMark         // incidents with unwritten derived fields, oldest first
 	wall      func() time.Time
 	// addrs maps an IP to the device (short host name) that used it as
@@ -513,7 +514,9 @@ func (e *Engine) create(b *batch, ia *state.IncidentAlert) *live {
 // candidates lists the open incidents an alert links to, oldest first,
 // each with the first reason found.
 func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
-	var out []candidate
+	// One buffer for every alert: place reads the list before the next.
+	out := e.cands[:0]
+	defer func() { e.cands = out }()
 	// An alert links to a handful of incidents: a scan beats a map. Only
 	// the first reason per incident is kept, so it is built only then.
 	known := func(r ref) bool {
@@ -534,12 +537,13 @@ func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
 		w := e.set.Windows[ent.Kind]
 		for _, k := range ent.Keys {
 			for _, r := range e.lookup(k) {
-				if known(r) || ia.Time.Before(r.s.first.Add(-w)) || ia.Time.After(r.s.last.Add(w)) {
+				first, last := r.s.first.time(), r.s.last.time()
+				if known(r) || ia.Time.Before(first.Add(-w)) || ia.Time.After(last.Add(w)) {
 					continue
 				}
-				other, at := r.s.lastAlert, r.s.last
-				if ia.Time.Before(r.s.first) {
-					other, at = r.s.firstAlert, r.s.first
+				other, at := r.s.lastAlert, last
+				if ia.Time.Before(first) {
+					other, at = r.s.firstAlert, first
 				}
 				found(r, state.LinkReason{Kind: "entity", EntityKind: ent.Kind, EntityValue: ent.Value, Key: k,
 					OtherAlert: other, OtherTime: at, AlertTime: ia.Time})
@@ -553,11 +557,12 @@ func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
 				if !e.dcs[k] && !slices.ContainsFunc(ia.Entities, func(x state.IncidentEntity) bool { return slices.Contains(x.Keys, k) }) {
 					wd := e.set.Windows[KindDevice]
 					for _, r := range e.lookup(k) {
-						if known(r) || ia.Time.Before(r.s.first.Add(-wd)) || ia.Time.After(r.s.last.Add(wd)) {
+						first, last := r.s.first.time(), r.s.last.time()
+						if known(r) || ia.Time.Before(first.Add(-wd)) || ia.Time.After(last.Add(wd)) {
 							continue
 						}
 						found(r, state.LinkReason{Kind: "entity", EntityKind: KindIP, EntityValue: ent.Value, Key: k,
-							OtherAlert: r.s.lastAlert, OtherTime: r.s.last, AlertTime: ia.Time,
+							OtherAlert: r.s.lastAlert, OtherTime: last, AlertTime: ia.Time,
 							Note: ent.Value + " is the address of device " + dev})
 					}
 				}
@@ -571,11 +576,12 @@ func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
 					continue
 				}
 				for _, r := range e.lookup("mail:" + upn) {
-					if known(r) || ia.Time.Before(r.s.first) || ia.Time.After(r.s.first.Add(e.set.SequenceWindow)) {
+					first := r.s.first.time()
+					if known(r) || ia.Time.Before(first) || ia.Time.After(first.Add(e.set.SequenceWindow)) {
 						continue
 					}
 					found(r, state.LinkReason{Kind: "sequence", EntityKind: KindMailbox, EntityValue: upn, Key: "mail:" + upn,
-						OtherAlert: r.s.firstAlert, OtherTime: r.s.first, AlertTime: ia.Time,
+						OtherAlert: r.s.firstAlert, OtherTime: first, AlertTime: ia.Time,
 						Note: "an email alert on this mailbox, then an alert by the same user"})
 				}
 			}
@@ -717,20 +723,21 @@ func identity(ent *state.IncidentEntity) string {
 // addToLive records an alert in a live incident: its entities (indexed
 // for linking) and the derived fields.
 func (e *Engine) addToLive(l *live, ia *state.IncidentAlert) {
+	at := stampOf(ia.Time)
 	for i := range ia.Entities {
 		ent := &ia.Entities[i]
 		id := identity(ent)
 		s := l.ents[id]
 		if s == nil {
-			s = &seen{kind: ent.Kind, value: ent.Value, keys: []string{id}, first: ia.Time, last: ia.Time, firstAlert: ia.AlertID, lastAlert: ia.AlertID}
+			s = &seen{keys: []string{id}, first: at, last: at, firstAlert: ia.AlertID, lastAlert: ia.AlertID}
 			l.ents[id] = s
 			e.addRef(id, ref{l, s})
 		} else {
-			if ia.Time.Before(s.first) {
-				s.first, s.firstAlert = ia.Time, ia.AlertID
+			if at.before(s.first) {
+				s.first, s.firstAlert = at, ia.AlertID
 			}
-			if !ia.Time.Before(s.last) {
-				s.last, s.lastAlert = ia.Time, ia.AlertID
+			if !at.before(s.last) {
+				s.last, s.lastAlert = at, ia.AlertID
 			}
 		}
 		for _, k := range ent.Keys {
@@ -781,7 +788,7 @@ func (e *Engine) gc() {
 		}
 		e.sweepPer = len(e.sweep)/gcEvery + 1
 	}
-	cut := e.watermark.Add(-2 * e.set.maxWindow())
+	cut := stampOf(e.watermark.Add(-2 * e.set.maxWindow()))
 	for range min(e.sweepPer, len(e.sweep)) {
 		k := e.sweep[len(e.sweep)-1]
 		e.sweep[len(e.sweep)-1] = ""
@@ -792,7 +799,7 @@ func (e *Engine) gc() {
 		}
 		kept := rs[:0]
 		for _, r := range rs {
-			if r.l.isOpen && r.s.last.After(cut) {
+			if r.l.isOpen && cut.before(r.s.last) {
 				kept = append(kept, r)
 			}
 		}

@@ -96,10 +96,10 @@ func (e *Engine) mergeInto(b *batch, dst, src *live, actor string, why state.Lin
 			}
 			continue
 		}
-		if s.first.Before(d.first) {
+		if s.first.before(d.first) {
 			d.first, d.firstAlert = s.first, s.firstAlert
 		}
-		if s.last.After(d.last) {
+		if d.last.before(s.last) {
 			d.last, d.lastAlert = s.last, s.lastAlert
 		}
 		for _, k := range s.keys {
