@@ -81,3 +81,54 @@ func TestAggregateFillCaches(t *testing.T) {
 		t.Error("no unchanged list was reused")
 	}
 }
+
+// After a stream of batches (merges, deferred and immediate row writes,
+// rows whose lists did and did not change), every stored incident row
+// holds what the engine derives for it: the store's writes of changed
+// lists only (incident_memo.go) lose nothing.
+func TestStoredRowsMatchEngine(t *testing.T) {
+	ctx := t.Context()
+	for _, flush := range []time.Duration{0, time.Hour} {
+		st := openStore(t)
+		e := newEngine(t, st, func(s *Settings) { s.FlushAfter = flush })
+		g := &orgGen{r: rand.New(rand.NewPCG(7, 8)), devices: 150, n: 6000}
+		for {
+			as := g.next(200)
+			if len(as) == 0 {
+				break
+			}
+			if err := e.Ingest(ctx, as); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := e.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(e.open) < 10 {
+			t.Fatalf("flush %v: only %d open incidents: the workload does not exercise the rows", flush, len(e.open))
+		}
+		for id, l := range e.open {
+			var want state.Incident
+			fresh := newAggregate()
+			fresh.merge(&l.agg)
+			fresh.fill(&want, len(l.ents))
+			got, err := st.IncidentByID(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Version != l.inc.Version || got.AlertCount != want.AlertCount || got.EntityCount != want.EntityCount ||
+				got.Name != want.Name || got.Severity != want.Severity || !got.LastActivity.Equal(want.LastActivity) {
+				t.Fatalf("flush %v: incident %d stored v%d %d alerts %d entities %q %s; engine v%d %d %d %q %s", flush, id,
+					got.Version, got.AlertCount, got.EntityCount, got.Name, got.Severity,
+					l.inc.Version, want.AlertCount, want.EntityCount, want.Name, want.Severity)
+			}
+			for i, pair := range [][2][]string{{got.Categories, want.Categories}, {got.Techniques, want.Techniques},
+				{got.ServiceSources, want.ServiceSources}, {got.DetectionSources, want.DetectionSources}, {got.Devices, want.Devices},
+				{got.Users, want.Users}, {got.Mailboxes, want.Mailboxes}, {got.Apps, want.Apps}, {got.IPs, want.IPs}} {
+				if !slices.Equal(pair[0], pair[1]) {
+					t.Fatalf("flush %v: incident %d list %d stored %v, engine %v", flush, id, i, pair[0], pair[1])
+				}
+			}
+		}
+	}
+}
