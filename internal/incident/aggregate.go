@@ -25,15 +25,28 @@ type live struct {
 	streamed *state.Incident
 }
 
-// seen is when an incident saw one entity.
+// seen is when an incident saw one entity (whose first key is its
+// identity). These records are most of the engine's long-lived heap:
+// they hold only what linking reads, with times as stamps, so that the
+// collector has three pointers to visit in each rather than seven.
 type seen struct {
-	kind, value string
-	keys        []string
-	first, last time.Time
-	firstAlert  string
-	lastAlert   string
-	linkable    bool
+	keys                  []string
+	first, last           stamp
+	firstAlert, lastAlert string
 }
+
+// stamp is a time without time.Time's location pointer.
+type stamp struct {
+	sec  int64
+	nsec int32
+}
+
+func stampOf(t time.Time) stamp { return stamp{sec: t.Unix(), nsec: int32(t.Nanosecond())} }
+
+// time is the stamp in UTC.
+func (s stamp) time() time.Time { return time.Unix(s.sec, int64(s.nsec)).UTC() }
+
+func (s stamp) before(o stamp) bool { return s.sec < o.sec || s.sec == o.sec && s.nsec < o.nsec }
 
 // aggregate is what an incident's row derives from its alerts.
 type aggregate struct {
@@ -46,11 +59,73 @@ type aggregate struct {
 	detection   map[string]struct{}
 	assets      map[string]map[string]struct{} // kind -> values
 	title       string                         // of the first alert (a one-alert incident's name)
+	// lists are the row's sorted lists as last filled (by listX), and
+	// stale the bits of those whose set gained a member since: a row is
+	// written about once per alert, and most alerts add no new member,
+	// so fill sorts (and allocates) only what changed. A list handed out
+	// is never changed in place: a changed set gets a new slice.
+	lists [numLists][]string
+	stale uint16
+	// named: the name was generated from these lists for more than
+	// one alert, so it holds until a list changes.
+	named bool
+}
+
+// The row's derived lists, as indexes of aggregate.lists.
+const (
+	listCategories = iota
+	listTechniques
+	listService
+	listDetection
+	listDevices
+	listUsers
+	listMailboxes
+	listApps
+	listIPs
+	numLists
+)
+
+// assetList is the list of an asset kind, or -1.
+func assetList(kind string) int {
+	switch kind {
+	case KindDevice:
+		return listDevices
+	case KindAccount:
+		return listUsers
+	case KindMailbox:
+		return listMailboxes
+	case KindApp:
+		return listApps
+	case KindIP:
+		return listIPs
+	}
+	return -1
 }
 
 func newAggregate() aggregate {
 	return aggregate{categories: map[string]struct{}{}, techniques: map[string]struct{}{}, service: map[string]struct{}{},
-		detection: map[string]struct{}{}, assets: map[string]map[string]struct{}{}}
+		detection: map[string]struct{}{}, assets: map[string]map[string]struct{}{}, stale: 1<<numLists - 1}
+}
+
+// put adds v to the set of list i.
+func (g *aggregate) put(i int, m map[string]struct{}, v string) {
+	if v == "" {
+		return
+	}
+	if _, ok := m[v]; !ok {
+		m[v] = struct{}{}
+		g.stale |= 1 << i
+	}
+}
+
+// asset is the set of an asset kind, made at its first member.
+func (g *aggregate) asset(kind string) map[string]struct{} {
+	m := g.assets[kind]
+	if m == nil {
+		m = map[string]struct{}{}
+		g.assets[kind] = m
+	}
+	return m
 }
 
 func (g *aggregate) add(a *state.IncidentAlert) {
@@ -65,26 +140,15 @@ func (g *aggregate) add(a *state.IncidentAlert) {
 	if a.Time.After(g.last) {
 		g.last = a.Time
 	}
-	put := func(m map[string]struct{}, v string) {
-		if v != "" {
-			m[v] = struct{}{}
-		}
-	}
-	put(g.categories, a.Category)
+	g.put(listCategories, g.categories, a.Category)
 	for _, t := range a.Techniques {
-		put(g.techniques, t)
+		g.put(listTechniques, g.techniques, t)
 	}
-	put(g.service, a.ServiceSource)
-	put(g.detection, a.DetectionSource)
+	g.put(listService, g.service, a.ServiceSource)
+	g.put(listDetection, g.detection, a.DetectionSource)
 	for _, e := range a.Entities {
-		switch e.Kind {
-		case KindDevice, KindAccount, KindMailbox, KindApp, KindIP:
-			m := g.assets[e.Kind]
-			if m == nil {
-				m = map[string]struct{}{}
-				g.assets[e.Kind] = m
-			}
-			m[e.Value] = struct{}{}
+		if i := assetList(e.Kind); i >= 0 {
+			g.put(i, g.asset(e.Kind), e.Value)
 		}
 	}
 }
@@ -101,19 +165,16 @@ func (g *aggregate) merge(o *aggregate) {
 	if o.last.After(g.last) {
 		g.last = o.last
 	}
-	for _, p := range [][2]map[string]struct{}{{g.categories, o.categories}, {g.techniques, o.techniques}, {g.service, o.service}, {g.detection, o.detection}} {
+	for i, p := range [][2]map[string]struct{}{{g.categories, o.categories}, {g.techniques, o.techniques}, {g.service, o.service}, {g.detection, o.detection}} {
 		for k := range p[1] {
-			p[0][k] = struct{}{}
+			g.put(i, p[0], k)
 		}
 	}
 	for kind, vals := range o.assets {
-		m := g.assets[kind]
-		if m == nil {
-			m = map[string]struct{}{}
-			g.assets[kind] = m
-		}
+		i := assetList(kind)
+		m := g.asset(kind)
 		for v := range vals {
-			m[v] = struct{}{}
+			g.put(i, m, v)
 		}
 	}
 }
@@ -124,16 +185,43 @@ func (g *aggregate) fill(in *state.Incident, entities int) {
 	in.EntityCount = entities
 	in.Severity = severities[g.sev]
 	in.FirstActivity, in.LastActivity = g.first, g.last
-	in.Categories = orderCategories(sortedKeys(g.categories))
-	in.Techniques = sortedKeys(g.techniques)
-	in.ServiceSources = sortedKeys(g.service)
-	in.DetectionSources = sortedKeys(g.detection)
-	in.Devices = sortedKeys(g.assets[KindDevice])
-	in.Users = sortedKeys(g.assets[KindAccount])
-	in.Mailboxes = sortedKeys(g.assets[KindMailbox])
-	in.Apps = sortedKeys(g.assets[KindApp])
-	in.IPs = sortedKeys(g.assets[KindIP])
-	if g.alerts > 0 {
+	changed := g.stale != 0
+	for i := range numLists {
+		if g.stale&(1<<i) == 0 {
+			continue
+		}
+		switch i {
+		case listCategories:
+			g.lists[i] = orderCategories(sortedKeys(g.categories))
+		case listTechniques:
+			g.lists[i] = sortedKeys(g.techniques)
+		case listService:
+			g.lists[i] = sortedKeys(g.service)
+		case listDetection:
+			g.lists[i] = sortedKeys(g.detection)
+		case listDevices:
+			g.lists[i] = sortedKeys(g.assets[KindDevice])
+		case listUsers:
+			g.lists[i] = sortedKeys(g.assets[KindAccount])
+		case listMailboxes:
+			g.lists[i] = sortedKeys(g.assets[KindMailbox])
+		case listApps:
+			g.lists[i] = sortedKeys(g.assets[KindApp])
+		case listIPs:
+			g.lists[i] = sortedKeys(g.assets[KindIP])
+		}
+	}
+	g.stale = 0
+	in.Categories, in.Techniques = g.lists[listCategories], g.lists[listTechniques]
+	in.ServiceSources, in.DetectionSources = g.lists[listService], g.lists[listDetection]
+	in.Devices, in.Users, in.Mailboxes = g.lists[listDevices], g.lists[listUsers], g.lists[listMailboxes]
+	in.Apps, in.IPs = g.lists[listApps], g.lists[listIPs]
+	switch {
+	case g.alerts == 0:
+	case g.named && !changed && in.Name != "":
+		// The name reads only the lists and alerts > 1: unchanged.
+	default:
 		in.Name = generateName(g, in)
+		g.named = g.alerts > 1
 	}
 }

@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -62,6 +63,7 @@ func (g *orgGen) next(batch int) []Alert {
 // and p99 latency of a batch (correlated and committed). The baseline,
 // measured in the same run on the same store, is storing the same alert
 // rows with no correlation (SaveIncidents of pre-placed alerts).
+// VIGIL_INCIDENT_BENCH_TRACE=file writes each batch's start and latency.
 func BenchmarkCorrelate(b *testing.B) {
 	n := 100_000
 	if v := os.Getenv("VIGIL_INCIDENT_BENCH_ALERTS"); v != "" {
@@ -81,6 +83,7 @@ func BenchmarkCorrelate(b *testing.B) {
 		g := &orgGen{r: rand.New(rand.NewPCG(1, 2)), devices: 20_000, n: n}
 		var lat []time.Duration
 		var in, cpu time.Duration
+		tr := openBenchTrace(b)
 		start := time.Now()
 		for {
 			as := g.next(batch)
@@ -91,6 +94,7 @@ func BenchmarkCorrelate(b *testing.B) {
 			if err := e.Ingest(ctx, as); err != nil {
 				b.Fatal(err)
 			}
+			tr.batch(t, time.Since(t))
 			lat = append(lat, time.Since(t))
 			in += time.Since(t)
 			cpu += cpuTime() - c
@@ -102,6 +106,7 @@ func BenchmarkCorrelate(b *testing.B) {
 		in += time.Since(t)
 		cpu += cpuTime() - c
 		el := time.Since(start)
+		tr.close()
 		slices.Sort(lat)
 		// alerts/s counts the time spent in Ingest and Flush (generating
 		// the alerts is not correlation); wall-alerts/s is the whole loop.
@@ -152,6 +157,43 @@ func BenchmarkCorrelate(b *testing.B) {
 			base += time.Since(t)
 		}
 		b.ReportMetric(float64(n)/base.Seconds(), "baseline-alerts/s")
+	}
+}
+
+// processStart is about when the process started: the time base of
+// GODEBUG=gctrace=1's "@...s", for lining batches up with collections.
+var processStart = time.Now()
+
+// benchTrace writes, when VIGIL_INCIDENT_BENCH_TRACE names a file, one
+// line per batch: its start in seconds since processStart and its
+// latency in milliseconds.
+type benchTrace struct {
+	f *os.File
+	w *bufio.Writer
+}
+
+func openBenchTrace(b *testing.B) *benchTrace {
+	path := os.Getenv("VIGIL_INCIDENT_BENCH_TRACE")
+	if path == "" {
+		return &benchTrace{}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &benchTrace{f: f, w: bufio.NewWriter(f)}
+}
+
+func (t *benchTrace) batch(start time.Time, d time.Duration) {
+	if t.w != nil {
+		fmt.Fprintf(t.w, "%.3f %.2f\n", start.Sub(processStart).Seconds(), float64(d.Microseconds())/1000)
+	}
+}
+
+func (t *benchTrace) close() {
+	if t.w != nil {
+		t.w.Flush()
+		t.f.Close()
 	}
 }
 

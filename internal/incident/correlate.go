@@ -43,7 +43,8 @@ type Engine struct {
 	sweep     []string            // index keys the running sweep has still to visit
 	sweepPer  int                 // keys visited per alert placed
 	overCap   map[[2]*live]bool   // pairs whose entities together exceed the cap (canMerge)
-	dirty     []*live             // incidents with unwritten derived fields, oldest first
+	cands     []candidate         // candidates' buffer
+	dirty     []dirtyMark         // incidents with unwritten derived fields, oldest first
 	wall      func() time.Time
 	// addrs maps an IP to the device (short host name) that used it as
 	// its own address; ambiguous is an address two devices used.
@@ -190,8 +191,7 @@ func (e *Engine) load(ctx context.Context) error {
 		// A row whose deferred fields were not written before a stop
 		// is written again soon.
 		if in.AlertCount != l.agg.alerts {
-			l.dirty, l.dirtySince = true, e.wall()
-			e.dirty = append(e.dirty, l)
+			e.markDirty(l)
 		}
 	}
 	for _, a := range alerts {
@@ -428,9 +428,29 @@ func (e *Engine) changed(b *batch, l *live) {
 		return
 	}
 	if !l.dirty {
-		l.dirty, l.dirtySince = true, e.wall()
-		e.dirty = append(e.dirty, l)
+		e.markDirty(l)
 	}
+}
+
+// dirtyMark queues an incident whose row is to be written: since is
+// when it became dirty. A mark is stale once its incident was written,
+// closed, or became dirty again (which queued a newer mark): a stale
+// mark is dropped, never waited for, so that an incident written and
+// dirtied again and again does not hold back the marks behind its first
+// (and, with them, merged incidents' memory and rows past FlushAfter).
+type dirtyMark struct {
+	l     *live
+	since time.Time
+}
+
+func (m dirtyMark) stale() bool {
+	return !m.l.dirty || !m.l.isOpen || !m.l.dirtySince.Equal(m.since)
+}
+
+// markDirty records that l's row has unwritten changes since now.
+func (e *Engine) markDirty(l *live) {
+	l.dirty, l.dirtySince = true, e.wall()
+	e.dirty = append(e.dirty, dirtyMark{l: l, since: l.dirtySince})
 }
 
 // takeDirty adds to a batch the deferred incidents due (all with all).
@@ -438,16 +458,17 @@ func (e *Engine) takeDirty(b *batch, all bool) {
 	due := e.wall().Add(-e.set.FlushAfter)
 	n := 0
 	for len(e.dirty) > 0 {
-		l := e.dirty[0]
-		if !l.dirty || !l.isOpen {
-			e.dirty = e.dirty[1:]
-			continue
-		}
-		if !all && (n >= maxFlushPerCommit || l.dirtySince.After(due)) {
+		m := e.dirty[0]
+		if !m.stale() && !all && (n >= maxFlushPerCommit || m.since.After(due)) {
 			break
 		}
+		// Clear the slot: the backing array outlives the slice's front.
+		e.dirty[0] = dirtyMark{}
 		e.dirty = e.dirty[1:]
-		b.touch(l)
+		if m.stale() {
+			continue
+		}
+		b.touch(m.l)
 		n++
 	}
 	if len(e.dirty) == 0 {
@@ -493,7 +514,9 @@ func (e *Engine) create(b *batch, ia *state.IncidentAlert) *live {
 // candidates lists the open incidents an alert links to, oldest first,
 // each with the first reason found.
 func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
-	var out []candidate
+	// One buffer for every alert: place reads the list before the next.
+	out := e.cands[:0]
+	defer func() { e.cands = out }()
 	// An alert links to a handful of incidents: a scan beats a map. Only
 	// the first reason per incident is kept, so it is built only then.
 	known := func(r ref) bool {
@@ -514,12 +537,13 @@ func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
 		w := e.set.Windows[ent.Kind]
 		for _, k := range ent.Keys {
 			for _, r := range e.lookup(k) {
-				if known(r) || ia.Time.Before(r.s.first.Add(-w)) || ia.Time.After(r.s.last.Add(w)) {
+				first, last := r.s.first.time(), r.s.last.time()
+				if known(r) || ia.Time.Before(first.Add(-w)) || ia.Time.After(last.Add(w)) {
 					continue
 				}
-				other, at := r.s.lastAlert, r.s.last
-				if ia.Time.Before(r.s.first) {
-					other, at = r.s.firstAlert, r.s.first
+				other, at := r.s.lastAlert, last
+				if ia.Time.Before(first) {
+					other, at = r.s.firstAlert, first
 				}
 				found(r, state.LinkReason{Kind: "entity", EntityKind: ent.Kind, EntityValue: ent.Value, Key: k,
 					OtherAlert: other, OtherTime: at, AlertTime: ia.Time})
@@ -533,11 +557,12 @@ func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
 				if !e.dcs[k] && !slices.ContainsFunc(ia.Entities, func(x state.IncidentEntity) bool { return slices.Contains(x.Keys, k) }) {
 					wd := e.set.Windows[KindDevice]
 					for _, r := range e.lookup(k) {
-						if known(r) || ia.Time.Before(r.s.first.Add(-wd)) || ia.Time.After(r.s.last.Add(wd)) {
+						first, last := r.s.first.time(), r.s.last.time()
+						if known(r) || ia.Time.Before(first.Add(-wd)) || ia.Time.After(last.Add(wd)) {
 							continue
 						}
 						found(r, state.LinkReason{Kind: "entity", EntityKind: KindIP, EntityValue: ent.Value, Key: k,
-							OtherAlert: r.s.lastAlert, OtherTime: r.s.last, AlertTime: ia.Time,
+							OtherAlert: r.s.lastAlert, OtherTime: last, AlertTime: ia.Time,
 							Note: ent.Value + " is the address of device " + dev})
 					}
 				}
@@ -551,11 +576,12 @@ func (e *Engine) candidates(ia *state.IncidentAlert) []candidate {
 					continue
 				}
 				for _, r := range e.lookup("mail:" + upn) {
-					if known(r) || ia.Time.Before(r.s.first) || ia.Time.After(r.s.first.Add(e.set.SequenceWindow)) {
+					first := r.s.first.time()
+					if known(r) || ia.Time.Before(first) || ia.Time.After(first.Add(e.set.SequenceWindow)) {
 						continue
 					}
 					found(r, state.LinkReason{Kind: "sequence", EntityKind: KindMailbox, EntityValue: upn, Key: "mail:" + upn,
-						OtherAlert: r.s.firstAlert, OtherTime: r.s.first, AlertTime: ia.Time,
+						OtherAlert: r.s.firstAlert, OtherTime: first, AlertTime: ia.Time,
 						Note: "an email alert on this mailbox, then an alert by the same user"})
 				}
 			}
@@ -697,20 +723,21 @@ func identity(ent *state.IncidentEntity) string {
 // addToLive records an alert in a live incident: its entities (indexed
 // for linking) and the derived fields.
 func (e *Engine) addToLive(l *live, ia *state.IncidentAlert) {
+	at := stampOf(ia.Time)
 	for i := range ia.Entities {
 		ent := &ia.Entities[i]
 		id := identity(ent)
 		s := l.ents[id]
 		if s == nil {
-			s = &seen{kind: ent.Kind, value: ent.Value, keys: []string{id}, first: ia.Time, last: ia.Time, firstAlert: ia.AlertID, lastAlert: ia.AlertID}
+			s = &seen{keys: []string{id}, first: at, last: at, firstAlert: ia.AlertID, lastAlert: ia.AlertID}
 			l.ents[id] = s
 			e.addRef(id, ref{l, s})
 		} else {
-			if ia.Time.Before(s.first) {
-				s.first, s.firstAlert = ia.Time, ia.AlertID
+			if at.before(s.first) {
+				s.first, s.firstAlert = at, ia.AlertID
 			}
-			if !ia.Time.Before(s.last) {
-				s.last, s.lastAlert = ia.Time, ia.AlertID
+			if !at.before(s.last) {
+				s.last, s.lastAlert = at, ia.AlertID
 			}
 		}
 		for _, k := range ent.Keys {
@@ -761,7 +788,7 @@ func (e *Engine) gc() {
 		}
 		e.sweepPer = len(e.sweep)/gcEvery + 1
 	}
-	cut := e.watermark.Add(-2 * e.set.maxWindow())
+	cut := stampOf(e.watermark.Add(-2 * e.set.maxWindow()))
 	for range min(e.sweepPer, len(e.sweep)) {
 		k := e.sweep[len(e.sweep)-1]
 		e.sweep[len(e.sweep)-1] = ""
@@ -772,7 +799,7 @@ func (e *Engine) gc() {
 		}
 		kept := rs[:0]
 		for _, r := range rs {
-			if r.l.isOpen && r.s.last.After(cut) {
+			if r.l.isOpen && cut.before(r.s.last) {
 				kept = append(kept, r)
 			}
 		}

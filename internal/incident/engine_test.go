@@ -223,6 +223,53 @@ func TestDeferredRows(t *testing.T) {
 	}
 }
 
+// A deferred row is written once due even when an incident ahead of it
+// in the queue was written meanwhile and is dirty again (not yet due): its
+// earlier mark is stale and must not hold back the marks behind it.
+func TestDeferredRowsNotHeldBack(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	e := newEngine(t, st, func(s *Settings) { s.FlushAfter = time.Minute })
+	clock := t0
+	e.wall = func() time.Time { return clock }
+	at := func(d time.Duration) { clock = t0.Add(d) }
+	count := func(id int64) int {
+		t.Helper()
+		in, err := st.IncidentByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in.AlertCount
+	}
+	ingest(t, e, al("a1", 0, "Execution", "Low", "device=ws1"), al("b1", 0, "Execution", "Low", "device=ws2"))
+	ingest(t, e, al("a2", time.Minute, "Execution", "Low", "device=ws1")) // incident 1 dirty at 0s
+	at(time.Second)
+	ingest(t, e, al("b2", time.Minute, "Execution", "Low", "device=ws2")) // incident 2 dirty at 1s
+	at(2 * time.Second)
+	owner := "alice"
+	if _, err := e.Update(ctx, 1, 1, Patch{Assignee: &owner}, state.Audit{Actor: "user:alice"}); err != nil {
+		t.Fatal(err)
+	}
+	at(30 * time.Second)
+	ingest(t, e, al("a3", 2*time.Minute, "Execution", "Low", "device=ws1")) // incident 1 dirty again at 30s
+	if got := []int{count(1), count(2)}; got[0] != 2 || got[1] != 1 {
+		t.Fatalf("before anything is due: alert counts %v, want [2 1]", got)
+	}
+	at(62 * time.Second)
+	ingest(t, e, al("c1", 3*time.Minute, "Execution", "Low", "device=ws9"))
+	if got := []int{count(1), count(2)}; got[0] != 2 || got[1] != 2 {
+		t.Errorf("at 62s (incident 2 due, incident 1 not): alert counts %v, want [2 2]", got)
+	}
+	if len(e.dirty) != 1 || e.dirty[0].l.inc.ID != 1 {
+		t.Errorf("queue after the write: %d marks, want incident 1's only", len(e.dirty))
+	}
+	at(91 * time.Second)
+	ingest(t, e, al("c2", 4*time.Minute, "Execution", "Low", "device=ws9"))
+	if got := count(1); got != 3 {
+		t.Errorf("at 91s incident 1 is due: %d alerts, want 3", got)
+	}
+}
+
 func TestWorkflow(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)

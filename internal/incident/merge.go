@@ -87,18 +87,19 @@ func (e *Engine) mergeInto(b *batch, dst, src *live, actor string, why state.Lin
 	for id, s := range src.ents {
 		d := dst.ents[id]
 		if d == nil {
-			ns := *s
-			ns.keys = slices.Clone(s.keys)
-			dst.ents[id] = &ns
-			for _, k := range ns.keys {
-				e.addRef(k, ref{dst, &ns})
+			// src is closed from here on and only its entity count is
+			// read again: dst takes the record itself, not a copy (its
+			// refs to src are dead, isOpen being false).
+			dst.ents[id] = s
+			for _, k := range s.keys {
+				e.addRef(k, ref{dst, s})
 			}
 			continue
 		}
-		if s.first.Before(d.first) {
+		if s.first.before(d.first) {
 			d.first, d.firstAlert = s.first, s.firstAlert
 		}
-		if s.last.After(d.last) {
+		if d.last.before(s.last) {
 			d.last, d.lastAlert = s.last, s.lastAlert
 		}
 		for _, k := range s.keys {

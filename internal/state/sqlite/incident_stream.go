@@ -49,10 +49,11 @@ func (st *incidentStream) run(ctx context.Context, s *Store, rederivable bool) {
 	var end streamEnd
 	ended := false
 	var merged []*state.Incident
+	var staged []memoUpdate
 	err := s.writeFor(rederivable)(ctx, func(tx *sql.Tx) error {
 		var ai alertInserter
 		defer ai.close()
-		w := incidentWriter{tx: tx, now: now}
+		w := incidentWriter{tx: tx, now: now, memos: &s.memos}
 		defer w.close()
 		for it := range st.items {
 			for _, mr := range it.merges {
@@ -82,7 +83,9 @@ func (st *incidentStream) run(ctx context.Context, s *Store, rederivable bool) {
 		if err := ai.insert(ctx, tx, end.ch.Alerts, now); err != nil {
 			return err
 		}
-		return w.save(ctx, s, end.ch, end.audits)
+		err := w.save(ctx, s, end.ch, end.audits)
+		staged = w.staged
+		return err
 	})
 	// Failed before the end (no transaction, a row refused): take the
 	// rest of what the caller sends, so that it never blocks.
@@ -95,6 +98,7 @@ func (st *incidentStream) run(ctx context.Context, s *Store, rederivable bool) {
 	case end.abort:
 		err = nil
 	case err == nil:
+		s.memos.record(staged)
 		bumpVersions(end.ch, now)
 		bumpVersions(&state.IncidentChange{Incidents: merged}, now)
 	}

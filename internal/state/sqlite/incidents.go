@@ -101,17 +101,23 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 		return errors.New("sqlite: incident changes need an audit entry")
 	}
 	now := s.now()
+	var staged []memoUpdate
 	err := s.writeFor(ch.Rederivable)(ctx, func(tx *sql.Tx) error {
 		var ai alertInserter
 		defer ai.close()
 		if err := ai.insert(ctx, tx, ch.Alerts, now); err != nil {
 			return err
 		}
-		return s.saveChange(ctx, tx, ch, audits, now)
+		w := incidentWriter{tx: tx, now: now, memos: &s.memos}
+		defer w.close()
+		err := w.save(ctx, s, ch, audits)
+		staged = w.staged
+		return err
 	})
 	if err != nil {
 		return err
 	}
+	s.memos.record(staged)
 	bumpVersions(ch, now)
 	return nil
 }
@@ -187,20 +193,16 @@ func (ai *alertInserter) insert(ctx context.Context, tx *sql.Tx, alerts []state.
 	return nil
 }
 
-// saveChange writes a change but for its alert rows: incident rows,
-// merges, comments, activity and the audit entries.
-func (s *Store) saveChange(ctx context.Context, tx *sql.Tx, ch *state.IncidentChange, audits []state.Audit, now time.Time) error {
-	w := incidentWriter{tx: tx, now: now}
-	defer w.close()
-	return w.save(ctx, s, ch, audits)
-}
-
 // incidentWriter writes incident rows and merges in one transaction,
-// each statement prepared at its first use.
+// each statement prepared at its first use. staged are the row memos
+// (incident_memo.go) to record if the transaction commits.
 type incidentWriter struct {
 	tx                          *sql.Tx
 	now                         time.Time
+	memos                       *rowMemos
+	staged                      []memoUpdate
 	ins, upd, derived, cpc, cpa *sql.Stmt
+	changedStmts                map[uint16]*sql.Stmt // by the mask of lists set
 }
 
 func (w *incidentWriter) close() {
@@ -208,6 +210,9 @@ func (w *incidentWriter) close() {
 		if st != nil {
 			st.Close()
 		}
+	}
+	for _, st := range w.changedStmts {
+		st.Close()
 	}
 }
 
@@ -297,9 +302,21 @@ func (w *incidentWriter) save(ctx context.Context, s *Store, ch *state.IncidentC
 // incident row.
 func (w *incidentWriter) writeIncident(ctx context.Context, in *state.Incident) error {
 	nowUS := w.now.UnixMicro()
-	args := incidentArgs(in)
+	hs := w.memos.hashes(in)
+	if mask, ok := w.memos.changed(in, &hs); ok && in.RedirectTo == 0 {
+		done, err := w.writeChanged(ctx, in, mask, nowUS)
+		if err != nil {
+			return err
+		}
+		if done {
+			w.staged = append(w.staged, memoUpdate{id: in.ID, rowMemo: rowMemo{version: in.Version + 1, lists: hs}})
+			return nil
+		}
+		// Status changed, or the row did: the full update decides.
+	}
 	var res sql.Result
 	var err error
+	args := incidentArgs(in)
 	if in.Version == 0 {
 		if err := w.prepare(ctx, &w.ins, `INSERT INTO incidents (name, severity, severity_rank, status, assignee, classification,
 			determination, tags, system_tags, categories, techniques, devices, users, mailboxes, apps, ips, service_sources,
@@ -362,6 +379,7 @@ func (w *incidentWriter) writeIncident(ctx context.Context, in *state.Incident) 
 	} else if n != 1 {
 		return fmt.Errorf("incident %d changed since version %d: %w", in.ID, in.Version, state.ErrConflict)
 	}
+	w.staged = append(w.staged, memoUpdate{id: in.ID, rowMemo: rowMemo{version: in.Version + 1, lists: hs}})
 	return nil
 }
 

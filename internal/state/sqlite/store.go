@@ -54,6 +54,9 @@ type Store struct {
 	r    *sql.DB // query_only connections; all reads
 	now  func() time.Time
 	ckpt *checkpointer // copies the WAL into the database off the commit path
+	// memos: what incident rows hold, to write only what changed
+	// (incident_memo.go).
+	memos rowMemos
 }
 
 // Open opens (creating if needed) the state store at path and brings its
