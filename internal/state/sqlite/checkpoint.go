@@ -10,45 +10,46 @@ import (
 )
 
 // checkpointEvery is how often the background checkpointer copies the
-// WAL into the database.
+// WAL into the database when no correlation commit asks it to.
 const checkpointEvery = 250 * time.Millisecond
 
-// chaseFrames is the WAL length (in frames, of a page each) from which
-// the checkpointer makes the WAL start over (see checkpointer). Below it,
-// the ticker's passes copy a page changed by several commits once.
-const chaseFrames = 4000
-
-// chaseWait bounds how long a correlation transaction waits, before it
-// begins, for the checkpointer's pass to end.
-const chaseWait = 20 * time.Millisecond
+// restartFrames is the WAL length (in frames, of a page each) from which
+// the next correlation transaction makes the WAL start over (see
+// checkpointer); with correlation commits of up to about 1,500 frames,
+// the WAL stays well under the writer's wal_autocheckpoint (10,000).
+const restartFrames = 6000
 
 // checkpointer copies committed WAL frames into the database from its own
 // connection (passive checkpoints: it never waits for the writer or
 // blocks it). Incident correlation commits continuously: at a million
 // alerts SQLite's own auto-checkpoint, run inside the commit that takes
 // the WAL past wal_autocheckpoint pages, was 7 % of the CPU on a batch's
-// path, and its fsyncs waited on the disk inside the batch.
+// path, and its copy and fsyncs of up to 10,000 pages were the batches
+// that took 100-150 ms where the median took 35.
 //
 // The WAL starts over (is written again from its first frame) only at a
-// write transaction that begins when every frame has been copied, and
-// with commits back to back the next one has always begun before a
-// tick's pass ends. So the WAL still grew to wal_autocheckpoint, and the
-// commit that crossed it copied the frames left since the last tick and
-// fsynced the WAL and the database: the batches that took 100-140 ms
-// where the median took 30. Past chaseFrames the checkpointer also runs
-// right after a correlation commit (committed), and the next correlation
-// transaction waits for that pass (beforeBegin, at most chaseWait) and
-// begins with every frame copied: the WAL starts over, and the auto-
-// checkpoint is not reached.
+// write transaction that begins when every frame has been copied. With
+// commits back to back the next one has always begun before a pass
+// started after the last commit ends, so passes alone (or a wait for
+// them bounded by a timeout) let the WAL grow to the auto-checkpoint. So
+// a pass follows every correlation commit (committed), and past
+// restartFrames the correlation transaction about to begin runs a pass
+// itself (beforeBegin): it waits for the running pass, then copies what
+// is left (little or nothing), and begins with every frame copied, so
+// the WAL starts over. Both passes run while the engine places the
+// batch's alerts. Passes only every few commits, or on a short ticker,
+// left the pass before a restart more to copy: its batches were slower
+// (docs/BENCHMARKS.md).
 type checkpointer struct {
 	db   *sql.DB
 	stop chan struct{}
 	kick chan struct{} // a commit; buffered, never blocks the writer
 	wg   sync.WaitGroup
 
-	mu      sync.Mutex
-	chasing bool          // the WAL is past chaseFrames
-	pass    chan struct{} // closed when the running pass ends; nil: none runs
+	pass sync.Mutex // held by the running pass
+
+	mu     sync.Mutex
+	frames int // the WAL's length at the last pass (0: starting over)
 }
 
 func startCheckpointer(path string) (*checkpointer, error) {
@@ -79,35 +80,27 @@ func (c *checkpointer) run() {
 		case <-c.stop:
 			return
 		case <-c.kick:
-			c.mu.Lock()
-			chasing := c.chasing
-			c.mu.Unlock()
-			if !chasing {
-				continue
-			}
 		case <-t.C:
 		}
 		c.checkpoint()
 	}
 }
 
-// checkpoint runs one passive pass. Errors (a busy lock, another
-// process's checkpoint) only leave the copy to the next pass or to the
-// writer's auto-checkpoint.
-func (c *checkpointer) checkpoint() {
-	done := make(chan struct{})
-	c.mu.Lock()
-	c.pass = done
-	c.mu.Unlock()
+// checkpoint runs one passive pass and reports whether it copied every
+// frame. Errors (a busy lock, another process's checkpoint) only leave
+// the copy to the next pass or to the writer's auto-checkpoint.
+func (c *checkpointer) checkpoint() (all bool) {
+	c.pass.Lock()
+	defer c.pass.Unlock()
 	var busy, logFrames, copied int
 	err := c.db.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied)
-	c.mu.Lock()
-	c.pass = nil
-	if err == nil && busy == 0 {
-		c.chasing = logFrames >= chaseFrames
+	if err != nil || busy != 0 {
+		return false
 	}
+	c.mu.Lock()
+	c.frames = logFrames
 	c.mu.Unlock()
-	close(done)
+	return copied == logFrames
 }
 
 // committed tells the checkpointer that a correlation transaction
@@ -119,22 +112,21 @@ func (c *checkpointer) committed() {
 	}
 }
 
-// beforeBegin waits, while the WAL is long, for the running pass to end
-// (at most chaseWait), so that the transaction about to begin finds every
-// frame copied and starts the WAL over.
+// beforeBegin runs, while the WAL is long, a pass that copies every
+// frame, so that the transaction about to begin (on the writer, which the
+// caller holds: nothing commits in between) starts the WAL over.
 func (c *checkpointer) beforeBegin() {
 	c.mu.Lock()
-	chasing, pass := c.chasing, c.pass
+	long := c.frames >= restartFrames
 	c.mu.Unlock()
-	if !chasing || pass == nil {
+	if !long || !c.checkpoint() {
 		return
 	}
-	t := time.NewTimer(chaseWait)
-	defer t.Stop()
-	select {
-	case <-pass:
-	case <-t.C:
-	}
+	// The WAL starts over at the coming write (unless a reader still
+	// uses its frames: the next pass then tells).
+	c.mu.Lock()
+	c.frames = 0
+	c.mu.Unlock()
 }
 
 // close stops the checkpointer and closes its connection.

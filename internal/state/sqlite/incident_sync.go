@@ -46,8 +46,8 @@ func (s *Store) writeUnsynced(ctx context.Context, fn func(tx *sql.Tx) error) (e
 	if err := tx.Commit(); err != nil {
 		return mapErr(err)
 	}
-	// Correlation commits back to back: the checkpointer may need to
-	// copy between two of them (checkpoint.go).
+	// Correlation commits back to back: the checkpointer copies between
+	// two of them (checkpoint.go).
 	if s.ckpt != nil {
 		s.ckpt.committed()
 	}
