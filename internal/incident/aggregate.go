@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"slices"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/state"
@@ -48,24 +49,25 @@ func (s stamp) time() time.Time { return time.Unix(s.sec, int64(s.nsec)).UTC() }
 
 func (s stamp) before(o stamp) bool { return s.sec < o.sec || s.sec == o.sec && s.nsec < o.nsec }
 
-// aggregate is what an incident's row derives from its alerts.
+// aggregate is what an incident's row derives from its alerts. Its sets
+// are sorted slices, not maps: there are nine per open incident, most
+// of a few members, and maps made them a large share of the engine's
+// long-lived heap, which the collector walks in every cycle.
 type aggregate struct {
 	alerts      int
 	sev         int
 	first, last time.Time
-	categories  map[string]struct{}
-	techniques  map[string]struct{}
-	service     map[string]struct{}
-	detection   map[string]struct{}
-	assets      map[string]map[string]struct{} // kind -> values
-	title       string                         // of the first alert (a one-alert incident's name)
-	// lists are the row's sorted lists as last filled (by listX), and
-	// stale the bits of those whose set gained a member since: a row is
-	// written about once per alert, and most alerts add no new member,
-	// so fill sorts (and allocates) only what changed. A list handed out
-	// is never changed in place: a changed set gets a new slice.
-	lists [numLists][]string
-	stale uint16
+	sets        [numLists][]string // each sorted, by list
+	title       string             // of the first alert (a one-alert incident's name)
+	// lists are the row's sorted lists as last filled, and stale the
+	// bits of those whose set gained a member since: a row is written
+	// about once per alert, and most alerts add no new member, so fill
+	// copies only what changed. A list handed out is never changed in
+	// place: shared marks the sets a list still shares, copied before
+	// their next insert.
+	lists  [numLists][]string
+	stale  uint16
+	shared uint16
 	// named: the name was generated from these lists for more than
 	// one alert, so it holds until a list changes.
 	named bool
@@ -103,29 +105,25 @@ func assetList(kind string) int {
 }
 
 func newAggregate() aggregate {
-	return aggregate{categories: map[string]struct{}{}, techniques: map[string]struct{}{}, service: map[string]struct{}{},
-		detection: map[string]struct{}{}, assets: map[string]map[string]struct{}{}, stale: 1<<numLists - 1}
+	return aggregate{stale: 1<<numLists - 1}
 }
 
 // put adds v to the set of list i.
-func (g *aggregate) put(i int, m map[string]struct{}, v string) {
+func (g *aggregate) put(i int, v string) {
 	if v == "" {
 		return
 	}
-	if _, ok := m[v]; !ok {
-		m[v] = struct{}{}
-		g.stale |= 1 << i
+	set := g.sets[i]
+	at, found := slices.BinarySearch(set, v)
+	if found {
+		return
 	}
-}
-
-// asset is the set of an asset kind, made at its first member.
-func (g *aggregate) asset(kind string) map[string]struct{} {
-	m := g.assets[kind]
-	if m == nil {
-		m = map[string]struct{}{}
-		g.assets[kind] = m
+	if g.shared&(1<<i) != 0 {
+		set = append(make([]string, 0, len(set)+1), set...)
+		g.shared &^= 1 << i
 	}
-	return m
+	g.sets[i] = slices.Insert(set, at, v)
+	g.stale |= 1 << i
 }
 
 func (g *aggregate) add(a *state.IncidentAlert) {
@@ -140,15 +138,15 @@ func (g *aggregate) add(a *state.IncidentAlert) {
 	if a.Time.After(g.last) {
 		g.last = a.Time
 	}
-	g.put(listCategories, g.categories, a.Category)
+	g.put(listCategories, a.Category)
 	for _, t := range a.Techniques {
-		g.put(listTechniques, g.techniques, t)
+		g.put(listTechniques, t)
 	}
-	g.put(listService, g.service, a.ServiceSource)
-	g.put(listDetection, g.detection, a.DetectionSource)
+	g.put(listService, a.ServiceSource)
+	g.put(listDetection, a.DetectionSource)
 	for _, e := range a.Entities {
 		if i := assetList(e.Kind); i >= 0 {
-			g.put(i, g.asset(e.Kind), e.Value)
+			g.put(i, e.Value)
 		}
 	}
 }
@@ -165,16 +163,9 @@ func (g *aggregate) merge(o *aggregate) {
 	if o.last.After(g.last) {
 		g.last = o.last
 	}
-	for i, p := range [][2]map[string]struct{}{{g.categories, o.categories}, {g.techniques, o.techniques}, {g.service, o.service}, {g.detection, o.detection}} {
-		for k := range p[1] {
-			g.put(i, p[0], k)
-		}
-	}
-	for kind, vals := range o.assets {
-		i := assetList(kind)
-		m := g.asset(kind)
-		for v := range vals {
-			g.put(i, m, v)
+	for i, set := range o.sets {
+		for _, v := range set {
+			g.put(i, v)
 		}
 	}
 }
@@ -187,28 +178,16 @@ func (g *aggregate) fill(in *state.Incident, entities int) {
 	in.FirstActivity, in.LastActivity = g.first, g.last
 	changed := g.stale != 0
 	for i := range numLists {
-		if g.stale&(1<<i) == 0 {
-			continue
-		}
-		switch i {
-		case listCategories:
-			g.lists[i] = orderCategories(sortedKeys(g.categories))
-		case listTechniques:
-			g.lists[i] = sortedKeys(g.techniques)
-		case listService:
-			g.lists[i] = sortedKeys(g.service)
-		case listDetection:
-			g.lists[i] = sortedKeys(g.detection)
-		case listDevices:
-			g.lists[i] = sortedKeys(g.assets[KindDevice])
-		case listUsers:
-			g.lists[i] = sortedKeys(g.assets[KindAccount])
-		case listMailboxes:
-			g.lists[i] = sortedKeys(g.assets[KindMailbox])
-		case listApps:
-			g.lists[i] = sortedKeys(g.assets[KindApp])
-		case listIPs:
-			g.lists[i] = sortedKeys(g.assets[KindIP])
+		switch {
+		case g.stale&(1<<i) == 0:
+		case i == listCategories:
+			// In kill-chain order: a list of its own.
+			g.lists[i] = orderCategories(append([]string{}, g.sets[i]...))
+		case g.sets[i] == nil:
+			g.lists[i] = []string{}
+		default:
+			g.lists[i] = g.sets[i]
+			g.shared |= 1 << i
 		}
 	}
 	g.stale = 0

@@ -11,7 +11,6 @@ package incident
 
 import (
 	"encoding/json"
-	"sort"
 	"strings"
 	"time"
 
@@ -233,16 +232,6 @@ func sevRank(s string) int {
 }
 
 var severities = []string{"Informational", "Low", "Medium", "High"}
-
-// sortedKeys returns a set's members in order.
-func sortedKeys(m map[string]struct{}) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // alertOrder is replay order: event time, then id.
 func alertLess(a, b *Alert) bool {
