@@ -76,6 +76,56 @@ func TestWriterPragmas(t *testing.T) {
 	}
 }
 
+// A new store has 8 KiB pages; one made with 4 KiB pages (before they
+// were chosen) opens, keeps them, and takes writes.
+func TestPageSize(t *testing.T) {
+	ctx := ctxT(t)
+	pageSize := func(s *Store) int {
+		t.Helper()
+		var n int
+		if err := s.w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pageSize(s); got != 8192 {
+		t.Errorf("new store page_size = %d, want 8192", got)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.SetMaxOpenConns(1)
+	for _, q := range []string{"PRAGMA journal_mode=DELETE", "PRAGMA page_size=4096", "VACUUM", "PRAGMA journal_mode=WAL"} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := pageSize(s); got != 4096 {
+		t.Errorf("reopened 4 KiB store page_size = %d, want 4096", got)
+	}
+	if err := s.SaveIncidents(ctx, &state.IncidentChange{Incidents: []*state.Incident{{ID: 1, Name: "x", Severity: "Low", Status: "New"}}},
+		[]state.Audit{aud("incident.create", "incidents")}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestTooNew(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	s, err := Open(path)
