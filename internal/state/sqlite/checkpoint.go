@@ -15,8 +15,10 @@ const checkpointEvery = 250 * time.Millisecond
 
 // restartFrames is the WAL length (in frames, of a page each) from which
 // the next correlation transaction makes the WAL start over (see
-// checkpointer); with correlation commits of up to about 1,500 frames,
-// the WAL stays well under the writer's wal_autocheckpoint (10,000).
+// checkpointer). The pass that finds it there ran a commit or two
+// before the transaction that acts on it, so with correlation commits
+// of about 1,000-1,500 frames the WAL stays well under the writer's
+// wal_autocheckpoint (20,000).
 const restartFrames = 6000
 
 // checkpointer copies committed WAL frames into the database from its own
@@ -24,8 +26,8 @@ const restartFrames = 6000
 // blocks it). Incident correlation commits continuously: at a million
 // alerts SQLite's own auto-checkpoint, run inside the commit that takes
 // the WAL past wal_autocheckpoint pages, was 7 % of the CPU on a batch's
-// path, and its copy and fsyncs of up to 10,000 pages were the batches
-// that took 100-150 ms where the median took 35.
+// path, and its copy and fsyncs of up to 10,000 pages (the limit then)
+// were the batches that took 100-150 ms where the median took 35.
 //
 // The WAL starts over (is written again from its first frame) only at a
 // write transaction that begins when every frame has been copied. With

@@ -124,10 +124,11 @@ func dsn(path string, writer bool) string {
 		// 64 MiB of page cache (the default is 2 MiB): incident
 		// correlation writes into tables of millions of rows.
 		q.Add("_pragma", "cache_size(-65536)")
-		// Checkpoint every 10,000 WAL pages (80 MiB of 8 KiB pages; the
-		// default is 1,000): a fallback, as the background checkpointer
-		// (checkpoint.go) makes the WAL start over well before.
-		q.Add("_pragma", "wal_autocheckpoint(10000)")
+		// Checkpoint every 20,000 WAL pages (160 MiB of 8 KiB pages;
+		// the default is 1,000): a fallback, as the background
+		// checkpointer (checkpoint.go) makes the WAL start over past
+		// 6,000, which it reaches a few commits late at most.
+		q.Add("_pragma", "wal_autocheckpoint(20000)")
 		q.Set("_txlock", "immediate")
 	} else {
 		q.Add("_pragma", "query_only(1)")
