@@ -39,9 +39,9 @@ const restartFrames = 6000
 // itself (beforeBegin): it waits for the running pass, then copies what
 // is left (little or nothing), and begins with every frame copied, so
 // the WAL starts over. Both passes run while the engine places the
-// batch's alerts. Passes only every few commits, or on a short ticker,
-// left the pass before a restart more to copy: its batches were slower
-// (docs/BENCHMARKS.md).
+// batch's alerts. Passes on a short ticker alone left the catch-up more
+// to copy, and its batches were slower; a pass every second or third
+// commit measured no better (docs/BENCHMARKS.md).
 type checkpointer struct {
 	db   *sql.DB
 	stop chan struct{}
