@@ -13,6 +13,14 @@ import (
 // writer connection) and commits it if fn succeeds. fn returns driver
 // errors as they are; write maps them once.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	// A long WAL starts over here too (checkpoint.go): writers other
+	// than correlation that commit back to back would otherwise grow it
+	// to the auto-checkpoint. Another write may still commit between
+	// the pass and this one (the writer connection is not held yet):
+	// the WAL then starts over at a later write.
+	if s.ckpt != nil {
+		s.ckpt.beforeBegin()
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
