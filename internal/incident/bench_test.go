@@ -3,6 +3,7 @@ package incident
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/detect"
 	"github.com/vigilsec/vigil/internal/state"
 )
 
@@ -37,8 +39,11 @@ func (g *orgGen) next(batch int) []Alert {
 		if r.IntN(100) < 1 {
 			u = r.IntN(g.devices)
 		}
-		a := Alert{ID: "b" + strconv.Itoa(g.i), Title: "synthetic", Category: cats[r.IntN(len(cats))], Severity: severities[r.IntN(4)],
-			ServiceSource: "Vigil", DetectionSource: "Custom detection", Techniques: []string{"T1059"}, Time: t0.Add(time.Duration(g.i) * step)}
+		at := t0.Add(time.Duration(g.i) * step)
+		// Ids as Vigil's rules make them (time first, then a hash).
+		sum := sha256.Sum256(strconv.AppendInt(nil, int64(g.i), 10))
+		a := Alert{ID: detect.AlertID(at, sum[:]), Title: "synthetic", Category: cats[r.IntN(len(cats))], Severity: severities[r.IntN(4)],
+			ServiceSource: "Vigil", DetectionSource: "Custom detection", Techniques: []string{"T1059"}, Time: at}
 		dev := "ws" + strconv.Itoa(d)
 		a.Evidence = append(a.Evidence,
 			Evidence{EntityType: "Machine", EvidenceRole: "Impacted", Fields: map[string]any{"DeviceName": dev + ".corp.local", "DeviceId": "id" + strconv.Itoa(d)}},
