@@ -31,6 +31,10 @@ type IncidentStore interface {
 	// IncidentOfAlerts maps the given alert ids to the incident each
 	// belongs to; alerts in none are absent.
 	IncidentOfAlerts(ctx context.Context, alertIDs []string) (map[string]int64, error)
+	// IncidentComments and IncidentActivity are an incident's own and
+	// those of the incidents merged into it, at any depth, oldest first,
+	// each with IncidentID incidentID; the details of an activity entry
+	// of a merged incident carry "fromIncident", its id.
 	IncidentComments(ctx context.Context, incidentID int64) ([]IncidentComment, error)
 	IncidentActivity(ctx context.Context, incidentID int64) ([]IncidentActivity, error)
 	// ListIncidentAlerts pages through the alerts in incidents, newest
@@ -55,9 +59,8 @@ type IncidentStreamer interface {
 type IncidentChangeWriter interface {
 	// Add queues alert rows of the change, in order, and merges, each
 	// with its source's row, final when given (RedirectTo the merge's
-	// target): the row is written and the source's comments and activity
-	// are copied to the target, as SaveIncidents does for ch.Merges; the
-	// row's version and times are set on commit. All are read after the
+	// target): the row is written, as SaveIncidents does for ch.Merges;
+	// the row's version and times are set on commit. All are read after the
 	// call returns: the caller must not change them.
 	Add(alerts []IncidentAlert, merges []MergeRow)
 	// Commit writes the rest of the change (ch.Alerts follow those
@@ -177,7 +180,9 @@ type IncidentActivity struct {
 // Source's alerts (and those of incidents merged into it before) read as
 // Target's, each with a "merge" reason per redirect it went through;
 // the store may resolve this when reading rather than move alert rows.
-// Source's comments and activity are copied to Target.
+// Source's comments and activity read as Target's too (IncidentComments,
+// IncidentActivity), each activity entry of another incident naming it
+// in its details ("fromIncident").
 type IncidentMerge struct {
 	Source, Target int64
 }

@@ -64,9 +64,6 @@ func (st *incidentStream) run(ctx context.Context, s *Store, rederivable bool) {
 				if err := w.writeIncident(ctx, mr.Source); err != nil {
 					return err
 				}
-				if err := w.copyMerged(ctx, m); err != nil {
-					return err
-				}
 				merged = append(merged, mr.Source)
 			}
 			if err := ai.insert(ctx, tx, it.alerts, now); err != nil {

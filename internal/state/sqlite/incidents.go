@@ -197,16 +197,16 @@ func (ai *alertInserter) insert(ctx context.Context, tx *sql.Tx, alerts []state.
 // each statement prepared at its first use. staged are the row memos
 // (incident_memo.go) to record if the transaction commits.
 type incidentWriter struct {
-	tx                          *sql.Tx
-	now                         time.Time
-	memos                       *rowMemos
-	staged                      []memoUpdate
-	ins, upd, derived, cpc, cpa *sql.Stmt
-	changedStmts                map[uint16]*sql.Stmt // by the mask of lists set
+	tx                *sql.Tx
+	now               time.Time
+	memos             *rowMemos
+	staged            []memoUpdate
+	ins, upd, derived *sql.Stmt
+	changedStmts      map[uint16]*sql.Stmt // by the mask of lists set
 }
 
 func (w *incidentWriter) close() {
-	for _, st := range []*sql.Stmt{w.ins, w.upd, w.derived, w.cpc, w.cpa} {
+	for _, st := range []*sql.Stmt{w.ins, w.upd, w.derived} {
 		if st != nil {
 			st.Close()
 		}
@@ -233,10 +233,10 @@ func (w *incidentWriter) save(ctx context.Context, s *Store, ch *state.IncidentC
 			return err
 		}
 	}
-	// A merge moves no alert row (see incident_chains.go): the
-	// source's row, written in this batch, redirects to the target.
-	// Comments and activity are few and are copied, so that the
-	// target's own log holds them.
+	// A merge writes nothing but the source's row, written in this
+	// batch, which redirects to the target: alerts, comments and
+	// activity stay where they are and are read through the chain
+	// (incident_chains.go).
 	if len(ch.Merges) > 0 {
 		redirects := make(map[int64]int64, len(ch.Merges))
 		for _, in := range ch.Incidents {
@@ -247,9 +247,6 @@ func (w *incidentWriter) save(ctx context.Context, s *Store, ch *state.IncidentC
 		for _, m := range ch.Merges {
 			if to := redirects[m.Source]; to != m.Target || m.Source == m.Target {
 				return fmt.Errorf("sqlite: merge of incident %d into %d: the batch does not redirect it there", m.Source, m.Target)
-			}
-			if err := w.copyMerged(ctx, m); err != nil {
-				return err
 			}
 		}
 	}
@@ -381,24 +378,6 @@ func (w *incidentWriter) writeIncident(ctx context.Context, in *state.Incident) 
 	}
 	w.staged = append(w.staged, memoUpdate{id: in.ID, rowMemo: rowMemo{version: in.Version + 1, lists: hs}})
 	return nil
-}
-
-// copyMerged copies a merged incident's comments and activity to the
-// incident it was merged into.
-func (w *incidentWriter) copyMerged(ctx context.Context, m state.IncidentMerge) error {
-	if err := w.prepare(ctx, &w.cpc, `INSERT INTO incident_comments (incident_id, author, text, created_at)
-		SELECT ?, author, text, created_at FROM incident_comments WHERE incident_id = ? ORDER BY id`); err != nil {
-		return err
-	}
-	if err := w.prepare(ctx, &w.cpa, `INSERT INTO incident_activity (incident_id, time, actor, action, details)
-		SELECT ?, time, actor, action, json_set(details, '$.fromIncident', ?) FROM incident_activity WHERE incident_id = ? ORDER BY id`); err != nil {
-		return err
-	}
-	if _, err := w.cpc.ExecContext(ctx, m.Target, m.Source); err != nil {
-		return err
-	}
-	_, err := w.cpa.ExecContext(ctx, m.Target, m.Source, m.Source)
-	return err
 }
 
 // decodeAlertLists reads an alert row's JSON columns.
@@ -565,18 +544,40 @@ func (s *Store) resolveHomes(ctx context.Context, m map[string]int64) (map[strin
 	return m, nil
 }
 
-// IncidentComments returns an incident's comments, oldest first.
+// An incident's comments and activity are its own rows and those of the
+// incidents merged into it, at any depth: a merge copies none of them
+// (they are read through the redirect chains, as alerts are). Row ids are
+// global, so ordering by id is ordering by when each row was written.
+// Each query is one snapshot, walks the chain by incidents_redirect and
+// reads each member's rows by its (incident_id, id) index. The IN
+// subquery, not a join, so that a member reached twice (a cycle in a
+// damaged database) does not repeat its rows.
+
+var (
+	incidentCommentsQuery = membersCTE(`SELECT ? AS id`) + `
+		SELECT c.id, c.author, c.text, c.created_at FROM incident_comments c
+		WHERE c.incident_id IN (SELECT id FROM m) ORDER BY c.id`
+	// The incident's id twice: the chain's end, and whose entries are
+	// its own.
+	incidentActivityQuery = membersCTE(`SELECT ? AS id`) + `
+		SELECT a.id, a.time, a.actor, a.action,
+			CASE WHEN a.incident_id = ? THEN a.details ELSE json_set(a.details, '$.fromIncident', a.incident_id) END
+		FROM incident_activity a WHERE a.incident_id IN (SELECT id FROM m) ORDER BY a.id`
+)
+
+// IncidentComments returns an incident's comments and those of the
+// incidents merged into it, oldest first, each with IncidentID id.
 func (s *Store) IncidentComments(ctx context.Context, id int64) ([]state.IncidentComment, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, incident_id, author, text, created_at FROM incident_comments WHERE incident_id = ? ORDER BY id`, id)
+	rows, err := s.r.QueryContext(ctx, incidentCommentsQuery, id)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
 	out := []state.IncidentComment{}
 	for rows.Next() {
-		var c state.IncidentComment
+		c := state.IncidentComment{IncidentID: id}
 		var t sql.NullInt64
-		if err := rows.Scan(&c.ID, &c.IncidentID, &c.Author, &c.Text, &t); err != nil {
+		if err := rows.Scan(&c.ID, &c.Author, &c.Text, &t); err != nil {
 			return nil, mapErr(err)
 		}
 		c.CreatedAt = goTime(t)
@@ -585,18 +586,20 @@ func (s *Store) IncidentComments(ctx context.Context, id int64) ([]state.Inciden
 	return out, mapErr(rows.Err())
 }
 
-// IncidentActivity returns an incident's activity log, oldest first.
+// IncidentActivity returns an incident's activity log and those of the
+// incidents merged into it, oldest first, each with IncidentID id. The
+// details of an entry of a merged incident name it: "fromIncident".
 func (s *Store) IncidentActivity(ctx context.Context, id int64) ([]state.IncidentActivity, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, incident_id, time, actor, action, details FROM incident_activity WHERE incident_id = ? ORDER BY id`, id)
+	rows, err := s.r.QueryContext(ctx, incidentActivityQuery, id, id)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
 	out := []state.IncidentActivity{}
 	for rows.Next() {
-		var a state.IncidentActivity
+		a := state.IncidentActivity{IncidentID: id}
 		var t sql.NullInt64
-		if err := rows.Scan(&a.ID, &a.IncidentID, &t, &a.Actor, &a.Action, &a.Details); err != nil {
+		if err := rows.Scan(&a.ID, &t, &a.Actor, &a.Action, &a.Details); err != nil {
 			return nil, mapErr(err)
 		}
 		a.Time = goTime(t)

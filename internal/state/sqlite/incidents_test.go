@@ -83,8 +83,8 @@ func TestIncidentStore(t *testing.T) {
 	if _, err := s.ListIncidents(ctx, state.IncidentFilter{Sort: "severity", Cursor: p.Next}); !errors.Is(err, state.ErrBadCursor) {
 		t.Errorf("cursor of another sort: %v", err)
 	}
-	// Merge 2 into 1: its alerts read as 1's with a merge reason, comments
-	// and activity are copied.
+	// Merge 2 into 1: its alerts, comments and activity read as 1's (the
+	// alerts with a merge reason).
 	in2.Status, in2.RedirectTo, in2.SystemTags = "Resolved", 1, []string{"Redirected"}
 	if err := s.SaveIncidents(ctx, &state.IncidentChange{Incidents: []*state.Incident{in2}, Merges: []state.IncidentMerge{{Source: 2, Target: 1}}},
 		[]state.Audit{aud("incident.merge", "incident:2")}); err != nil {
@@ -97,7 +97,7 @@ func TestIncidentStore(t *testing.T) {
 	cs, _ := s.IncidentComments(ctx, 1)
 	acts, _ := s.IncidentActivity(ctx, 1)
 	if len(cs) != 1 || cs[0].Text != "hm" || len(acts) != 1 {
-		t.Errorf("copied: %+v %+v", cs, acts)
+		t.Errorf("merged comments and activity: %+v %+v", cs, acts)
 	}
 	f(state.IncidentFilter{}, 1)
 	f(state.IncidentFilter{OnlyRedirected: true}, 2)
