@@ -729,9 +729,18 @@ func (e *Engine) addToLive(l *live, ia *state.IncidentAlert) {
 		id := identity(ent)
 		s := l.ents[id]
 		if s == nil {
-			s = &seen{keys: []string{id}, first: at, last: at, firstAlert: ia.AlertID, lastAlert: ia.AlertID}
+			// The alert's own keys (the first is the identity), shared
+			// rather than copied, and clipped so that a key added later
+			// copies them rather than writing into the alert's slice.
+			keys := slices.Clip(ent.Keys)
+			if len(keys) == 0 || !distinct(keys) {
+				keys = []string{id}
+			}
+			s = &seen{keys: keys, first: at, last: at, firstAlert: ia.AlertID, lastAlert: ia.AlertID}
 			l.ents[id] = s
-			e.addRef(id, ref{l, s})
+			for _, k := range keys {
+				e.addRef(k, ref{l, s})
+			}
 		} else {
 			if at.before(s.first) {
 				s.first, s.firstAlert = at, ia.AlertID
@@ -748,6 +757,16 @@ func (e *Engine) addToLive(l *live, ia *state.IncidentAlert) {
 		}
 	}
 	l.agg.add(ia)
+}
+
+// distinct reports whether an entity's few keys differ from each other.
+func distinct(keys []string) bool {
+	for i := 1; i < len(keys); i++ {
+		if slices.Contains(keys[:i], keys[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // addRef indexes an entity key of an incident, keeping the most recent

@@ -117,12 +117,17 @@ func systemFile(folder, name string) bool {
 
 func deviceEntity(name, id, role string) state.IncidentEntity {
 	e := state.IncidentEntity{Kind: KindDevice, Value: firstOf(strings.ToLower(name), id), Role: role}
+	var kv [4]string
+	n := 0
 	if name != "" {
-		e.Keys = append(e.Keys, "dev:"+shortHost(name))
+		kv[n], kv[n+1] = "dev:", shortHost(name)
+		n += 2
 	}
 	if id != "" {
-		e.Keys = append(e.Keys, "devid:"+strings.ToLower(id))
+		kv[n], kv[n+1] = "devid:", strings.ToLower(id)
+		n += 2
 	}
+	e.Keys = keysOf(kv[:n]...)
 	return e
 }
 
@@ -134,42 +139,87 @@ func accountEntity(ev Evidence, role string) state.IncidentEntity {
 	}
 	name, domain = strings.ToLower(name), strings.ToLower(shortHost(domain))
 	e := state.IncidentEntity{Kind: KindAccount, Role: role}
+	var kv [8]string
+	n := 0
+	for _, k := range [...][2]string{{"sid:", strings.ToLower(sid)}, {"upn:", upn}, {"aad:", oid}} {
+		if k[1] != "" {
+			kv[n], kv[n+1] = k[0], k[1]
+			n += 2
+		}
+	}
+	if name != "" {
+		// A name without its domain links only to the same bare name: a
+		// local "administrator" on two devices is two accounts.
+		kv[n], kv[n+1] = "acct:", domain+`\`+name
+		n += 2
+	}
+	e.Keys = keysOf(kv[:n]...)
 	switch {
 	case domain != "" && name != "":
-		e.Value = domain + `\` + name
+		e.Value = e.Keys[len(e.Keys)-1][len("acct:"):]
 	case upn != "":
 		e.Value = upn
 	default:
 		e.Value = firstOf(name, sid, oid)
 	}
-	if sid != "" {
-		e.Keys = append(e.Keys, "sid:"+strings.ToLower(sid))
-	}
-	if upn != "" {
-		e.Keys = append(e.Keys, "upn:"+upn)
-	}
-	if oid != "" {
-		e.Keys = append(e.Keys, "aad:"+oid)
-	}
-	if name != "" {
-		// A name without its domain links only to the same bare name: a
-		// local "administrator" on two devices is two accounts.
-		e.Keys = append(e.Keys, "acct:"+domain+`\`+name)
-	}
 	return e
+}
+
+// keysOf makes an entity's keys from (prefix, value) pairs, in one string
+// and one slice: the keys of an entity an incident sees stay in the
+// engine's index as long as the incident is open, and each object there
+// is one more for the collector to visit.
+func keysOf(kv ...string) []string {
+	if len(kv) == 0 {
+		return nil
+	}
+	n := 0
+	for _, s := range kv {
+		n += len(s)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range kv {
+		b.WriteString(s)
+	}
+	all := b.String()
+	keys := make([]string, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		k := len(kv[i]) + len(kv[i+1])
+		keys = append(keys, all[:k])
+		all = all[k:]
+	}
+	return keys
 }
 
 // shortHost is a host name's first label, lower-case: "WS1.corp.local"
 // and "ws1" (as identity events name it) are one device.
 func shortHost(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
-	if _, err := netip.ParseAddr(s); err == nil {
-		return s
+	if mayBeIP(s) {
+		if _, err := netip.ParseAddr(s); err == nil {
+			return s
+		}
 	}
 	if i := strings.IndexByte(s, '.'); i > 0 {
 		return s[:i]
 	}
 	return s
+}
+
+// mayBeIP reports whether s could be an IP address: one with a colon
+// (IPv6) or of digits and dots (IPv4). A host name is neither, and
+// ParseAddr's error for it is two allocations for every alert.
+func mayBeIP(s string) bool {
+	if strings.IndexByte(s, ':') >= 0 {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c != '.' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // linkableIP normalises an address and drops those that identify nothing

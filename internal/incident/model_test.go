@@ -76,6 +76,16 @@ func TestEntities(t *testing.T) {
 	}
 	f(Evidence{EntityType: "User", Fields: map[string]any{"AccountName": `CORP\Bob`}}, "account=corp\\bob", "acct:corp\\bob")
 	f(Evidence{EntityType: "User", Fields: map[string]any{"AccountUpn": "Bob@Corp.com"}}, "account=bob@corp.com", "upn:bob@corp.com")
+	f(Evidence{EntityType: "User", Fields: map[string]any{"AccountName": "Bob", "AccountDomain": "CORP.local", "AccountSid": "S-1-5-21-9",
+		"AccountUpn": "Bob@Corp.com", "AccountObjectId": "AB-12"}},
+		"account=corp\\bob", "sid:s-1-5-21-9", "upn:bob@corp.com", "aad:ab-12", "acct:corp\\bob")
+	f(Evidence{EntityType: "User", Fields: map[string]any{"AccountSid": "S-1-5-21-9"}}, "account=S-1-5-21-9", "sid:s-1-5-21-9")
+	f(Evidence{EntityType: "Machine", Fields: map[string]any{"DeviceName": "WS1.corp.local", "DeviceId": "AbC"}}, "device=ws1.corp.local", "dev:ws1", "devid:abc")
+	f(Evidence{EntityType: "Machine", Fields: map[string]any{"DeviceId": "AbC"}}, "device=AbC", "devid:abc")
+	// A device named by its address keeps the whole address.
+	f(Evidence{EntityType: "Machine", Fields: map[string]any{"DeviceName": "10.1.2.3"}}, "device=10.1.2.3", "dev:10.1.2.3")
+	f(Evidence{EntityType: "Machine", Fields: map[string]any{"DeviceName": "FE80::1"}}, "device=fe80::1", "dev:fe80::1")
+	f(Evidence{EntityType: "Machine", Fields: map[string]any{"DeviceName": "1.2.host"}}, "device=1.2.host", "dev:1")
 	f(Evidence{EntityType: "Mailbox", Fields: map[string]any{"AccountUpn": "Bob@Corp.com", "AdditionalFields": `{"Sender":"evil@x.test"}`}},
 		"mailbox=bob@corp.com", "mail:bob@corp.com", "sender=evil@x.test", "sender:evil@x.test", "upn:evil@x.test")
 	f(Evidence{EntityType: "Ip", Fields: map[string]any{"RemoteIP": "::ffff:10.0.0.1"}}, "ip=10.0.0.1", "ip:10.0.0.1")
