@@ -2,6 +2,7 @@ package incident
 
 import (
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/state"
@@ -24,6 +25,23 @@ type live struct {
 	// streamed: the row of this batch's merge, already handed to the
 	// store's change (Engine.stream); the batch writes no other.
 	streamed *state.Incident
+	// refused is the note of the last merge into another incident this
+	// one refused, and why: an incident at its cap refuses every alert
+	// that links to it, each with the same note.
+	refused struct {
+		err  error
+		note string
+	}
+}
+
+// refusalNote is an alert's note that it also links to l, which could
+// not be merged (err).
+func (l *live) refusalNote(err error) string {
+	if l.refused.err != err {
+		l.refused.err = err
+		l.refused.note = "also links to incident " + strconv.FormatInt(l.inc.ID, 10) + ", not merged: " + err.Error()
+	}
+	return l.refused.note
 }
 
 // seen is when an incident saw one entity (whose first key is its

@@ -132,3 +132,20 @@ func TestStoredRowsMatchEngine(t *testing.T) {
 		}
 	}
 }
+
+func TestRefusalNote(t *testing.T) {
+	l := &live{inc: &state.Incident{ID: 7}}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{ErrMergeCap, "also links to incident 7, not merged: together they would exceed the incident cap"},
+		{ErrMergeCap, "also links to incident 7, not merged: together they would exceed the incident cap"},
+		{ErrMergeAssignees, "also links to incident 7, not merged: the incidents are assigned to different people"},
+		{ErrMergeCap, "also links to incident 7, not merged: together they would exceed the incident cap"},
+	} {
+		if got := l.refusalNote(c.err); got != c.want {
+			t.Errorf("%v: %q", c.err, got)
+		}
+	}
+}

@@ -399,7 +399,7 @@ func (e *Engine) place(b *batch, a *Alert) {
 			}
 			r := c.reason
 			if err := e.canMerge(target, c.l); err != nil {
-				r.Note = "also links to incident " + strconv.FormatInt(c.l.inc.ID, 10) + ", not merged: " + err.Error()
+				r.Note = c.l.refusalNote(err)
 			} else {
 				r.Note = "also linked to incident " + strconv.FormatInt(c.l.inc.ID, 10) + ", which was merged into this one"
 				e.mergeInto(b, target, c.l, "system", r)
