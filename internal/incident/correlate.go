@@ -264,19 +264,15 @@ const streamChunk = 50
 
 // stream hands the store the alert rows placed since the last chunk once
 // there are streamChunk of them, and the merges made, beginning the
-// store's change at the first chunk. An alert row is final once placed
+// store's change at the first chunk if Ingest has not. An alert row is final once placed
 // (merges move no alert row), and a merged incident's row once merged (it
 // is closed).
 func (e *Engine) stream(ctx context.Context, b *batch) {
 	if len(b.alerts)-b.sent < streamChunk {
 		return
 	}
-	if b.stream == nil {
-		s, ok := e.st.(state.IncidentStreamer)
-		if !ok {
-			return
-		}
-		b.stream = s.BeginIncidentChange(ctx, b.rederivable)
+	if !e.beginStream(ctx, b) {
+		return
 	}
 	var merges []state.MergeRow
 	for ; b.mergesSent < len(b.merges); b.mergesSent++ {
@@ -289,6 +285,19 @@ func (e *Engine) stream(ctx context.Context, b *batch) {
 	// ones are appended (b.alerts has room for every alert: no copy).
 	b.stream.Add(b.alerts[b.sent:len(b.alerts):len(b.alerts)], merges)
 	b.sent = len(b.alerts)
+}
+
+// beginStream begins the batch's store change, if the store streams
+// and it has not begun; it reports whether the change is open.
+func (e *Engine) beginStream(ctx context.Context, b *batch) bool {
+	if b.stream == nil {
+		s, ok := e.st.(state.IncidentStreamer)
+		if !ok {
+			return false
+		}
+		b.stream = s.BeginIncidentChange(ctx, b.rederivable)
+	}
+	return true
 }
 
 // abort ends a batch's store change if it is still open (a batch that
@@ -329,15 +338,21 @@ func (e *Engine) Ingest(ctx context.Context, alerts []Alert) error {
 	}
 	sort.Slice(as, func(i, j int) bool { return alertLess(as[i], as[j]) })
 	e.mu.Lock()
+	b := newBatch()
+	b.rederivable = true
+	b.alerts = make([]state.IncidentAlert, 0, len(as))
+	defer b.abort()
+	if len(as) >= streamChunk {
+		// The store's change begins (and waits for the writer, or for
+		// the WAL to be copied) while the batch's alerts are looked up
+		// and its first are placed.
+		e.beginStream(ctx, b)
+	}
 	known, err := e.st.IncidentOfAlerts(ctx, ids)
 	if err != nil {
 		e.mu.Unlock()
 		return fmt.Errorf("incidents: %w", err)
 	}
-	b := newBatch()
-	b.rederivable = true
-	b.alerts = make([]state.IncidentAlert, 0, len(as))
-	defer b.abort()
 	for _, a := range as {
 		if _, ok := known[a.ID]; ok {
 			continue
