@@ -182,6 +182,7 @@ func TestIncidentMergeCopiesMigrated(t *testing.T) {
 	if c, _ := logsOf(t, s, 3); strings.Count(c, "on one@1") != 3 {
 		t.Fatalf("the old copies are not there: %s", c)
 	}
+	undoBuckets(t, s)
 	if _, err := s.w.ExecContext(ctx, `DELETE FROM schema_migrations WHERE version >= 9`); err != nil {
 		t.Fatal(err)
 	}

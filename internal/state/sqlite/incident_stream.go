@@ -50,8 +50,9 @@ func (st *incidentStream) run(ctx context.Context, s *Store, rederivable bool) {
 	ended := false
 	var merged []*state.Incident
 	var staged []memoUpdate
+	var spans map[int64]span
 	err := s.writeFor(rederivable)(ctx, func(tx *sql.Tx) error {
-		var ai alertInserter
+		ai := newAlertInserter(s)
 		defer ai.close()
 		w := incidentWriter{tx: tx, now: now, memos: &s.memos}
 		defer w.close()
@@ -81,7 +82,7 @@ func (st *incidentStream) run(ctx context.Context, s *Store, rederivable bool) {
 			return err
 		}
 		err := w.save(ctx, s, end.ch, end.audits)
-		staged = w.staged
+		staged, spans = w.staged, ai.spans.staged
 		return err
 	})
 	// Failed before the end (no transaction, a row refused): take the
@@ -96,6 +97,7 @@ func (st *incidentStream) run(ctx context.Context, s *Store, rederivable bool) {
 		err = nil
 	case err == nil:
 		s.memos.record(staged)
+		s.spans.record(spans)
 		bumpVersions(end.ch, now)
 		bumpVersions(&state.IncidentChange{Incidents: merged}, now)
 	}

@@ -102,8 +102,9 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 	}
 	now := s.now()
 	var staged []memoUpdate
+	var spans map[int64]span
 	err := s.writeFor(ch.Rederivable)(ctx, func(tx *sql.Tx) error {
-		var ai alertInserter
+		ai := newAlertInserter(s)
 		defer ai.close()
 		if err := ai.insert(ctx, tx, ch.Alerts, now); err != nil {
 			return err
@@ -111,13 +112,14 @@ func (s *Store) SaveIncidents(ctx context.Context, ch *state.IncidentChange, aud
 		w := incidentWriter{tx: tx, now: now, memos: &s.memos}
 		defer w.close()
 		err := w.save(ctx, s, ch, audits)
-		staged = w.staged
+		staged, spans = w.staged, ai.spans.staged
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	s.memos.record(staged)
+	s.spans.record(spans)
 	bumpVersions(ch, now)
 	return nil
 }
@@ -144,17 +146,23 @@ func bumpVersions(ch *state.IncidentChange, now time.Time) {
 }
 
 // alertInserter writes incident_alerts rows through one statement,
-// prepared at the first row.
+// prepared at the first row, and the spans that find them.
 type alertInserter struct {
-	stmt *sql.Stmt
-	buf  []byte
-	args []any
+	stmt  *sql.Stmt
+	buf   []byte
+	args  []any
+	spans spanWriter
+}
+
+func newAlertInserter(s *Store) alertInserter {
+	return alertInserter{spans: spanWriter{known: &s.spans}}
 }
 
 func (ai *alertInserter) close() {
 	if ai.stmt != nil {
 		ai.stmt.Close()
 	}
+	ai.spans.close()
 }
 
 // insert writes alert rows; a row of an alert already stored moves it
@@ -187,6 +195,9 @@ func (ai *alertInserter) insert(ctx context.Context, tx *sql.Tx, alerts []state.
 		args[6], args[7], args[8], args[9], args[10], args[11] = a.ServiceSource, a.DetectionSource, jsonList(a.Techniques),
 			string(ents), string(reasons), linked.UnixMicro()
 		if _, err := ai.stmt.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		if err := ai.spans.cover(ctx, tx, a.IncidentID, a.Time); err != nil {
 			return err
 		}
 	}
@@ -433,6 +444,22 @@ func scanIncidentAlerts(rows *sql.Rows, c *chains) ([]state.IncidentAlert, error
 	return out, mapErr(rows.Err())
 }
 
+// membersAlertsQuery follows membersCTE: it reads the alerts of the
+// incidents m holds through the index keyed by time bucket first
+// (migration 0010), one seek per (incident, bucket) of each incident's
+// span. A span of 4,096 buckets (28 days) or more (alerts far apart, from bad
+// clocks) is read by one range scan instead, so that a hostile time
+// cannot make a read seek millions of empty buckets. "+ 0" drops the
+// spans' INTEGER affinity, without which SQLite cannot compare them with
+// the index's expression (which has none) and scans the index.
+const membersAlertsQuery = `, s(id, lo, hi) AS (SELECT sp.incident_id, sp.lo, sp.hi FROM m JOIN incident_alert_spans sp ON sp.incident_id = m.id),
+	b(id, k, hi) AS (SELECT id, lo, hi FROM s WHERE hi - lo < 4096 UNION ALL SELECT id, k + 1, hi FROM b WHERE k < hi)
+	SELECT ` + incidentAlertColumns + ` FROM b CROSS JOIN incident_alerts a INDEXED BY incident_alerts_bucket ON a.time / 600000000 = b.k + 0 AND a.incident_id = b.id
+	UNION ALL
+	SELECT ` + incidentAlertColumns + ` FROM s CROSS JOIN incident_alerts a INDEXED BY incident_alerts_bucket
+		ON a.time / 600000000 BETWEEN s.lo + 0 AND s.hi + 0 AND a.incident_id = s.id WHERE s.hi - s.lo >= 4096
+	ORDER BY 3, 1`
+
 // membersAlerts returns the alerts of the incidents base selects, with
 // those of every incident merged into them (at any depth), oldest first.
 func (s *Store) membersAlerts(ctx context.Context, base string, args ...any) ([]state.IncidentAlert, error) {
@@ -449,8 +476,7 @@ func (s *Store) membersAlerts(ctx context.Context, base string, args ...any) ([]
 	if err := c.loadMembers(ctx, tx, cte, args...); err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, cte+` SELECT `+incidentAlertColumns+` FROM m JOIN incident_alerts a ON a.incident_id = m.id
-		ORDER BY a.time, a.alert_id`, args...)
+	rows, err := tx.QueryContext(ctx, cte+membersAlertsQuery, args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}

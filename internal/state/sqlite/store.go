@@ -57,6 +57,9 @@ type Store struct {
 	// memos: what incident rows hold, to write only what changed
 	// (incident_memo.go).
 	memos rowMemos
+	// spans: the incident_alert_spans rows known to cover buckets, to
+	// write one only when an alert falls outside (incident_spans.go).
+	spans spans
 }
 
 // Open opens (creating if needed) the state store at path and brings its
