@@ -121,6 +121,32 @@ func BenchmarkCorrelate(b *testing.B) {
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 		open := len(e.open)
+		// Reading back: the engine's load at start (every open
+		// incident and its alerts), then each open incident's alerts as
+		// its detail page reads them.
+		t = time.Now()
+		incs, all, err := st.OpenIncidents(ctx)
+		if err != nil || len(incs) != open {
+			b.Fatalf("%d open incidents read back, want %d: %v", len(incs), open, err)
+		}
+		b.ReportMetric(float64(time.Since(t).Milliseconds()), "load-ms")
+		var reads []time.Duration
+		read := 0
+		for _, in := range incs {
+			t := time.Now()
+			as, err := st.IncidentAlerts(ctx, in.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			reads = append(reads, time.Since(t))
+			read += len(as)
+		}
+		if read != len(all) {
+			b.Fatalf("%d alerts read incident by incident, %d at once", read, len(all))
+		}
+		slices.Sort(reads)
+		b.ReportMetric(float64(reads[len(reads)/2].Microseconds())/1000, "read-p50-ms")
+		b.ReportMetric(float64(reads[len(reads)-1].Microseconds())/1000, "read-max-ms")
 		page, err := st.ListIncidents(ctx, state.IncidentFilter{Limit: 1, IncludeRedirected: true})
 		if err != nil {
 			b.Fatal(err)
