@@ -148,38 +148,6 @@ func TestIncidentAlertBucketsMigrated(t *testing.T) {
 	}
 }
 
-// Reading an incident's alerts seeks the bucket index once per bucket,
-// and scans no table.
-func TestIncidentAlertBucketPlan(t *testing.T) {
-	s := openTest(t)
-	ctx := ctxT(t)
-	rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+membersCTE(`SELECT ? AS id`)+membersAlertsQuery, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	p := strings.Join(plan, "\n")
-	for _, w := range []string{"USING INDEX incident_alerts_bucket (<expr>=? AND incident_id=?)", "USING INDEX incident_alerts_bucket (<expr>>? AND <expr><?)"} {
-		if !strings.Contains(p, w) {
-			t.Errorf("plan lacks %q:\n%s", w, p)
-		}
-	}
-	for _, d := range plan {
-		if f := strings.Fields(d); len(f) > 1 && f[0] == "SCAN" && (f[1] == "a" || f[1] == "sp") {
-			t.Errorf("plan scans a table:\n%s", p)
-		}
-	}
-}
-
 // The store remembers a span only once its change commits: an alert
 // written in a change that is dropped leaves no span remembered, so the
 // next alert in the same bucket still writes one and is read back.

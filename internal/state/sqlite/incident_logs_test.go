@@ -207,9 +207,10 @@ func TestIncidentMergeCopiesMigrated(t *testing.T) {
 	}
 }
 
-// The log reads walk the chain by incidents_redirect and read each
-// member's rows by their incident index.
-func TestIncidentLogPlans(t *testing.T) {
+// The reads of an incident's logs and alerts walk the chain by
+// incidents_redirect and read each member's rows by index, scanning no
+// table.
+func TestIncidentReadPlans(t *testing.T) {
 	s := openTest(t)
 	ctx := ctxT(t)
 	for _, c := range []struct {
@@ -219,6 +220,10 @@ func TestIncidentLogPlans(t *testing.T) {
 	}{
 		{incidentCommentsQuery, []any{1}, []string{"INDEX incidents_redirect (redirect_to=?)", "USING INDEX incident_comments_incident (incident_id=?)"}},
 		{incidentActivityQuery, []any{1, 1}, []string{"INDEX incidents_redirect (redirect_to=?)", "USING INDEX incident_activity_incident (incident_id=?)"}},
+		// Alerts: a seek per (incident, bucket), or a range of buckets
+		// for a span of four weeks or more.
+		{membersCTE(`SELECT ? AS id`) + membersAlertsQuery, []any{1}, []string{"INDEX incidents_redirect (redirect_to=?)",
+			"USING INDEX incident_alerts_bucket (<expr>=? AND incident_id=?)", "USING INDEX incident_alerts_bucket (<expr>>? AND <expr><?)"}},
 	} {
 		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+c.query, c.args...)
 		if err != nil {
